@@ -1,0 +1,50 @@
+# The two commands: `make run` and `make test`. Everything else supports them.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed-$(shell cat requirements.lock | cksum | cut -d' ' -f1)
+
+.PHONY: run test install migrate seed lint bench lock clean
+
+$(INSTALLED): requirements.lock
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Throughline needs Python 3.11 or newer")'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+install: $(INSTALLED)
+
+# Migrations run as the owner role (DATABASE_OWNER_URL) when one is given;
+# the app itself connects with DATABASE_URL.
+migrate: install
+	@mkdir -p .run
+	@if [ -n "$$DATABASE_OWNER_URL" ]; then \
+		DATABASE_URL="$$DATABASE_OWNER_URL" $(BIN)/python manage.py migrate --noinput; \
+	else \
+		$(BIN)/python manage.py migrate --noinput; \
+	fi
+
+seed: migrate
+	$(BIN)/python manage.py seed_demo
+
+run: seed
+	scripts/run-dev.sh
+
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+
+bench: seed
+	$(BIN)/python scripts/bench.py
+
+# Regenerate the lock files after changing pyproject.toml.
+lock: install
+	$(BIN)/pip-compile --quiet --allow-unsafe --generate-hashes --extra dev --strip-extras -o requirements.lock pyproject.toml
+	$(BIN)/pip-compile --quiet --allow-unsafe --generate-hashes --strip-extras -o requirements-prod.lock pyproject.toml
+
+clean:
+	rm -rf .run staticfiles

@@ -1,0 +1,24 @@
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from config.health import healthz
+from districts import views as district_views
+from districts.forms import EmailAuthenticationForm
+
+# Every district-scoped page lives under /d/<district_slug>/; the district
+# middleware resolves the district and the acting membership for all of them.
+district_patterns = [
+    path("", include("districts.urls")),
+]
+
+urlpatterns = [
+    path("", district_views.home, name="home"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(authentication_form=EmailAuthenticationForm, redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("healthz", healthz, name="healthz"),
+    path("d/<slug:district_slug>/", include(district_patterns)),
+]

@@ -1,0 +1,47 @@
+"""Navigation shaped by the acting membership's role."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from .policy import Action, can
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    action: Action
+    section: str  # marks the current item: request.resolver_match.app_name or url_name prefix
+
+
+# Order is the order in the menu. An item shows when the role may take its action.
+NAV_ITEMS: tuple[NavItem, ...] = (
+    NavItem("Home", "districts:home", Action.VIEW_DISTRICT, "home"),
+    NavItem("Schools", "districts:school_list", Action.VIEW_DISTRICT, "schools"),
+)
+
+
+def district_navigation(request: HttpRequest) -> dict[str, object]:
+    district = getattr(request, "district", None)
+    membership = getattr(request, "membership", None)
+    if district is None or membership is None:
+        return {"district": district, "membership": membership, "nav_items": []}
+    match = getattr(request, "resolver_match", None)
+    current_section = getattr(match, "url_name", "") or ""
+    section_of_view = getattr(getattr(match, "func", None), "nav_section", None)
+    items = []
+    for item in NAV_ITEMS:
+        if not can(membership, item.action):
+            continue
+        items.append(
+            {
+                "label": item.label,
+                "url": reverse(item.url_name, kwargs={"district_slug": district.slug}),
+                "current": item.section == (section_of_view or current_section),
+            }
+        )
+    return {"district": district, "membership": membership, "nav_items": items}

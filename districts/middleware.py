@@ -1,0 +1,62 @@
+"""Resolves the district of a /d/<district_slug>/ request and the acting membership.
+
+A non-member, a deactivated member and a missing district all get the same
+404, so a URL never reveals that a district or object exists. Anonymous
+visitors are sent to log in first, whatever the slug. The rest of the request
+runs inside `district_context`: one transaction carrying the district for
+row-level security, and the fail-closed ORM scope.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import Resolver404, resolve
+
+from .models import District, Membership
+from .tenancy import district_context
+
+DISTRICT_URL_KWARG = "district_slug"
+
+
+def public_district_page(view: Callable) -> Callable:
+    """Mark a district page that anonymous visitors may see (e.g. the published progress page)."""
+    view.district_public = True  # type: ignore[attr-defined]
+    return view
+
+
+class DistrictMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.district = None
+        request.membership = None
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return self.get_response(request)
+        slug = match.kwargs.get(DISTRICT_URL_KWARG)
+        if slug is None:
+            return self.get_response(request)
+        is_public = getattr(match.func, "district_public", False)
+        if not request.user.is_authenticated and not is_public:
+            return redirect_to_login(request.get_full_path())
+        district = District.objects.filter(slug=slug).first()
+        if district is None:
+            raise Http404("No such district.")
+        with district_context(district):
+            membership = None
+            if request.user.is_authenticated:
+                membership = (
+                    Membership.objects.select_related("school", "department", "role_label")
+                    .filter(user=request.user, is_active=True)
+                    .first()
+                )
+            if membership is None and not is_public:
+                raise Http404("No such district.")
+            request.district = district
+            request.membership = membership
+            return self.get_response(request)

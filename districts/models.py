@@ -1,0 +1,376 @@
+"""Tenancy and people: districts, their schools and departments, users and memberships.
+
+Every district-owned model inherits `DistrictOwned`: a non-null `district`
+column, the fail-closed district-scoped manager (wall one) and a
+row-level-security policy applied after migrations (wall two, see rls.py).
+Unique constraints and main indexes start with `district` so the schema can
+be distributed by district.
+"""
+
+from __future__ import annotations
+
+import secrets
+import zoneinfo
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from .roles import Role
+from .tenancy import DistrictScopedManager
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **extra: object) -> User:
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: object) -> User:
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who can log in. Access to a district comes only from a Membership."""
+
+    email = models.EmailField(_("email address"), unique=True)
+    full_name = models.CharField(_("full name"), max_length=200, blank=True)
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False)
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        constraints = [models.UniqueConstraint(Lower("email"), name="user_email_ci_unique")]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.email = self.email.strip().lower()
+        super().save(*args, **kwargs)
+
+    def get_full_name(self) -> str:
+        return self.full_name or self.email
+
+    def get_short_name(self) -> str:
+        return (self.full_name.split(" ")[0] if self.full_name else "") or self.email
+
+
+def us_time_zone_choices() -> list[tuple[str, str]]:
+    zones = sorted(z for z in zoneinfo.available_timezones() if z.startswith(("America/", "Pacific/Honolulu", "US/")))
+    return [(z, z.replace("_", " ")) for z in zones]
+
+
+class CheckinCadence(models.TextChoices):
+    MONTHLY = "monthly", _("Monthly")
+    BIMONTHLY = "bimonthly", _("Every two months")
+    QUARTERLY = "quarterly", _("Quarterly")
+
+
+class District(models.Model):
+    """The tenant. Not district-owned itself: it is read by slug before a member is known."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=60, unique=True, help_text=_("Used in web addresses: /d/<slug>/"))
+    time_zone = models.CharField(max_length=64, default="America/Chicago")
+    school_year_start_month = models.PositiveSmallIntegerField(
+        default=8, validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    languages = models.JSONField(default=list, help_text=_("Language codes offered to staff and families."))
+    public_page_enabled = models.BooleanField(default=False)
+    checkin_cadence = models.CharField(max_length=20, choices=CheckinCadence.choices, default=CheckinCadence.MONTHLY)
+    # Clarity: the focus guard warns past PRIORITY_WARNING_COUNT; a district may set a hard cap.
+    priority_hard_cap = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(20)]
+    )
+    # Coherence: a school with more active commitments than this is flagged.
+    commitment_load_threshold = models.PositiveSmallIntegerField(
+        default=8, validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
+    # Metrics: how far behind the trajectory (as a share of the whole
+    # baseline-to-target change) still counts as "at risk" rather than "off track".
+    metric_tolerance_percent = models.DecimalField(
+        max_digits=5, decimal_places=2, default=10, validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    PRIORITY_WARNING_COUNT = 5
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def tzinfo(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+
+class DistrictOwned(models.Model):
+    """Base for every district-owned table."""
+
+    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="+")
+
+    objects = DistrictScopedManager()
+
+    class Meta:
+        abstract = True
+
+
+class SchoolLevel(models.TextChoices):
+    EARLY = "early", _("Early learning")
+    ELEMENTARY = "elementary", _("Elementary")
+    K8 = "k8", _("K–8")
+    MIDDLE = "middle", _("Middle")
+    HIGH = "high", _("High")
+    ALTERNATIVE = "alternative", _("Alternative")
+
+
+class School(DistrictOwned):
+    name = models.CharField(max_length=200)
+    code = models.CharField(
+        max_length=40, blank=True, help_text=_("The state or SIS school code, used to match imported rows.")
+    )
+    level = models.CharField(max_length=20, choices=SchoolLevel.choices)
+    enrollment = models.PositiveIntegerField(default=0, help_text=_("Used to weight roll-ups."))
+    region = models.CharField(max_length=100, blank=True, help_text=_("Optional region or network."))
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint("district", Lower("name"), name="school_name_unique_in_district"),
+            models.UniqueConstraint(
+                fields=["district", "code"], condition=~models.Q(code=""), name="school_code_unique_in_district"
+            ),
+        ]
+        indexes = [models.Index(fields=["district", "level", "region"], name="school_district_level_region")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Department(DistrictOwned):
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint("district", Lower("name"), name="department_name_unique_in_district")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RoleLabel(DistrictOwned):
+    """A district's own name for a group of people a commitment can ask of
+    ("Teachers", "Bus drivers", "Counselors"). Role cards are per label."""
+
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=60)
+    description = models.CharField(max_length=300, blank=True)
+    # Members holding this system role see this card as theirs (e.g. principal → "Principals").
+    system_role = models.CharField(max_length=30, choices=Role.choices, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["district", "slug"], name="role_label_slug_unique_in_district"),
+            models.UniqueConstraint("district", Lower("name"), name="role_label_name_unique_in_district"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(DistrictOwned):
+    """A user's place in one district: the acting identity for every action there."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=30, choices=Role.choices)
+    school = models.ForeignKey(School, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    role_label = models.ForeignKey(
+        RoleLabel,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Which role card is theirs, e.g. Teachers."),
+    )
+    title = models.CharField(max_length=200, blank=True, help_text=_("Job title, e.g. Chief Academic Officer."))
+    is_active = models.BooleanField(default=True)
+    deactivated_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["user__full_name", "user__email"]
+        constraints = [
+            models.UniqueConstraint(fields=["district", "user"], name="membership_unique_user_in_district"),
+            models.CheckConstraint(
+                name="membership_principal_has_school",
+                condition=~models.Q(role=Role.PRINCIPAL) | models.Q(school__isnull=False, department__isnull=True),
+            ),
+            models.CheckConstraint(
+                name="membership_cabinet_has_department",
+                condition=~models.Q(role=Role.CABINET) | models.Q(department__isnull=False, school__isnull=True),
+            ),
+            models.CheckConstraint(
+                name="membership_staff_has_one_place",
+                condition=~models.Q(role=Role.STAFF)
+                | models.Q(school__isnull=False, department__isnull=True)
+                | models.Q(school__isnull=True, department__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="membership_district_wide_roles_have_no_place",
+                condition=~models.Q(
+                    role__in=[Role.DISTRICT_ADMIN, Role.SUPERINTENDENT, Role.BOARD_MEMBER, Role.PARTNER_COACH]
+                )
+                | models.Q(school__isnull=True, department__isnull=True),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["district", "role"], name="membership_district_role"),
+            models.Index(fields=["district", "school"], name="membership_district_school"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()}, {self.district_id})"
+
+    @property
+    def place(self) -> School | Department | None:
+        return self.school or self.department
+
+    @property
+    def role_enum(self) -> Role:
+        return Role(self.role)
+
+
+def new_invitation_nonce() -> str:
+    return secrets.token_urlsafe(16)
+
+
+class Invitation(DistrictOwned):
+    """An emailed invitation to join a district with a role.
+
+    The link carries a signed token naming the invitation and its nonce; a
+    re-send or a revocation changes the nonce, so only the newest link works.
+    """
+
+    email = models.EmailField()
+    full_name = models.CharField(max_length=200, blank=True)
+    role = models.CharField(max_length=30, choices=Role.choices)
+    school = models.ForeignKey(School, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    department = models.ForeignKey(Department, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    role_label = models.ForeignKey(RoleLabel, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    title = models.CharField(max_length=200, blank=True)
+    invited_by = models.ForeignKey(Membership, on_delete=models.SET_NULL, null=True, related_name="+")
+    nonce = models.CharField(max_length=40, default=new_invitation_nonce)
+    emailed_nonce = models.CharField(max_length=40, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_membership = models.ForeignKey(
+        Membership, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            # One open invitation per address in a district.
+            models.UniqueConstraint(
+                "district",
+                Lower("email"),
+                condition=models.Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="invitation_one_open_per_email",
+            ),
+        ]
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        EXPIRED = "expired", _("Expired")
+        ACCEPTED = "accepted", _("Accepted")
+        REVOKED = "revoked", _("Revoked")
+
+    def __str__(self) -> str:
+        return f"Invitation for {self.email}"
+
+    @property
+    def state(self) -> Invitation.State:
+        if self.accepted_at:
+            return self.State.ACCEPTED
+        if self.revoked_at:
+            return self.State.REVOKED
+        if self.expires_at <= timezone.now():
+            return self.State.EXPIRED
+        return self.State.PENDING
+
+    def get_state_display(self) -> str:
+        return str(self.state.label)
+
+
+class ImportKind(models.TextChoices):
+    SCHOOLS = "schools", _("Schools")
+    PEOPLE = "people", _("People")
+    METRIC_VALUES = "metric_values", _("Metric values")
+
+
+class ImportBatch(DistrictOwned):
+    """An uploaded CSV kept between preview and confirm, and the record of what it did."""
+
+    class Status(models.TextChoices):
+        PREVIEWED = "previewed", _("Waiting for confirmation")
+        IMPORTED = "imported", _("Imported")
+        DISCARDED = "discarded", _("Discarded")
+
+    kind = models.CharField(max_length=30, choices=ImportKind.choices)
+    # What the batch imports into, when the kind needs it (e.g. the metric's id).
+    target_id = models.BigIntegerField(null=True, blank=True)
+    filename = models.CharField(max_length=255)
+    content = models.TextField()
+    row_count = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PREVIEWED)
+    created_by = models.ForeignKey(Membership, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    imported_at = models.DateTimeField(null=True, blank=True)
+    created_count = models.PositiveIntegerField(default=0)
+    updated_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["district", "kind", "created_at"], name="importbatch_district_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} import {self.filename}"

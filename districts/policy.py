@@ -1,0 +1,142 @@
+"""The one policy module: which role may do what, used by views, API and services alike.
+
+`can(actor, action, obj)` answers; `require(...)` raises PermissionDenied (403).
+A role's table entry grants an action; an object rule may narrow it for one
+object (a principal acts only for their own school; a cabinet member edits
+only the priorities they own). Objects from another district never reach
+here: access helpers turn them into 404s first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import StrEnum
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+
+from .roles import Role
+
+
+class Action(StrEnum):
+    # Foundation
+    VIEW_DISTRICT = "district.view"  # district home, schools, departments
+    MANAGE_DISTRICT = "district.manage"  # settings, schools, departments, imports
+    VIEW_PEOPLE = "people.view"
+    MANAGE_PEOPLE = "people.manage"  # invite, change roles, deactivate, import
+    # Clarity: plans, priorities, commitments, role cards
+    VIEW_PLAN = "plan.view"  # the active plan
+    VIEW_DRAFT_PLANS = "plan.view_drafts"  # drafts and archived plans
+    MANAGE_PLANS = "plan.manage"  # create, edit, activate, archive, copy
+    CREATE_PRIORITY = "priority.create"
+    EDIT_PRIORITY = "priority.edit"  # object: the priority
+    EDIT_COMMITMENT = "commitment.edit"  # object: the commitment's priority
+    MANAGE_ROLE_LABELS = "role_label.manage"
+    VIEW_LOAD = "load.view"  # initiative load per school / department
+    # Metrics
+    VIEW_METRICS = "metric.view"
+    DEFINE_METRIC = "metric.define"  # object: the metric's priority
+    IMPORT_METRIC_VALUES = "metric.import"  # object: the metric's priority
+    ENTER_METRIC_VALUE = "metric_value.enter"  # object: the school (None = district-level value)
+    # Feedback loop (later issues)
+    COMMENT = "comment"
+
+
+_ALL = frozenset(Action)
+_READ = frozenset(
+    {Action.VIEW_DISTRICT, Action.VIEW_PLAN, Action.VIEW_METRICS, Action.VIEW_LOAD}
+)
+_PLAN_EDITING = frozenset(
+    {
+        Action.VIEW_DRAFT_PLANS,
+        Action.MANAGE_PLANS,
+        Action.CREATE_PRIORITY,
+        Action.EDIT_PRIORITY,
+        Action.EDIT_COMMITMENT,
+        Action.MANAGE_ROLE_LABELS,
+        Action.DEFINE_METRIC,
+        Action.IMPORT_METRIC_VALUES,
+        Action.ENTER_METRIC_VALUE,
+    }
+)
+
+ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
+    Role.DISTRICT_ADMIN: _ALL - {Action.COMMENT},
+    Role.SUPERINTENDENT: _READ | _PLAN_EDITING | {Action.VIEW_PEOPLE, Action.COMMENT},
+    Role.CABINET: _READ
+    | {
+        Action.VIEW_PEOPLE,
+        Action.VIEW_DRAFT_PLANS,
+        Action.EDIT_PRIORITY,
+        Action.EDIT_COMMITMENT,
+        Action.DEFINE_METRIC,
+        Action.IMPORT_METRIC_VALUES,
+        Action.ENTER_METRIC_VALUE,
+        Action.COMMENT,
+    },
+    Role.PRINCIPAL: _READ | {Action.ENTER_METRIC_VALUE},
+    Role.STAFF: _READ,
+    Role.BOARD_MEMBER: _READ,
+    Role.PARTNER_COACH: _READ | {Action.VIEW_DRAFT_PLANS, Action.COMMENT},
+}
+
+
+def _owns_priority(actor: Any, priority: Any) -> bool:
+    return priority is not None and priority.owner_id == actor.pk
+
+
+def _priority_of(obj: Any) -> Any:
+    """The priority an object hangs from: itself, or its .priority (commitment, metric)."""
+    if obj is None:
+        return None
+    if hasattr(obj, "priority_id"):
+        return obj.priority
+    return obj
+
+
+def _cabinet_priority_rule(actor: Any, obj: Any) -> bool:
+    # Cabinet members act only under priorities they own.
+    return _owns_priority(actor, _priority_of(obj))
+
+
+def _own_school_rule(actor: Any, school: Any) -> bool:
+    # A principal enters values only for their own school, never district-level ones.
+    return school is not None and school.pk == actor.school_id
+
+
+def _cabinet_value_rule(actor: Any, obj: Any) -> bool:
+    # obj is the metric: cabinet enters values under priorities they own.
+    return _owns_priority(actor, _priority_of(obj))
+
+
+ObjectRule = Callable[[Any, Any], bool]
+OBJECT_RULES: dict[tuple[Role, Action], ObjectRule] = {
+    (Role.CABINET, Action.EDIT_PRIORITY): _cabinet_priority_rule,
+    (Role.CABINET, Action.EDIT_COMMITMENT): _cabinet_priority_rule,
+    (Role.CABINET, Action.DEFINE_METRIC): _cabinet_priority_rule,
+    (Role.CABINET, Action.IMPORT_METRIC_VALUES): _cabinet_priority_rule,
+    (Role.CABINET, Action.ENTER_METRIC_VALUE): _cabinet_value_rule,
+    (Role.PRINCIPAL, Action.ENTER_METRIC_VALUE): _own_school_rule,
+}
+
+
+def can(actor: Any, action: Action, obj: Any = None) -> bool:
+    """May this membership do this action (on this object)?
+
+    Without an object, answers "could they, on some object": used to show or
+    hide a button. With an object, applies the role's object rule too.
+    """
+    if actor is None or not actor.is_active:
+        return False
+    role = Role(actor.role)
+    if action not in ROLE_ACTIONS[role]:
+        return False
+    rule = OBJECT_RULES.get((role, action))
+    if rule is None or obj is None:
+        return True
+    return rule(actor, obj)
+
+
+def require(actor: Any, action: Action, obj: Any = None) -> None:
+    if not can(actor, action, obj):
+        raise PermissionDenied(f"Your role cannot do this ({action}).")

@@ -1,0 +1,83 @@
+"""The one tenancy mechanism.
+
+Wall one, the application: district-owned models use a manager that fails
+closed (django-scopes): outside `district_context` a query raises ScopeError
+instead of returning every district's rows.
+
+Wall two, PostgreSQL row-level security: `district_context` also writes the
+district id into a transaction-local setting (`app.district_id`) that every
+district-owned table's policy compares with `district_id` (see rls.py).
+The setting dies with the transaction, so it cannot leak to the next request
+on a pooled connection.
+
+The only way across districts is `dangerously_cross_district()`, named so it
+stands out in review.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import TYPE_CHECKING
+
+from django.db import connection, transaction
+from django_scopes import ScopedManager, get_scope, scope, scopes_disabled
+
+if TYPE_CHECKING:
+    from .models import District
+
+RLS_DISTRICT_SETTING = "app.district_id"
+RLS_CROSS_DISTRICT_SETTING = "app.cross_district"
+
+# The district id written to the database in the current transaction, so a
+# nested context can put the outer one back.
+_rls_district_id: ContextVar[int | None] = ContextVar("rls_district_id", default=None)
+
+
+def DistrictScopedManager():  # noqa: N802 - a manager factory, named like the class it returns
+    return ScopedManager(district="district")
+
+
+def _set_transaction_setting(name: str, value: str) -> None:
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
+
+
+@contextmanager
+def district_context(district: District) -> Iterator[District]:
+    """Run the enclosed code for one district, inside a transaction."""
+    outer_district_id = _rls_district_id.get()
+    with transaction.atomic():
+        token = _rls_district_id.set(district.pk)
+        _set_transaction_setting(RLS_DISTRICT_SETTING, str(district.pk))
+        try:
+            with scope(district=district):
+                yield district
+        finally:
+            _rls_district_id.reset(token)
+    if outer_district_id is not None and outer_district_id != district.pk and connection.in_atomic_block:
+        _set_transaction_setting(RLS_DISTRICT_SETTING, str(outer_district_id))
+
+
+@contextmanager
+def dangerously_cross_district() -> Iterator[None]:
+    """Read or write across districts: platform staff, fan-outs, a user's own district list.
+
+    Every use must be reviewed: nothing inside is filtered by district.
+    """
+    with transaction.atomic():
+        _set_transaction_setting(RLS_CROSS_DISTRICT_SETTING, "on")
+        try:
+            with scopes_disabled():
+                yield
+        finally:
+            if connection.in_atomic_block and not connection.needs_rollback:
+                _set_transaction_setting(RLS_CROSS_DISTRICT_SETTING, "")
+
+
+def current_district() -> District | None:
+    """The district of the enclosing district_context, if any."""
+    return get_scope().get("district")

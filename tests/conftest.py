@@ -1,0 +1,162 @@
+"""Shared fixtures: two districts and a member per role, plus service detection.
+
+Tests marked `postgres`, `redis` or `browser` run when that service is
+reachable and skip with the reason otherwise; with REQUIRE_SERVICES=1 a
+missing service fails the test instead.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from functools import cache
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from districts.models import District, Membership
+from districts.roles import Role
+from districts.tenancy import district_context
+from tests.factories import TEST_PASSWORD, DistrictFactory, MembershipFactory
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+REDIS_TEST_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")
+CHROMIUM_PATH = "/usr/bin/chromium"
+
+
+@cache
+def redis_unavailable_reason() -> str:
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=2).ping()
+    except Exception as error:  # noqa: BLE001 - any failure means unreachable
+        return f"Redis is not reachable at {REDIS_TEST_URL} ({error.__class__.__name__})"
+    return ""
+
+
+@cache
+def browser_unavailable_reason() -> str:
+    if not os.path.exists(CHROMIUM_PATH):
+        return f"chromium is not installed at {CHROMIUM_PATH} (apt-get install chromium)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "playwright is not installed"
+    return ""
+
+
+def postgres_unavailable_reason() -> str:
+    return getattr(settings, "POSTGRES_UNAVAILABLE_REASON", "")
+
+
+SERVICE_CHECKS: dict[str, Callable[[], str]] = {
+    "postgres": postgres_unavailable_reason,
+    "redis": redis_unavailable_reason,
+    "browser": browser_unavailable_reason,
+}
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    for marker, reason_of in SERVICE_CHECKS.items():
+        if item.get_closest_marker(marker) is None:
+            continue
+        reason = reason_of()
+        if not reason:
+            continue
+        if REQUIRE_SERVICES:
+            pytest.fail(f"REQUIRE_SERVICES=1 but {reason}", pytrace=False)
+        pytest.skip(reason)
+
+
+# --- Districts and members ----------------------------------------------------
+
+
+@pytest.fixture
+def district(db) -> District:
+    return DistrictFactory(name="Riverbend Test District", slug="riverbend-test")
+
+
+@pytest.fixture
+def other_district(db) -> District:
+    return DistrictFactory(name="Other Test District", slug="other-test")
+
+
+@pytest.fixture
+def make_member(db) -> Callable[..., Membership]:
+    """make_member(district, role, **fields) -> an active Membership with a user."""
+
+    def make(district: District, role: Role = Role.STAFF, **fields: object) -> Membership:
+        return MembershipFactory(district=district, role=role, **fields)
+
+    return make
+
+
+@pytest.fixture
+def admin_member(district, make_member) -> Membership:
+    return make_member(district, Role.DISTRICT_ADMIN)
+
+
+@pytest.fixture
+def superintendent_member(district, make_member) -> Membership:
+    return make_member(district, Role.SUPERINTENDENT)
+
+
+@pytest.fixture
+def cabinet_member(district, make_member) -> Membership:
+    return make_member(district, Role.CABINET)
+
+
+@pytest.fixture
+def principal_member(district, make_member) -> Membership:
+    return make_member(district, Role.PRINCIPAL)
+
+
+@pytest.fixture
+def staff_member(district, make_member) -> Membership:
+    return make_member(district, Role.STAFF)
+
+
+@pytest.fixture
+def board_member(district, make_member) -> Membership:
+    return make_member(district, Role.BOARD_MEMBER)
+
+
+@pytest.fixture
+def coach_member(district, make_member) -> Membership:
+    return make_member(district, Role.PARTNER_COACH)
+
+
+@pytest.fixture
+def member_of_role(district, make_member) -> Callable[[Role], Membership]:
+    return lambda role: make_member(district, role)
+
+
+@pytest.fixture
+def other_admin(other_district, make_member) -> Membership:
+    return make_member(other_district, Role.DISTRICT_ADMIN)
+
+
+def login(client: Client, membership_or_user: object) -> Client:
+    user = getattr(membership_or_user, "user", membership_or_user)
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    return client
+
+
+@pytest.fixture
+def client_for(db) -> Callable[[object], Client]:
+    """client_for(membership) -> a Client logged in as that member's user."""
+    return lambda membership: login(Client(), membership)
+
+
+@pytest.fixture
+def in_district() -> Callable[[District], AbstractContextManager[District]]:
+    """`with in_district(district):` runs test code the way a request does: scoped, in a transaction."""
+    return district_context
+
+
+@pytest.fixture
+def password() -> str:
+    return TEST_PASSWORD
