@@ -9,7 +9,7 @@ PORT="${PORT:-8000}"
 trap 'trap - EXIT INT TERM; kill $(jobs -p) 2>/dev/null; wait 2>/dev/null' EXIT INT TERM
 
 $BIN/celery -A config worker --loglevel=INFO --concurrency=2 --hostname="worker@%h" &
-$BIN/celery -A config beat --loglevel=INFO --schedule=.run/celerybeat-schedule --pidfile=.run/celerybeat.pid &
+$BIN/celery -A config beat --loglevel=INFO --schedule=.run/celerybeat-schedule --pidfile= &
 echo "Throughline: http://127.0.0.1:${PORT}/  (log in as admin@riverbend.example / demo-pass)"
 $BIN/python manage.py runserver "127.0.0.1:${PORT}" &
 wait -n
