@@ -1,0 +1,298 @@
+"""CSV import, shared by every kind of import (schools, people, metric values).
+
+The flow users see: upload a file → a preview that lists every row's problems
+by row and column, and what will be created or updated → confirm, which
+imports everything or nothing. The uploaded text is kept in an ImportBatch
+between preview and confirm; confirm plans again against the database as it
+is then, so nothing changed in between can slip through.
+
+An importer (one per kind) says which columns it reads, turns rows into a
+plan (`plan`), and writes a clean plan (`apply`).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Literal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from .models import District, ImportBatch, ImportKind, Membership
+from .services import ensure_actor_in_district
+
+MAX_PROBLEMS_SHOWN = 500
+
+
+class CsvFileError(Exception):
+    """The file as a whole cannot be read; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str  # the header, lower case with underscores
+    required: bool
+    help: str
+    example: str = ""
+
+
+@dataclass(frozen=True)
+class CsvRow:
+    number: int  # the row as a spreadsheet numbers it: the header is row 1
+    values: dict[str, str]
+
+    def get(self, column: str) -> str:
+        return self.values.get(column, "").strip()
+
+
+@dataclass(frozen=True)
+class CsvTable:
+    columns: list[str]
+    rows: list[CsvRow]
+    ignored_columns: list[str]
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    row: int
+    column: str  # "" when the problem is the row as a whole
+    message: str
+
+
+@dataclass
+class RowPlan:
+    row: int
+    action: Literal["create", "update", "unchanged"]
+    description: str
+    payload: Any = None
+
+
+@dataclass
+class ImportPlan:
+    rows: list[RowPlan] = field(default_factory=list)
+    problems: list[RowProblem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    row_count: int = 0  # data rows in the file
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and bool(self.rows)
+
+    def count(self, action: str) -> int:
+        return sum(1 for row in self.rows if row.action == action)
+
+    @property
+    def create_count(self) -> int:
+        return self.count("create")
+
+    @property
+    def update_count(self) -> int:
+        return self.count("update")
+
+    @property
+    def unchanged_count(self) -> int:
+        return self.count("unchanged")
+
+    @property
+    def problem_rows(self) -> int:
+        return len({p.row for p in self.problems})
+
+    @property
+    def problems_shown(self) -> list[RowProblem]:
+        return self.problems[:MAX_PROBLEMS_SHOWN]
+
+    def problem(self, row: int, column: str, message: str) -> None:
+        self.problems.append(RowProblem(row=row, column=column, message=message))
+
+
+@dataclass(frozen=True)
+class ImportCounts:
+    created: int
+    updated: int
+
+
+class Importer(ABC):
+    """One kind of import. Subclasses set `kind`, `columns`, `title` and implement plan/apply."""
+
+    kind: ClassVar[ImportKind]
+    title: ClassVar[str]
+    columns: ClassVar[tuple[Column, ...]]
+
+    def __init__(self, *, district: District, target_id: int | None = None) -> None:
+        self.district = district
+        self.target_id = target_id
+
+    @abstractmethod
+    def check_permission(self, actor: Membership) -> None:
+        """Raise PermissionDenied when the actor may not run this import."""
+
+    @abstractmethod
+    def plan(self, table: CsvTable) -> ImportPlan:
+        """Validate every row against the database; never write."""
+
+    @abstractmethod
+    def apply(self, plan: ImportPlan, *, actor: Membership) -> ImportCounts:
+        """Write a plan with no problems. Runs inside one transaction."""
+
+    def sample_csv(self) -> str:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow([c.name for c in self.columns])
+        writer.writerow([c.example for c in self.columns])
+        return buffer.getvalue()
+
+    @property
+    def required_columns(self) -> list[str]:
+        return [c.name for c in self.columns if c.required]
+
+
+def normalize_header(name: str) -> str:
+    return "_".join(name.strip().lower().replace("-", " ").split())
+
+
+def decode_csv(data: bytes) -> str:
+    if not data.strip():
+        raise CsvFileError("The file is empty. Upload a CSV file whose first row names the columns.")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise CsvFileError(
+            f"This file isn't saved as UTF-8 text: row {line} has a character that can't be read. "
+            "In Excel choose File › Save As › “CSV UTF-8 (Comma delimited)”; in Google Sheets "
+            "choose File › Download › Comma-separated values. Then upload it again."
+        ) from None
+
+
+def read_csv(text: str, *, columns: tuple[Column, ...]) -> CsvTable:
+    """Parse CSV text into rows keyed by normalized column names; raise CsvFileError for whole-file problems."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise CsvFileError("The file is empty. Upload a CSV file whose first row names the columns.") from None
+    except csv.Error as error:
+        raise CsvFileError(f"The first row can't be read as CSV: {error}.") from None
+    names = [normalize_header(h) for h in header]
+    known = {c.name for c in columns}
+    if len(names) == 1 and ";" in header[0]:
+        raise CsvFileError("The columns seem to be separated by semicolons. Save the file with commas between columns.")
+    missing = [c.name for c in columns if c.required and c.name not in names]
+    if missing:
+        expected = ", ".join(c.name for c in columns)
+        raise CsvFileError(
+            f"The file has no column named {', '.join(repr(m) for m in missing)}. "
+            f"The first row must name the columns; this import reads: {expected}."
+        )
+    duplicates = sorted({n for n in names if n and names.count(n) > 1})
+    if duplicates:
+        raise CsvFileError(f"The column {', '.join(repr(d) for d in duplicates)} appears more than once in the first row.")
+    rows: list[CsvRow] = []
+    try:
+        for index, cells in enumerate(reader, start=2):
+            if not any(cell.strip() for cell in cells):
+                continue
+            values = {name: (cells[i] if i < len(cells) else "") for i, name in enumerate(names) if name in known}
+            if len(cells) > len(names) and any(c.strip() for c in cells[len(names):]):
+                values["__extra__"] = "yes"
+            rows.append(CsvRow(number=index, values=values))
+    except csv.Error as error:
+        raise CsvFileError(f"Row {reader.line_num} can't be read as CSV: {error}.") from None
+    if not rows:
+        raise CsvFileError("The file has a header row but no data rows.")
+    ignored = [header[i].strip() for i, name in enumerate(names) if name and name not in known]
+    return CsvTable(columns=names, rows=rows, ignored_columns=ignored)
+
+
+def plan_text(importer: Importer, text: str) -> ImportPlan:
+    table = read_csv(text, columns=importer.columns)
+    plan = importer.plan(table)
+    plan.row_count = len(table.rows)
+    for row in table.rows:
+        if row.values.get("__extra__"):
+            plan.problem(row.number, "", "This row has more cells than the header has columns.")
+    if table.ignored_columns:
+        plan.notes.append(f"Columns this import doesn't use were ignored: {', '.join(table.ignored_columns)}.")
+    plan.problems.sort(key=lambda p: (p.row, p.column))
+    return plan
+
+
+@transaction.atomic
+def import_preview(
+    *, district: District, actor: Membership, importer: Importer, filename: str, data: bytes
+) -> tuple[ImportBatch, ImportPlan]:
+    """Read an upload and keep it for confirmation. Raises ValidationError({"file": ...}) for unreadable files."""
+    ensure_actor_in_district(district=district, actor=actor)
+    importer.check_permission(actor)
+    if len(data) > settings.IMPORT_MAX_BYTES:
+        raise ValidationError(
+            {"file": f"The file is larger than {settings.IMPORT_MAX_BYTES // (1024 * 1024)} MB. Split it into smaller files."}
+        )
+    try:
+        text = decode_csv(data)
+        plan = plan_text(importer, text)
+    except CsvFileError as error:
+        raise ValidationError({"file": str(error)}) from None
+    batch = ImportBatch.objects.create(
+        district=district,
+        kind=importer.kind,
+        target_id=importer.target_id,
+        filename=filename[:255],
+        content=text,
+        row_count=plan.row_count,
+        created_by=actor,
+    )
+    return batch, plan
+
+
+def import_batch_plan(*, importer: Importer, batch: ImportBatch) -> ImportPlan:
+    """The plan for a kept batch, against the database as it is now."""
+    try:
+        return plan_text(importer, batch.content)
+    except CsvFileError as error:
+        plan = ImportPlan()
+        plan.problem(1, "", str(error))
+        return plan
+
+
+@transaction.atomic
+def import_confirm(*, district: District, actor: Membership, importer: Importer, batch: ImportBatch) -> ImportBatch:
+    """Import a previewed batch: everything or nothing. Safe to call twice (the second does nothing)."""
+    ensure_actor_in_district(district=district, actor=actor)
+    importer.check_permission(actor)
+    locked = ImportBatch.objects.select_for_update().get(pk=batch.pk, district=district)
+    if locked.kind != importer.kind or locked.target_id != importer.target_id:
+        raise ValidationError("This file was uploaded for a different import.")
+    if locked.status == ImportBatch.Status.IMPORTED:
+        return locked
+    if locked.status != ImportBatch.Status.PREVIEWED:
+        raise ValidationError("This upload was discarded. Upload the file again.")
+    plan = import_batch_plan(importer=importer, batch=locked)
+    if not plan.ok:
+        raise ValidationError(
+            f"Nothing was imported: {len(plan.problems)} problem(s) in {plan.problem_rows} row(s). "
+            "Fix the file and upload it again."
+        )
+    counts = importer.apply(plan, actor=actor)
+    locked.status = ImportBatch.Status.IMPORTED
+    locked.imported_at = timezone.now()
+    locked.created_count = counts.created
+    locked.updated_count = counts.updated
+    locked.save(update_fields=["status", "imported_at", "created_count", "updated_count"])
+    return locked
+
+
+@transaction.atomic
+def import_discard(*, district: District, actor: Membership, importer: Importer, batch: ImportBatch) -> ImportBatch:
+    ensure_actor_in_district(district=district, actor=actor)
+    importer.check_permission(actor)
+    ImportBatch.objects.filter(pk=batch.pk, district=district, status=ImportBatch.Status.PREVIEWED).update(
+        status=ImportBatch.Status.DISCARDED, content=""
+    )
+    batch.refresh_from_db()
+    return batch
