@@ -67,8 +67,8 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         if not reason:
             continue
         if REQUIRE_SERVICES:
-            pytest.fail(f"REQUIRE_SERVICES=1 but {reason}", pytrace=False)
-        pytest.skip(reason)
+            pytest.fail(f"REQUIRE_SERVICES=1 but this test needs {marker}: {reason}", pytrace=False)
+        pytest.skip(f"needs {marker}: {reason}")
 
 
 # --- Districts and members ----------------------------------------------------
