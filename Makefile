@@ -3,12 +3,15 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-INSTALLED := $(VENV)/.installed-$(shell cat requirements.lock | cksum | cut -d' ' -f1)
+# Where `make run` keeps SQLite, the filesystem broker, the cache and beat's schedule
+# (the settings and scripts/run-dev.sh read THROUGHLINE_RUN_DIR with the same default).
+RUN_DIR := $(or $(THROUGHLINE_RUN_DIR),.run)
+INSTALLED := $(VENV)/.installed-$(shell cksum < requirements.lock | cut -d' ' -f1)
 
 .PHONY: run test install migrate seed lint bench lock clean
 
 $(INSTALLED): requirements.lock
-	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Throughline needs Python 3.11 or newer")'
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Throughline needs Python 3.11 or newer (set PYTHON=python3.x)")'
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
 	@rm -f $(VENV)/.installed-*
@@ -19,7 +22,7 @@ install: $(INSTALLED)
 # Migrations run as the owner role (DATABASE_OWNER_URL) when one is given;
 # the app itself connects with DATABASE_URL.
 migrate: install
-	@mkdir -p .run
+	@mkdir -p "$(RUN_DIR)"
 	@if [ -n "$$DATABASE_OWNER_URL" ]; then \
 		DATABASE_URL="$$DATABASE_OWNER_URL" $(BIN)/python manage.py migrate --noinput; \
 	else \
@@ -38,8 +41,9 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 
-bench: seed
-	$(BIN)/python scripts/bench.py
+# Benchmarks build their own throwaway database (BENCH_DATABASE_URL for PostgreSQL).
+bench: install
+	$(BIN)/python scripts/bench.py $(BENCH_ARGS)
 
 # Regenerate the lock files after changing pyproject.toml.
 lock: install

@@ -21,6 +21,9 @@ from districts.roles import Role
 from districts.tenancy import district_context
 from tests.factories import TEST_PASSWORD, DistrictFactory, MembershipFactory
 
+# `spawned`: start the app's real processes (celery, run-dev.sh) and always end them.
+pytest_plugins = ["tests.processes"]
+
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 REDIS_TEST_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")
 CHROMIUM_PATH = "/usr/bin/chromium"

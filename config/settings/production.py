@@ -1,9 +1,14 @@
-"""Production: refuses to start without SECRET_KEY, DATABASE_URL and REDIS_URL."""
+"""Production: refuses to start without SECRET_KEY, DATABASE_URL, REDIS_URL, ALLOWED_HOSTS and EMAIL_URL.
+
+DATABASE_URL connects as the application role (DATABASE_APP_ROLE), never as
+the owner: row-level security only holds for a role that owns no table.
+TLS ends at a proxy in front of gunicorn, which must set X-Forwarded-Proto.
+"""
 
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import DATABASES, REDIS_URL, env
+from .base import BASE_DIR, CACHES, DATABASES, REDIS_URL, env
 
 THROUGHLINE_ENVIRONMENT = "production"
 DEBUG = False
@@ -15,9 +20,17 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if not REDIS_URL:
     raise ImproperlyConfigured("REDIS_URL must be set in production (broker and cache).")
+# A Redis outage must slow a page by seconds at most, never hang it.
+CACHES["default"]["OPTIONS"] = {"socket_connect_timeout": 2, "socket_timeout": 2}
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 
+# Password resets and check-in reminders are real mail: no console default.
+EMAIL_CONFIG = env.email_url("EMAIL_URL")
+vars().update(EMAIL_CONFIG)
+
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+# Load balancers probe over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
@@ -27,7 +40,7 @@ CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_NAME = "__Host-sessionid"
 CSRF_COOKIE_NAME = "__Host-csrftoken"
 
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
