@@ -1,0 +1,159 @@
+"""Roll-ups of school values to a district value, computed exactly.
+
+Only schools that reported count: a missing school is left out, never taken
+as zero, and the coverage ("12 of 14 schools reported") says how much of the
+district the value covers. Arithmetic is on fractions of the stored
+decimals, so a mean of 1/3 is exactly 1/3 until it is stored or shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+
+from django.utils.translation import gettext as _
+
+from .choices import Aggregation, Unit
+from .formatting import format_value, plain_number, to_decimal
+
+
+@dataclass(frozen=True)
+class SchoolValue:
+    school_id: int
+    value: Decimal
+    enrollment: int = 0
+
+
+@dataclass(frozen=True)
+class RollupResult:
+    value: Fraction | None  # None when no school reported (or no reporting school has enrollment, for weights)
+    reporting: int  # schools with a value for the period
+    total: int  # schools the metric applies to
+    meeting: int  # reporting schools that meet the target (trajectory or school target)
+    numerator: Fraction  # sum of values, weighted sum, or meeting count: for the explanation
+    denominator: Fraction  # reporting count or total enrollment of reporting schools
+
+    @property
+    def missing(self) -> int:
+        return max(self.total - self.reporting, 0)
+
+
+def _median(values: list[Fraction]) -> Fraction:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return ordered[middle]
+    return (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def aggregate(
+    method: str,
+    values: Sequence[SchoolValue],
+    *,
+    total_schools: int,
+    meets: Callable[[Decimal], bool],
+) -> RollupResult:
+    """The district value of one period from the schools that reported.
+
+    `meets(value)` says whether a school's value meets its target; it feeds
+    the share method and the "meeting target" count every roll-up keeps.
+    """
+    exact = [Fraction(v.value) for v in values]
+    reporting = len(values)
+    meeting = sum(1 for v in values if meets(v.value))
+    numerator: Fraction = Fraction(0)
+    denominator: Fraction = Fraction(reporting)
+    value: Fraction | None = None
+    if reporting:
+        if method == Aggregation.SUM:
+            numerator = sum(exact, Fraction(0))
+            denominator = Fraction(1)
+            value = numerator
+        elif method == Aggregation.MEDIAN:
+            value = _median(exact)
+            numerator = value
+            denominator = Fraction(1)
+        elif method == Aggregation.WEIGHTED_MEAN:
+            numerator = sum((x * v.enrollment for x, v in zip(exact, values, strict=True)), Fraction(0))
+            denominator = Fraction(sum(v.enrollment for v in values))
+            value = numerator / denominator if denominator else None
+        elif method == Aggregation.SHARE_MEETING_TARGET:
+            numerator = Fraction(meeting)
+            value = numerator * 100 / reporting
+        else:  # mean
+            numerator = sum(exact, Fraction(0))
+            value = numerator / reporting
+    return RollupResult(
+        value=value,
+        reporting=reporting,
+        total=total_schools,
+        meeting=meeting,
+        numerator=numerator,
+        denominator=denominator,
+    )
+
+
+def district_unit(method: str, unit: str) -> str:
+    """The unit of the district value: a share of schools is a percent whatever the school unit."""
+    return Unit.PERCENT if method == Aggregation.SHARE_MEETING_TARGET else unit
+
+
+def exact_number(number: Fraction) -> str:
+    """A sum of decimals written out in full: 1110.500000 → "1,110.5"."""
+    normalized = to_decimal(number).normalize()
+    return f"{normalized:,f}"
+
+
+def coverage_text(result: RollupResult) -> str:
+    if result.total == 0:
+        return _("No schools this metric applies to.")
+    return _("%(reporting)s of %(total)s schools reported") % {"reporting": result.reporting, "total": result.total}
+
+
+def explain(method: str, result: RollupResult, *, unit: str, decimals: int) -> str:
+    """How the district value was computed, in words, with the numbers that went in."""
+    if result.reporting == 0:
+        return _(
+            "No school has reported for this period, so there is no district value. "
+            "Missing schools never count as zero."
+        )
+    shown = format_value(result.value, district_unit(method, unit), decimals) if result.value is not None else "—"
+    if method == Aggregation.SUM:
+        text = _("The sum of the %(n)s reported school values: %(value)s.") % {"n": result.reporting, "value": shown}
+    elif method == Aggregation.MEDIAN:
+        text = _("The middle value of the %(n)s reported school values: %(value)s.") % {
+            "n": result.reporting,
+            "value": shown,
+        }
+    elif method == Aggregation.WEIGHTED_MEAN:
+        if result.value is None:
+            return _(
+                "None of the reporting schools has an enrollment recorded, so the weighted mean can't be computed."
+            )
+        text = _(
+            "Each reported school value is weighted by the school's recorded enrollment: "
+            "%(numerator)s ÷ %(students)s students = %(value)s."
+        ) % {
+            "numerator": exact_number(result.numerator),
+            "students": plain_number(result.denominator, 0),
+            "value": shown,
+        }
+    elif method == Aggregation.SHARE_MEETING_TARGET:
+        text = _("%(meeting)s of the %(n)s reporting schools met the school target: %(value)s.") % {
+            "meeting": result.meeting,
+            "n": result.reporting,
+            "value": shown,
+        }
+    else:
+        text = _("The mean of the %(n)s reported school values: %(sum)s ÷ %(n)s = %(value)s.") % {
+            "n": result.reporting,
+            "sum": exact_number(result.numerator),
+            "value": shown,
+        }
+    if result.missing:
+        text += " " + _("%(missing)s school(s) without a value are left out, not counted as zero.") % {
+            "missing": result.missing
+        }
+    return text
