@@ -10,6 +10,7 @@ here: access helpers turn them into 404s first.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -37,7 +38,7 @@ class Action(StrEnum):
     VIEW_METRICS = "metric.view"
     DEFINE_METRIC = "metric.define"  # object: the metric's priority
     IMPORT_METRIC_VALUES = "metric.import"  # object: the metric's priority
-    ENTER_METRIC_VALUE = "metric_value.enter"  # object: the school (None = district-level value)
+    ENTER_METRIC_VALUE = "metric_value.enter"  # object: a MetricValueTarget (metric + school, or None)
     # Feedback loop (later issues)
     COMMENT = "comment"
 
@@ -99,14 +100,22 @@ def _cabinet_priority_rule(actor: Any, obj: Any) -> bool:
     return _owns_priority(actor, _priority_of(obj))
 
 
-def _own_school_rule(actor: Any, school: Any) -> bool:
+@dataclass(frozen=True)
+class MetricValueTarget:
+    """What ENTER_METRIC_VALUE is checked against: the metric and the school (None: the district value)."""
+
+    metric: Any
+    school: Any = None
+
+
+def _own_school_value_rule(actor: Any, target: MetricValueTarget) -> bool:
     # A principal enters values only for their own school, never district-level ones.
-    return school is not None and school.pk == actor.school_id
+    return target.school is not None and target.school.pk == actor.school_id
 
 
-def _cabinet_value_rule(actor: Any, obj: Any) -> bool:
-    # obj is the metric: cabinet enters values under priorities they own.
-    return _owns_priority(actor, _priority_of(obj))
+def _cabinet_value_rule(actor: Any, target: MetricValueTarget) -> bool:
+    # Cabinet enters values (any school's, or the district's) under priorities they own.
+    return _owns_priority(actor, _priority_of(target.metric))
 
 
 ObjectRule = Callable[[Any, Any], bool]
@@ -116,7 +125,7 @@ OBJECT_RULES: dict[tuple[Role, Action], ObjectRule] = {
     (Role.CABINET, Action.DEFINE_METRIC): _cabinet_priority_rule,
     (Role.CABINET, Action.IMPORT_METRIC_VALUES): _cabinet_priority_rule,
     (Role.CABINET, Action.ENTER_METRIC_VALUE): _cabinet_value_rule,
-    (Role.PRINCIPAL, Action.ENTER_METRIC_VALUE): _own_school_rule,
+    (Role.PRINCIPAL, Action.ENTER_METRIC_VALUE): _own_school_value_rule,
 }
 
 
