@@ -17,7 +17,6 @@ All comparisons are exact (fractions of decimals), never floats.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -28,7 +27,6 @@ from django.utils.translation import gettext as _
 
 from .choices import Aggregation, Direction, Status, Unit
 from .formatting import format_difference, format_value
-from .periods import school_year_label
 
 # --- Valid ranges ---------------------------------------------------------------
 
@@ -267,28 +265,3 @@ def describe_rule(
     return RuleDescription(
         trajectory=line, on_track=on_track, at_risk=at_risk, off_track=off_track, school_bar=school_bar
     )
-
-
-def interim_problems(interims: Sequence[tuple[int, Decimal]], *, first_year: int, last_year: int) -> list[str]:
-    """Messages for interim targets outside the plan's school years or repeated."""
-    problems = []
-    seen: set[int] = set()
-    for year, _value in interims:
-        if year in seen:
-            problems.append(
-                _("The school year %(year)s has more than one interim target.") % {"year": school_year_label(year)}
-            )
-        seen.add(year)
-        if not first_year <= year <= last_year:
-            problems.append(
-                _(
-                    "The interim target for %(year)s must fall between the baseline and the target date "
-                    "(%(first)s to %(last)s)."
-                )
-                % {
-                    "year": school_year_label(year),
-                    "first": school_year_label(first_year),
-                    "last": school_year_label(last_year),
-                }
-            )
-    return problems

@@ -1,6 +1,6 @@
 """Each roll-up method on a hand-computed example, with a missing school and weights."""
 
-from decimal import Decimal as D
+from decimal import Decimal
 from fractions import Fraction
 
 import pytest
@@ -9,6 +9,8 @@ from metrics.aggregation import SchoolValue, aggregate, coverage_text, explain
 from metrics.choices import Aggregation, Direction, Unit
 from metrics.formatting import format_value, round_to, truncate_for_storage
 from metrics.rules import meets_bar
+
+D = Decimal  # short for readable tables of numbers
 
 # Five schools; E (enrollment 2,000) has not reported. Counting it as zero would
 # drag every method down, so each expected value below would be wrong.

@@ -1,11 +1,13 @@
 """Server-rendered SVG charts: the target, the trajectory, the text alternative, no inline styles."""
 
 from datetime import date
-from decimal import Decimal as D
+from decimal import Decimal
 from xml.etree import ElementTree
 
 from metrics.charts import ChartMarker, ChartPoint, TrendChart, sparkline, trend_chart
 from metrics.choices import Status, Unit
+
+D = Decimal  # short for readable tables of numbers
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -66,8 +68,11 @@ def test_empty_chart_still_has_its_text_alternative():
 
 
 def test_sparkline_has_a_label_and_breaks_at_gaps():
-    svg = str(sparkline([D("1"), D("2"), None, D("4"), D("5")], label="Trend: 1 to 5", target=D("6"),
-                        last_status=Status.OFF_TRACK))
+    svg = str(
+        sparkline(
+            [D("1"), D("2"), None, D("4"), D("5")], label="Trend: 1 to 5", target=D("6"), last_status=Status.OFF_TRACK
+        )
+    )
     root = ElementTree.fromstring(svg)
     assert root.get("role") == "img" and root.get("aria-label") == "Trend: 1 to 5"
     assert root.find(f"{SVG}path").get("d").count("M") == 2

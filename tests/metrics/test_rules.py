@@ -1,13 +1,15 @@
 """Status against target on both directions and at the boundaries; valid ranges."""
 
 from datetime import date, timedelta
-from decimal import Decimal as D
+from decimal import Decimal
 from fractions import Fraction
 
 import pytest
 
 from metrics.choices import Aggregation, Direction, Status, Unit
 from metrics.rules import Trajectory, describe_rule, meets_bar, range_settings_problems, value_range
+
+D = Decimal  # short for readable tables of numbers
 
 # 366 days from baseline to target (2024 is a leap year) and a change of 366:
 # the trajectory gains exactly one unit a day, so expected values are easy to check.
@@ -133,8 +135,15 @@ def test_values_outside_the_unit_range_are_refused_naming_value_and_range(unit, 
 
 @pytest.mark.parametrize(
     "unit, value",
-    [(Unit.PERCENT, D("0")), (Unit.PERCENT, D("100")), (Unit.COUNT, D("0")), (Unit.COUNT, D("12.000")),
-     (Unit.SCORE, D("-40")), (Unit.CURRENCY, D("-1500.25")), (Unit.DAYS, D("3.5"))],
+    [
+        (Unit.PERCENT, D("0")),
+        (Unit.PERCENT, D("100")),
+        (Unit.COUNT, D("0")),
+        (Unit.COUNT, D("12.000")),
+        (Unit.SCORE, D("-40")),
+        (Unit.CURRENCY, D("-1500.25")),
+        (Unit.DAYS, D("3.5")),
+    ],
 )
 def test_values_inside_the_unit_range_are_accepted(unit, value):
     assert value_range(unit, 1, None, None).problem(value) is None

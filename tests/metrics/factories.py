@@ -1,0 +1,77 @@
+"""Factories for metrics tests; every child is made in its parent's district."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import factory
+from django_scopes import scopes_disabled
+
+from metrics.choices import Aggregation, Direction, Frequency, Level, Unit
+from metrics.models import Metric, MetricValue
+from plans.models import PlanState, StrategicPlan
+from priorities.models import Priority
+from tests.factories import DistrictFactory, ScopeFreeFactory
+
+
+class PlanFactory(ScopeFreeFactory):
+    class Meta:
+        model = StrategicPlan
+
+    district = factory.SubFactory(DistrictFactory)
+    title = factory.Sequence(lambda n: f"Plan {n}")
+    start_year = 2024
+    end_year = 2029
+    state = PlanState.ACTIVE
+
+
+def active_plan(district) -> StrategicPlan:
+    """The district's one active plan, made on first use."""
+    with scopes_disabled():
+        plan = StrategicPlan.objects.filter(district=district, state=PlanState.ACTIVE).first()
+    return plan or PlanFactory(district=district)
+
+
+class PriorityFactory(ScopeFreeFactory):
+    class Meta:
+        model = Priority
+
+    district = factory.SubFactory(DistrictFactory)
+    plan = factory.LazyAttribute(lambda o: active_plan(o.district))
+    code = factory.Sequence(lambda n: f"P{n}")
+    title = factory.Sequence(lambda n: f"Priority {n}")
+    success_looks_like = "Every student on track."
+
+
+class MetricFactory(ScopeFreeFactory):
+    """A yearly attendance-style percent metric: 80% on 2024-07-31 to 90% on 2028-07-31, mean of schools."""
+
+    class Meta:
+        model = Metric
+
+    district = factory.SubFactory(DistrictFactory)
+    priority = factory.SubFactory(PriorityFactory, district=factory.SelfAttribute("..district"))
+    name = factory.Sequence(lambda n: f"Metric {n}")
+    definition = "Share of enrolled days attended."
+    unit = Unit.PERCENT
+    decimals = 1
+    direction = Direction.HIGHER
+    baseline_value = Decimal("80")
+    baseline_date = date(2024, 7, 31)
+    target_value = Decimal("90")
+    target_date = date(2028, 7, 31)
+    level = Level.SCHOOL
+    aggregation = Aggregation.MEAN
+    frequency = Frequency.YEARLY
+
+
+class MetricValueFactory(ScopeFreeFactory):
+    class Meta:
+        model = MetricValue
+
+    district = factory.SubFactory(DistrictFactory)
+    metric = factory.SubFactory(MetricFactory, district=factory.SelfAttribute("..district"))
+    school = None
+    period = date(2024, 8, 1)
+    value = Decimal("85")
