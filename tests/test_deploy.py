@@ -23,8 +23,16 @@ PRODUCTION_ENV = {
     "ALLOWED_HOSTS": "throughline.example.org",
     "EMAIL_URL": "smtp+tls://mailer:mail-password@smtp.example.org:587",
 }
-# Anything these tests set must come from PRODUCTION_ENV, not from the caller's shell.
-CONFIG_VARIABLES = {*PRODUCTION_ENV, "DATABASE_OWNER_URL", "CSRF_TRUSTED_ORIGINS", "DEBUG", "STATIC_ROOT"}
+# Anything these tests set must come from PRODUCTION_ENV, not from the caller's shell
+# (the browser tests' conftest sets DJANGO_ALLOW_ASYNC_UNSAFE, which check --deploy rightly flags).
+CONFIG_VARIABLES = {
+    *PRODUCTION_ENV,
+    "DATABASE_OWNER_URL",
+    "CSRF_TRUSTED_ORIGINS",
+    "DEBUG",
+    "STATIC_ROOT",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+}
 
 
 def manage(*args: str, unset: tuple[str, ...] = (), **overrides: str) -> subprocess.CompletedProcess[str]:
