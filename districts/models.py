@@ -110,6 +110,9 @@ class District(models.Model):
         max_digits=5, decimal_places=2, default=10, validators=[MinValueValidator(0), MaxValueValidator(100)]
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set whenever an admin saves the settings page, changed or not: the setup
+    # checklist asks for one deliberate look at the defaults.
+    settings_reviewed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     history = HistoricalRecords()
 

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 
-from django.db.models import Count, Q, QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.http import urlencode
 
-from .models import District, Membership, School, SchoolLevel
+from .models import Department, District, Invitation, Membership, RoleLabel, School, SchoolLevel, User
 from .roles import Role
 from .tenancy import dangerously_cross_district
+
+PAGE_SIZE = 50
 
 
 def memberships_of_user(user: object) -> list[Membership]:
@@ -20,6 +28,14 @@ def memberships_of_user(user: object) -> list[Membership]:
             .select_related("district", "school", "department")
             .order_by("district__name")
         )
+
+
+def paginate(items: QuerySet, page_number: object, *, per_page: int = PAGE_SIZE) -> Page:
+    """One page of `items`; a missing or out-of-range page number gives the nearest page."""
+    return Paginator(items, per_page).get_page(page_number)
+
+
+# --- Schools --------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -56,7 +72,11 @@ def school_list(*, district: District, filters: SchoolFilters | None = None) -> 
 
 def school_regions(*, district: District) -> list[str]:
     return list(
-        School.objects.filter(district=district).exclude(region="").order_by("region").values_list("region", flat=True).distinct()
+        School.objects.filter(district=district)
+        .exclude(region="")
+        .order_by("region")
+        .values_list("region", flat=True)
+        .distinct()
     )
 
 
@@ -68,3 +88,275 @@ def principals_by_school(*, district: District, school_ids: list[int]) -> dict[i
     ).select_related("user"):
         result.setdefault(membership.school_id, []).append(membership)
     return result
+
+
+def active_member_count(
+    *, district: District, school: School | None = None, department: Department | None = None
+) -> int:
+    members = Membership.objects.filter(district=district, is_active=True)
+    if school is not None:
+        members = members.filter(school=school)
+    if department is not None:
+        members = members.filter(department=department)
+    return members.count()
+
+
+# --- Departments ------------------------------------------------------------------
+
+
+def department_list(*, district: District) -> QuerySet[Department]:
+    """Departments with `member_count` (active members), in one query."""
+    members = (
+        Membership.objects.filter(district=district, is_active=True, department=OuterRef("pk"))
+        .order_by()
+        .values("department")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        Department.objects.filter(district=district)
+        .annotate(member_count=Coalesce(Subquery(members, output_field=IntegerField()), Value(0)))
+        .order_by("name")
+    )
+
+
+def leads_by_department(*, district: District, department_ids: list[int]) -> dict[int, list[Membership]]:
+    """Active cabinet members / department leads of the given departments, in one query."""
+    result: dict[int, list[Membership]] = {}
+    for membership in Membership.objects.filter(
+        district=district, role=Role.CABINET, is_active=True, department_id__in=department_ids
+    ).select_related("user"):
+        result.setdefault(membership.department_id, []).append(membership)
+    return result
+
+
+# --- People -----------------------------------------------------------------------
+
+
+class PeopleStatus:
+    ALL = ""
+    ACTIVE = "active"
+    INACTIVE = "inactive"
+    INVITED = "invited"
+
+    CHOICES = (
+        (ALL, "Members and open invitations"),
+        (ACTIVE, "Active members"),
+        (INACTIVE, "Deactivated members"),
+        (INVITED, "Invitations (pending, expired, revoked)"),
+    )
+
+
+@dataclass(frozen=True)
+class PeopleFilters:
+    role: str = ""
+    place: str = ""  # "school:<id>" or "department:<id>"
+    status: str = PeopleStatus.ALL
+    q: str = ""
+
+    @classmethod
+    def from_query(cls, data: dict) -> PeopleFilters:
+        role = data.get("role", "")
+        status = data.get("status", "")
+        place = data.get("place", "")
+        kind, _, pk = place.partition(":")
+        return cls(
+            role=role if role in Role.values else "",
+            place=place if kind in ("school", "department") and pk.isdigit() else "",
+            status=status if status in dict(PeopleStatus.CHOICES) else PeopleStatus.ALL,
+            q=data.get("q", "").strip()[:200],
+        )
+
+    @property
+    def active(self) -> bool:
+        return bool(self.role or self.place or self.status or self.q)
+
+    @property
+    def shows_members(self) -> bool:
+        return self.status != PeopleStatus.INVITED
+
+    @property
+    def shows_invitations(self) -> bool:
+        return self.status in (PeopleStatus.ALL, PeopleStatus.INVITED)
+
+    def _place(self, kind: str) -> int | None:
+        place_kind, _, pk = self.place.partition(":")
+        return int(pk) if place_kind == kind else None
+
+    @property
+    def school_id(self) -> int | None:
+        return self._place("school")
+
+    @property
+    def department_id(self) -> int | None:
+        return self._place("department")
+
+    def querystring(self, **overrides: str) -> str:
+        values = {"role": self.role, "place": self.place, "status": self.status, "q": self.q, **overrides}
+        return urlencode({k: v for k, v in values.items() if v})
+
+
+def _person_filters(filters: PeopleFilters, *, email: str, name: str) -> Q:
+    condition = Q()
+    if filters.role:
+        condition &= Q(role=filters.role)
+    if filters.school_id is not None:
+        condition &= Q(school_id=filters.school_id)
+    if filters.department_id is not None:
+        condition &= Q(department_id=filters.department_id)
+    if filters.q:
+        condition &= Q(**{f"{email}__icontains": filters.q}) | Q(**{f"{name}__icontains": filters.q})
+    return condition
+
+
+def member_list(*, district: District, filters: PeopleFilters) -> QuerySet[Membership]:
+    members = Membership.objects.filter(district=district).filter(
+        _person_filters(filters, email="user__email", name="user__full_name")
+    )
+    if filters.status == PeopleStatus.ACTIVE:
+        members = members.filter(is_active=True)
+    elif filters.status == PeopleStatus.INACTIVE:
+        members = members.filter(is_active=False)
+    return members.select_related("user", "school", "department", "role_label").order_by(
+        "-is_active", "user__full_name", "user__email"
+    )
+
+
+def invitation_list(*, district: District, filters: PeopleFilters) -> QuerySet[Invitation]:
+    """Invitations not yet accepted: open ones (pending or expired), plus revoked ones when asked for invitations."""
+    invitations = Invitation.objects.filter(district=district, accepted_at__isnull=True).filter(
+        _person_filters(filters, email="email", name="full_name")
+    )
+    if filters.status != PeopleStatus.INVITED:
+        invitations = invitations.filter(revoked_at__isnull=True)
+    return invitations.select_related("school", "department", "role_label", "invited_by__user").order_by(
+        F("revoked_at").asc(nulls_first=True), "-created_at"
+    )
+
+
+def people_places(*, district: District) -> tuple[list[School], list[Department]]:
+    """The schools and departments a person can be filtered by or assigned to."""
+    return (
+        list(School.objects.filter(district=district).only("pk", "name").order_by("name")),
+        list(Department.objects.filter(district=district).only("pk", "name").order_by("name")),
+    )
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    when: datetime
+    who: User | None
+    changes: list[str] = field(default_factory=list)
+
+
+_TRACKED_MEMBERSHIP_FIELDS = ("role", "school_id", "department_id", "role_label_id", "title", "is_active")
+
+
+def membership_history(*, membership: Membership) -> list[HistoryEntry]:
+    """A member's changes, newest first, in words: from django-simple-history, in three queries."""
+    records = list(membership.history.select_related("history_user").order_by("history_date", "history_id"))
+    school_ids = {r.school_id for r in records if r.school_id}
+    department_ids = {r.department_id for r in records if r.department_id}
+    label_ids = {r.role_label_id for r in records if r.role_label_id}
+    # Places may have been renamed or deleted since; history keeps the id.
+    names: dict[tuple[str, int], str] = {}
+    for model, ids, kind in (
+        (School, school_ids, "school"),
+        (Department, department_ids, "department"),
+        (RoleLabel, label_ids, "role_label"),
+    ):
+        if ids:
+            for pk, name in model._base_manager.filter(district=membership.district_id, pk__in=ids).values_list(
+                "pk", "name"
+            ):
+                names[(kind, pk)] = name
+
+    def describe(record: object) -> dict[str, str]:
+        role = Role(record.role).label if record.role in Role.values else record.role
+        place_kind = "school" if record.school_id else "department" if record.department_id else ""
+        place_id = record.school_id or record.department_id
+        return {
+            "role": str(role),
+            "place": names.get((place_kind, place_id), "(deleted)") if place_id else "the whole district",
+            "role_label": names.get(("role_label", record.role_label_id), "(deleted)")
+            if record.role_label_id
+            else "none",
+            "title": record.title or "none",
+            "active": "active" if record.is_active else "deactivated",
+        }
+
+    entries: list[HistoryEntry] = []
+    previous = None
+    for record in records:
+        now = describe(record)
+        if previous is None:
+            changes = [f"Joined as {now['role']} ({now['place']})"]
+        else:
+            before = describe(previous)
+            changes = []
+            if now["active"] != before["active"]:
+                changes.append("Reactivated" if record.is_active else "Deactivated")
+            for key, label in (("role", "Role"), ("place", "Place"), ("role_label", "Role card"), ("title", "Title")):
+                if now[key] != before[key]:
+                    changes.append(f"{label}: {before[key]} → {now[key]}")
+        if changes:
+            entries.append(HistoryEntry(when=record.history_date, who=record.history_user, changes=changes))
+        previous = record
+    entries.reverse()
+    return entries
+
+
+# --- District home: the admin's setup checklist ----------------------------------------
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    key: str
+    title: str
+    done: bool
+    detail: str
+
+
+def setup_checklist(*, district: District, actor: Membership) -> list[ChecklistItem]:
+    """What a new district still needs, for its admins. Three small count queries."""
+    school_count = School.objects.filter(district=district).count()
+    department_count = Department.objects.filter(district=district).count()
+    invitation_count = Invitation.objects.filter(district=district, revoked_at__isnull=True).count()
+    other_members = Membership.objects.filter(district=district).exclude(pk=actor.pk).count()
+    people = invitation_count + other_members
+    reviewed = district.settings_reviewed_at
+    return [
+        ChecklistItem(
+            "settings",
+            "Review the district settings",
+            reviewed is not None,
+            f"Reviewed {date_format(timezone.localtime(reviewed, district.tzinfo), 'F j, Y')}."
+            if reviewed
+            else "Time zone, school year, check-in cadence and focus limits.",
+        ),
+        ChecklistItem(
+            "schools",
+            "Add your schools",
+            school_count > 0,
+            f"{school_count} school{'s' if school_count != 1 else ''}."
+            if school_count
+            else "One at a time or from a CSV file.",
+        ),
+        ChecklistItem(
+            "departments",
+            "Add your central-office departments",
+            department_count > 0,
+            f"{department_count} department{'s' if department_count != 1 else ''}."
+            if department_count
+            else "Teaching and Learning, Operations, …",
+        ),
+        ChecklistItem(
+            "people",
+            "Invite your people",
+            people > 0,
+            f"{other_members} other member{'s' if other_members != 1 else ''}, "
+            f"{invitation_count} invitation{'s' if invitation_count != 1 else ''}."
+            if people
+            else "Superintendent, cabinet, principals and staff, with their roles.",
+        ),
+    ]

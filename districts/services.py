@@ -2,18 +2,37 @@
 
 Every function is keyword-only, takes the district and the acting membership,
 checks the policy, validates (raising ValidationError with field messages)
-and records who made the change in the object's history.
+and records who made the change in the object's history. The invitation
+accept path has no acting membership yet: the invitee's user stands in.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
+from decimal import Decimal
+from functools import partial
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.core.validators import validate_email
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
 
-from .models import District, Membership, School
+from .models import (
+    CheckinCadence,
+    Department,
+    District,
+    Invitation,
+    Membership,
+    RoleLabel,
+    School,
+    User,
+    new_invitation_nonce,
+    us_time_zone_choices,
+)
 from .policy import Action, require
+from .roles import Role, place_problem
 
 
 def ensure_actor_in_district(*, district: District, actor: Membership) -> None:
@@ -39,12 +58,136 @@ def apply_changes(obj: models.Model, changes: dict[str, Any]) -> list[str]:
     return changed
 
 
+def _ensure_in_district(district: District, *objects: models.Model | None) -> None:
+    """Objects handed to a service come from access helpers or district-scoped forms; another district's is a bug."""
+    for obj in objects:
+        if obj is not None and obj.district_id != district.pk:
+            raise ValueError(f"The {obj._meta.verbose_name} belongs to another district.")
+
+
+def _one_line(value: object) -> str:
+    return " ".join(str(value or "").split())
+
+
+def _reject_unknown(changes: dict[str, Any], allowed: set[str], what: str) -> None:
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ValidationError(f"Unknown {what} fields: {', '.join(sorted(unknown))}")
+
+
+# Names for what can block a delete, where the model's own verbose name would read oddly.
+_REFERENCE_NAMES: dict[str, tuple[str, str]] = {
+    "districts.membership": ("person", "people (including deactivated ones)"),
+}
+
+
+def references_to(obj: models.Model) -> list[str]:
+    """What still points at `obj`, e.g. ["3 people (including deactivated ones)", "1 invitation"].
+
+    Reads every reverse relation, so rows added later by other apps (commitment
+    assignments, metric values, check-ins) block a delete without anyone
+    listing them here. History rows (DO_NOTHING) keep their own copy and do not count.
+    """
+    found = []
+    for relation in obj._meta.get_fields(include_hidden=True):
+        if not (relation.auto_created and not relation.concrete and (relation.one_to_many or relation.one_to_one)):
+            continue
+        if relation.on_delete is models.DO_NOTHING:
+            continue
+        model = relation.related_model
+        count = model._base_manager.filter(**{relation.field.name: obj}).count()
+        if count:
+            singular, plural = _REFERENCE_NAMES.get(
+                model._meta.label_lower, (str(model._meta.verbose_name), str(model._meta.verbose_name_plural))
+            )
+            found.append(f"{count} {singular if count == 1 else plural}")
+    return found
+
+
+def _delete_unreferenced(obj: models.Model, *, actor: Membership, what: str) -> None:
+    references = references_to(obj)
+    if references:
+        raise ValidationError(
+            f"{obj} can't be deleted while {what} still has {', '.join(references)}. "
+            "Move or remove them first; deleting would lose their history."
+        )
+    obj._history_user = actor.user
+    obj.delete()
+
+
+# --- District settings --------------------------------------------------------
+
+DISTRICT_SETTINGS_FIELDS = frozenset(
+    {
+        "name",
+        "time_zone",
+        "school_year_start_month",
+        "languages",
+        "public_page_enabled",
+        "checkin_cadence",
+        "priority_hard_cap",
+        "commitment_load_threshold",
+        "metric_tolerance_percent",
+    }
+)
+
+
+def _clean_district_settings(changes: dict[str, Any]) -> dict[str, Any]:
+    cleaned = dict(changes)
+    errors: dict[str, str] = {}
+    if "name" in cleaned:
+        cleaned["name"] = _one_line(cleaned["name"])
+    if "time_zone" in cleaned and cleaned["time_zone"] not in {z for z, _ in us_time_zone_choices()}:
+        errors["time_zone"] = "Choose a US time zone from the list."
+    if "languages" in cleaned:
+        offered = [code for code, _ in settings.LANGUAGES]
+        languages = [code for code in offered if code in set(cleaned["languages"] or [])]
+        if not languages or len(languages) != len(set(cleaned["languages"])):
+            errors["languages"] = "Choose at least one of the languages offered."
+        cleaned["languages"] = languages
+    if "checkin_cadence" in cleaned and cleaned["checkin_cadence"] not in CheckinCadence.values:
+        errors["checkin_cadence"] = "Choose how often schools check in."
+    if cleaned.get("metric_tolerance_percent") is not None:
+        cleaned["metric_tolerance_percent"] = Decimal(cleaned["metric_tolerance_percent"])
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+@transaction.atomic
+def district_update(*, district: District, actor: Membership, **changes: Any) -> District:
+    """Save district settings. Saving, changed or not, counts as reviewing them (setup checklist)."""
+    ensure_actor_in_district(district=district, actor=actor)
+    require(actor, Action.MANAGE_DISTRICT)
+    _reject_unknown(changes, set(DISTRICT_SETTINGS_FIELDS), "district")
+    changed = apply_changes(district, _clean_district_settings(changes))
+    district.settings_reviewed_at = timezone.now()
+    save_with_history(district, actor=actor, update_fields=[*changed, "settings_reviewed_at"])
+    return district
+
+
+# --- Schools --------------------------------------------------------------------
+
+SCHOOL_FIELDS = frozenset({"name", "code", "level", "enrollment", "region"})
+
+
 def _clean_school_fields(fields: dict[str, Any]) -> dict[str, Any]:
     cleaned = dict(fields)
     for key in ("name", "code", "region"):
         if key in cleaned and cleaned[key] is not None:
-            cleaned[key] = " ".join(str(cleaned[key]).split())
+            cleaned[key] = _one_line(cleaned[key])
     return cleaned
+
+
+def school_name_conflicts(*, district: District, name: str, code: str, exclude_pk: int | None) -> dict[str, str]:
+    """Field messages for a name or code another school in the district already uses."""
+    others = School.objects.filter(district=district).exclude(pk=exclude_pk)
+    problems = {}
+    if name and others.filter(name__iexact=name).exists():
+        problems["name"] = f"Another school is already called “{name}”."
+    if code and others.filter(code=code).exists():
+        problems["code"] = f"Another school already uses the code {code}."
+    return problems
 
 
 @transaction.atomic
@@ -61,6 +204,9 @@ def school_create(
     ensure_actor_in_district(district=district, actor=actor)
     require(actor, Action.MANAGE_DISTRICT)
     fields = _clean_school_fields({"name": name, "code": code, "region": region})
+    conflicts = school_name_conflicts(district=district, name=fields["name"], code=fields["code"], exclude_pk=None)
+    if conflicts:
+        raise ValidationError(conflicts)
     school = School(district=district, level=level, enrollment=enrollment, **fields)
     save_with_history(school, actor=actor)
     return school
@@ -70,13 +216,413 @@ def school_create(
 def school_update(*, district: District, actor: Membership, school: School, **changes: Any) -> School:
     ensure_actor_in_district(district=district, actor=actor)
     require(actor, Action.MANAGE_DISTRICT)
-    if school.district_id != district.pk:
-        raise ValueError("The school belongs to another district.")
-    allowed = {"name", "code", "level", "enrollment", "region"}
-    unknown = set(changes) - allowed
-    if unknown:
-        raise ValidationError(f"Unknown school fields: {', '.join(sorted(unknown))}")
-    changed = apply_changes(school, _clean_school_fields(changes))
+    _ensure_in_district(district, school)
+    _reject_unknown(changes, set(SCHOOL_FIELDS), "school")
+    changes = _clean_school_fields(changes)
+    conflicts = school_name_conflicts(
+        district=district,
+        name=changes.get("name", ""),
+        code=changes.get("code", ""),
+        exclude_pk=school.pk,
+    )
+    if conflicts:
+        raise ValidationError(conflicts)
+    changed = apply_changes(school, changes)
     if changed:
         save_with_history(school, actor=actor, update_fields=[*changed, "updated_at"])
     return school
+
+
+@transaction.atomic
+def school_delete(*, district: District, actor: Membership, school: School) -> None:
+    """Delete a school nothing refers to (no members, invitations or plan rows); otherwise explain."""
+    ensure_actor_in_district(district=district, actor=actor)
+    require(actor, Action.MANAGE_DISTRICT)
+    _ensure_in_district(district, school)
+    _delete_unreferenced(school, actor=actor, what="it")
+
+
+# --- Departments ----------------------------------------------------------------
+
+
+def _department_name_conflict(*, district: District, name: str, exclude_pk: int | None) -> None:
+    if Department.objects.filter(district=district, name__iexact=name).exclude(pk=exclude_pk).exists():
+        raise ValidationError({"name": f"Another department is already called “{name}”."})
+
+
+@transaction.atomic
+def department_create(*, district: District, actor: Membership, name: str, description: str = "") -> Department:
+    ensure_actor_in_district(district=district, actor=actor)
+    require(actor, Action.MANAGE_DISTRICT)
+    name = _one_line(name)
+    _department_name_conflict(district=district, name=name, exclude_pk=None)
+    department = Department(district=district, name=name, description=description.strip())
+    save_with_history(department, actor=actor)
+    return department
+
+
+@transaction.atomic
+def department_update(*, district: District, actor: Membership, department: Department, **changes: Any) -> Department:
+    ensure_actor_in_district(district=district, actor=actor)
+    require(actor, Action.MANAGE_DISTRICT)
+    _ensure_in_district(district, department)
+    _reject_unknown(changes, {"name", "description"}, "department")
+    if "name" in changes:
+        changes["name"] = _one_line(changes["name"])
+        _department_name_conflict(district=district, name=changes["name"], exclude_pk=department.pk)
+    if "description" in changes:
+        changes["description"] = (changes["description"] or "").strip()
+    changed = apply_changes(department, changes)
+    if changed:
+        save_with_history(department, actor=actor, update_fields=[*changed, "updated_at"])
+    return department
+
+
+@transaction.atomic
+def department_delete(*, district: District, actor: Membership, department: Department) -> None:
+    ensure_actor_in_district(district=district, actor=actor)
+    require(actor, Action.MANAGE_DISTRICT)
+    _ensure_in_district(district, department)
+    _delete_unreferenced(department, actor=actor, what="it")
+
+
+# --- People: roles and places ---------------------------------------------------------
+
+
+def check_role_and_place(
+    *,
+    district: District,
+    role: str,
+    school: School | None,
+    department: Department | None,
+    role_label: RoleLabel | None = None,
+) -> None:
+    """Raise ValidationError at the field when the role is unknown or its school/department is wrong."""
+    _ensure_in_district(district, school, department, role_label)
+    if role not in Role.values:
+        raise ValidationError({"role": "Choose a role from the list."})
+    problem = place_problem(role, has_school=school is not None, has_department=department is not None)
+    if problem:
+        raise ValidationError({problem[0]: problem[1]})
+
+
+def _ensure_another_admin_remains(*, district: District, leaving: Membership) -> None:
+    """Keep at least one active district admin. Locks the admin rows, so two admins
+    removing each other at the same moment cannot both succeed."""
+    admin_ids = list(
+        Membership.objects.select_for_update(of=("self",))
+        .filter(district=district, role=Role.DISTRICT_ADMIN, is_active=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    if not [pk for pk in admin_ids if pk != leaving.pk]:
+        raise ValidationError(
+            f"{leaving.user} is the district's last active district admin. "
+            "Make someone else a district admin first, so the district is never left without one."
+        )
+
+
+@transaction.atomic
+def membership_update(
+    *,
+    district: District,
+    actor: Membership,
+    membership: Membership,
+    role: str,
+    school: School | None = None,
+    department: Department | None = None,
+    role_label: RoleLabel | None = None,
+    title: str = "",
+) -> Membership:
+    """Change a member's role, school or department, role card and title."""
+    ensure_actor_in_district(district=district, actor=actor)
+    require(actor, Action.MANAGE_PEOPLE)
+    _ensure_in_district(district, membership)
+    check_role_and_place(district=district, role=role, school=school, department=department, role_label=role_label)
+    if membership.pk == actor.pk and role != membership.role:
+        raise ValidationError({"role": "You can't change your own role. Ask another district admin to do it."})
+    if membership.role == Role.DISTRICT_ADMIN and role != Role.DISTRICT_ADMIN and membership.is_active:
+        try:
+            _ensure_another_admin_remains(district=district, leaving=membership)
+        except ValidationError as error:
+            raise ValidationError({"role": error.messages}) from None
+    changed = apply_changes(
+        membership,
+        {"role": role, "school": school, "department": department, "role_label": role_label, "title": _one_line(title)},
+    )
+    if changed:
+        save_with_history(membership, actor=actor, update_fields=changed)
+    return membership
+
+
+@transaction.atomic
+def membership_deactivate(*, district: District, actor: Membership, membership: Membership) -> Membership:
+    """Turn off a member's access at once; the membership and its history stay."""
+    ensure_actor_in_district(district=district, actor=actor)
+    require(actor, Action.MANAGE_PEOPLE)
+    _ensure_in_district(district, membership)
+    if membership.pk == actor.pk:
+        raise ValidationError("You can't deactivate yourself. Ask another district admin to do it.")
+    if not membership.is_active:
+        return membership
+    if membership.role == Role.DISTRICT_ADMIN:
+        _ensure_another_admin_remains(district=district, leaving=membership)
+    membership.is_active = False
+    membership.deactivated_at = timezone.now()
+    save_with_history(membership, actor=actor, update_fields=["is_active", "deactivated_at"])
+    return membership
+
+
+@transaction.atomic
+def membership_reactivate(*, district: District, actor: Membership, membership: Membership) -> Membership:
+    ensure_actor_in_district(district=district, actor=actor)
+    require(actor, Action.MANAGE_PEOPLE)
+    _ensure_in_district(district, membership)
+    if membership.is_active:
+        return membership
+    membership.is_active = True
+    membership.deactivated_at = None
+    save_with_history(membership, actor=actor, update_fields=["is_active", "deactivated_at"])
+    return membership
+
+
+# --- Invitations ------------------------------------------------------------------
+
+
+def normalize_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def email_problem(email: str) -> str | None:
+    """A message when `email` (normalized) is not a usable address."""
+    if not email:
+        return "Enter the person's email address."
+    try:
+        validate_email(email)
+    except ValidationError:
+        return f"“{email}” isn't a valid email address."
+    if len(email) > Invitation._meta.get_field("email").max_length:
+        return "This email address is too long."
+    return None
+
+
+def open_invitation_for(*, district: District, email: str) -> Invitation | None:
+    """The invitation not yet accepted or revoked for this address (expired ones count: they can be re-sent)."""
+    return Invitation.objects.filter(
+        district=district, email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True
+    ).first()
+
+
+def active_member_emails(*, district: District, emails: list[str] | None = None) -> set[str]:
+    members = Membership.objects.filter(district=district, is_active=True)
+    if emails is not None:
+        members = members.filter(user__email__in=emails)
+    return {email.lower() for email in members.values_list("user__email", flat=True)}
+
+
+def invitation_expiry() -> datetime:
+    return timezone.now() + settings.INVITATION_VALID_FOR
+
+
+def email_invitation_after_commit(invitation: Invitation) -> None:
+    """Queue the email once the invitation is committed. If the broker is down the
+    page still succeeds: the platform tick sends invitations that were never emailed."""
+    from .tasks import send_invitation_email
+
+    transaction.on_commit(partial(send_invitation_email.delay, invitation.district_id, invitation.pk), robust=True)
+
+
+@transaction.atomic
+def invitation_create(
+    *,
+    district: District,
+    actor: Membership,
+    email: str,
+    role: str,
+    full_name: str = "",
+    school: School | None = None,
+    department: Department | None = None,
+    role_label: RoleLabel | None = None,
+    title: str = "",
+) -> Invitation:
+    """Invite someone by email with a role; the email goes out after commit."""
+    ensure_actor_in_district(district=district, actor=actor)
+    require(actor, Action.MANAGE_PEOPLE)
+    email = normalize_email(email)
+    problem = email_problem(email)
+    if problem:
+        raise ValidationError({"email": problem})
+    check_role_and_place(district=district, role=role, school=school, department=department, role_label=role_label)
+    if email in active_member_emails(district=district, emails=[email]):
+        raise ValidationError(
+            {"email": f"{email} is already an active member of this district. Change their role on their page instead."}
+        )
+    if open_invitation_for(district=district, email=email) is not None:
+        raise ValidationError(
+            {"email": ValidationError(f"{email} already has an open invitation.", code="already_invited")}
+        )
+    invitation = Invitation(
+        district=district,
+        email=email,
+        full_name=_one_line(full_name),
+        role=role,
+        school=school,
+        department=department,
+        role_label=role_label,
+        title=_one_line(title),
+        invited_by=actor,
+        expires_at=invitation_expiry(),
+    )
+    invitation.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            invitation.save()
+    except IntegrityError:
+        # Someone invited the same address a moment ago (invitation_one_open_per_email).
+        raise ValidationError(
+            {"email": ValidationError(f"{email} already has an open invitation.", code="already_invited")}
+        ) from None
+    email_invitation_after_commit(invitation)
+    return invitation
+
+
+def _lock_invitation(district: District, invitation: Invitation) -> Invitation:
+    _ensure_in_district(district, invitation)
+    return Invitation.objects.select_for_update(of=("self",)).get(pk=invitation.pk, district=district)
+
+
+@transaction.atomic
+def invitation_resend(*, district: District, actor: Membership, invitation: Invitation) -> Invitation:
+    """Send a fresh link: the old one stops working and the new one gets the full validity again."""
+    ensure_actor_in_district(district=district, actor=actor)
+    require(actor, Action.MANAGE_PEOPLE)
+    locked = _lock_invitation(district, invitation)
+    if locked.accepted_at:
+        raise ValidationError("This invitation was already accepted; there is nothing to re-send.")
+    if locked.revoked_at:
+        raise ValidationError("This invitation was revoked. Invite the person again instead.")
+    locked.nonce = new_invitation_nonce()
+    locked.expires_at = invitation_expiry()
+    locked.save(update_fields=["nonce", "expires_at"])
+    email_invitation_after_commit(locked)
+    return locked
+
+
+@transaction.atomic
+def invitation_revoke(*, district: District, actor: Membership, invitation: Invitation) -> Invitation:
+    """Kill the link at once (the nonce changes too). Revoking twice is harmless."""
+    ensure_actor_in_district(district=district, actor=actor)
+    require(actor, Action.MANAGE_PEOPLE)
+    locked = _lock_invitation(district, invitation)
+    if locked.accepted_at:
+        raise ValidationError("This invitation was already accepted. Deactivate the person instead.")
+    if locked.revoked_at:
+        return locked
+    locked.revoked_at = timezone.now()
+    locked.nonce = new_invitation_nonce()
+    locked.save(update_fields=["revoked_at", "nonce"])
+    return locked
+
+
+def invitation_problem(invitation: Invitation) -> str | None:
+    """Why an invitation can't be accepted now, or None."""
+    state = invitation.state
+    if state == Invitation.State.ACCEPTED:
+        return "used"
+    if state == Invitation.State.REVOKED:
+        return "revoked"
+    if state == Invitation.State.EXPIRED:
+        return "expired"
+    return None
+
+
+_ACCEPT_MESSAGES = {
+    "used": "This invitation was already used.",
+    "revoked": "This invitation was withdrawn.",
+    "expired": "This invitation has expired.",
+}
+
+
+@transaction.atomic
+def invitation_accept(*, district: District, invitation: Invitation, user: User) -> Membership:
+    """Join the district with the invited role and place, or come back to it.
+
+    Creates the membership, or reactivates an inactive one with the invited
+    role; an already active membership is left as it is. Idempotent: accepting
+    again as the same user returns the same membership.
+    """
+    locked = _lock_invitation(district, invitation)
+    if locked.accepted_at and locked.accepted_membership_id:
+        membership = Membership.objects.select_related("user").get(pk=locked.accepted_membership_id)
+        if membership.user_id == user.pk:
+            return membership
+    problem = invitation_problem(locked)
+    if problem:
+        raise ValidationError(_ACCEPT_MESSAGES[problem], code=problem)
+    if normalize_email(user.email) != normalize_email(locked.email):
+        raise ValidationError(f"This invitation is for {locked.email}. Log in with that address to accept it.")
+    membership = Membership.objects.select_for_update(of=("self",)).filter(district=district, user=user).first()
+    invited = {
+        "role": locked.role,
+        "school": locked.school,
+        "department": locked.department,
+        "role_label": locked.role_label,
+        "title": locked.title or (membership.title if membership else ""),
+    }
+    if membership is None:
+        membership = Membership(district=district, user=user, **invited)
+        changed = None
+    elif not membership.is_active:
+        changed = [*apply_changes(membership, {**invited, "is_active": True, "deactivated_at": None})]
+    else:
+        changed = []
+    if changed is None or changed:
+        membership.full_clean()
+        membership._history_user = user
+        membership.save(update_fields=changed or None)
+    locked.accepted_at = timezone.now()
+    locked.accepted_membership = membership
+    locked.save(update_fields=["accepted_at", "accepted_membership"])
+    if not user.full_name and locked.full_name:
+        user.full_name = locked.full_name
+        user.save(update_fields=["full_name"])
+    return membership
+
+
+@transaction.atomic
+def invitation_accept_as_new_user(
+    *, district: District, invitation: Invitation, full_name: str, password: str
+) -> Membership:
+    """Create the invitee's account with their password, then accept. One transaction."""
+    if User.objects.filter(email__iexact=invitation.email).exists():
+        raise ValidationError(f"An account already uses {invitation.email}. Log in with it to accept the invitation.")
+    problem = invitation_problem(invitation)
+    if problem:
+        raise ValidationError(_ACCEPT_MESSAGES[problem], code=problem)
+    user = User.objects.create_user(email=invitation.email, password=password, full_name=_one_line(full_name))
+    return invitation_accept(district=district, invitation=invitation, user=user)
+
+
+def invitation_send_email(*, district: District, invitation_id: int) -> bool:
+    """Email the invitation's current link, at most once per link. Returns whether it sent.
+
+    The conditional UPDATE claims the link (emailed_nonce ← nonce where they
+    differ) before sending, so a retried or concurrent run finds nothing to do.
+    The claim and the send share the caller's transaction: a failed send
+    rolls the claim back and a retry sends it.
+    """
+    from .invitations import invitation_email
+
+    invitation = Invitation.objects.select_related("invited_by__user").filter(pk=invitation_id).first()
+    if invitation is None or invitation_problem(invitation):
+        return False
+    nonce = invitation.nonce
+    claimed = (
+        Invitation.objects.filter(pk=invitation.pk, nonce=nonce, accepted_at__isnull=True, revoked_at__isnull=True)
+        .exclude(emailed_nonce=nonce)
+        .update(emailed_nonce=nonce, sent_at=timezone.now())
+    )
+    if not claimed:
+        return False
+    invitation_email(invitation, district=district, nonce=nonce).send()
+    return True

@@ -1,19 +1,74 @@
-"""Periodic work for the platform. Beat runs one tick; the tick fans out per district."""
+"""Periodic work for the platform and the invitation email. Beat runs one tick; the tick fans out per district."""
 
 from __future__ import annotations
 
-from django.core.cache import cache
-from django.utils import timezone
+from datetime import timedelta
+from smtplib import SMTPException
 
 from celery import shared_task
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import F
+from django.utils import timezone
+
 from config.health import BEAT_HEARTBEAT_CACHE_KEY
+
+from .models import District, Invitation
+from .services import invitation_send_email
+from .tenancy import dangerously_cross_district, district_context
+
+# An invitation not emailed this long after it was made lost its task (the
+# broker was down at commit time); the tick queues it again.
+UNSENT_INVITATION_GRACE = timedelta(minutes=5)
+UNSENT_INVITATIONS_PER_TICK = 500
 
 
 @shared_task(name="districts.tasks.platform_tick")
 def platform_tick() -> None:
-    """Record that beat and a worker are alive (shown by /healthz).
+    """Record that beat and a worker are alive (shown by /healthz), and catch up on unsent invitations.
 
     Later issues add the per-district fan-out (opening check-in cycles,
     reminders) here, one task per district with `expires`.
     """
     cache.set(BEAT_HEARTBEAT_CACHE_KEY, timezone.now().isoformat(), timeout=None)
+    queue_unsent_invitations()
+
+
+# Idempotent (the send claims its link first), so it may be acknowledged late and retried.
+@shared_task(
+    name="districts.tasks.send_invitation_email",
+    acks_late=True,
+    autoretry_for=(SMTPException, OSError),
+    retry_backoff=30,
+    max_retries=5,
+)
+def send_invitation_email(district_id: int, invitation_id: int) -> None:
+    """Email an invitation's current link once; quietly nothing if the district or invitation is gone."""
+    district = District.objects.filter(pk=district_id).first()
+    if district is None:
+        return
+    with district_context(district):
+        invitation_send_email(district=district, invitation_id=invitation_id)
+
+
+def queue_unsent_invitations() -> int:
+    """Queue a send for open invitations whose current link was never emailed."""
+    now = timezone.now()
+    # Crosses districts on purpose: it only reads ids, and each send enters its own district.
+    with dangerously_cross_district():
+        pending = list(
+            Invitation.objects.filter(
+                accepted_at__isnull=True,
+                revoked_at__isnull=True,
+                expires_at__gt=now,
+                sent_at__isnull=True,
+                created_at__lt=now - UNSENT_INVITATION_GRACE,
+                created_at__gt=now - settings.INVITATION_VALID_FOR,
+            )
+            .exclude(emailed_nonce=F("nonce"))
+            .order_by("created_at")
+            .values_list("district_id", "pk")[:UNSENT_INVITATIONS_PER_TICK]
+        )
+    for district_id, invitation_id in pending:
+        send_invitation_email.apply_async((district_id, invitation_id), expires=55)
+    return len(pending)

@@ -1,0 +1,66 @@
+"""Invitation links: the signed token, the absolute link and the email that carries it.
+
+The token signs {district id, invitation id, nonce} with the "invitation" salt.
+It has no expiry of its own: `Invitation.expires_at` decides, so a re-send can
+extend it. Re-sending or revoking rotates the nonce, which kills every older
+link: the accept page compares the token's nonce with the stored one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import EmailMessage
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from .models import District, Invitation
+
+TOKEN_SALT = "invitation"
+# Where links in emails point when no request is at hand (tasks run outside one).
+DEFAULT_SITE_URL = "http://localhost:8000"
+
+
+@dataclass(frozen=True)
+class InvitationToken:
+    district_id: int
+    invitation_id: int
+    nonce: str
+
+
+def make_token(invitation: Invitation, *, nonce: str | None = None) -> str:
+    payload = {"d": invitation.district_id, "i": invitation.pk, "n": nonce or invitation.nonce}
+    return signing.dumps(payload, salt=TOKEN_SALT, compress=True)
+
+
+def read_token(token: str) -> InvitationToken | None:
+    """The token's contents, or None when it was not signed by us or is malformed."""
+    try:
+        payload = signing.loads(token, salt=TOKEN_SALT)
+        return InvitationToken(district_id=int(payload["d"]), invitation_id=int(payload["i"]), nonce=str(payload["n"]))
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        return None
+
+
+def site_url() -> str:
+    return str(getattr(settings, "SITE_URL", "") or DEFAULT_SITE_URL).rstrip("/")
+
+
+def invitation_link(invitation: Invitation, *, nonce: str | None = None) -> str:
+    return site_url() + reverse("invitation_accept", kwargs={"token": make_token(invitation, nonce=nonce)})
+
+
+def invitation_email(invitation: Invitation, *, district: District, nonce: str) -> EmailMessage:
+    """The email for one link (the one carrying `nonce`)."""
+    inviter = invitation.invited_by.user if invitation.invited_by_id and invitation.invited_by else None
+    context = {
+        "invitation": invitation,
+        "district": district,
+        "inviter": inviter,
+        "link": invitation_link(invitation, nonce=nonce),
+    }
+    subject = render_to_string("districts/email/invitation_subject.txt", context).strip()
+    body = render_to_string("districts/email/invitation_body.txt", context)
+    return EmailMessage(subject=subject, body=body, to=[invitation.email])
