@@ -9,6 +9,8 @@ from districts.forms import EmailAuthenticationForm
 # middleware resolves the district and the acting membership for all of them.
 district_patterns = [
     path("", include("districts.urls")),
+    path("", include("plans.urls")),
+    path("", include("priorities.urls")),
 ]
 
 urlpatterns = [
@@ -18,6 +20,8 @@ urlpatterns = [
         auth_views.LoginView.as_view(authentication_form=EmailAuthenticationForm, redirect_authenticated_user=True),
         name="login",
     ),
+    # Outside /d/: the invitee is not a member yet; the signed token names the district.
+    path("accounts/invitations/<str:token>/", district_views.invitation_accept, name="invitation_accept"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("healthz", healthz, name="healthz"),
     path("d/<slug:district_slug>/", include(district_patterns)),

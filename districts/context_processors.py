@@ -21,7 +21,13 @@ class NavItem:
 # Order is the order in the menu. An item shows when the role may take its action.
 NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Home", "districts:home", Action.VIEW_DISTRICT, "home"),
+    NavItem("Plan", "plans:current", Action.VIEW_PLAN, "plans"),
+    NavItem("Role cards", "priorities:role_list", Action.VIEW_PLAN, "roles"),
+    NavItem("Initiative load", "priorities:load", Action.VIEW_LOAD, "load"),
     NavItem("Schools", "districts:school_list", Action.VIEW_DISTRICT, "schools"),
+    NavItem("Departments", "districts:department_list", Action.VIEW_DISTRICT, "departments"),
+    NavItem("People", "districts:people_list", Action.VIEW_PEOPLE, "people"),
+    NavItem("Settings", "districts:settings", Action.MANAGE_DISTRICT, "settings"),
 )
 
 

@@ -1,11 +1,16 @@
-"""Forms for district setup. They validate input types; services do the writes."""
+"""Forms for district setup. They validate input types; services do the writes and the rules."""
 
 from __future__ import annotations
 
+import calendar
+
 from django import forms
+from django.conf import settings
+from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 
-from .models import School
+from .models import CheckinCadence, Department, District, RoleLabel, School, User, us_time_zone_choices
+from .roles import Role
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -20,7 +25,168 @@ class EmailAuthenticationForm(AuthenticationForm):
     }
 
 
+class DistrictSettingsForm(forms.Form):
+    name = forms.CharField(label="District name", max_length=200)
+    time_zone = forms.ChoiceField(
+        label="Time zone",
+        choices=us_time_zone_choices,
+        help_text="Check-in cycles open, fall due and close at midnight in this time zone.",
+    )
+    school_year_start_month = forms.TypedChoiceField(
+        label="School year starts in",
+        coerce=int,
+        choices=[(n, calendar.month_name[n]) for n in range(1, 13)],
+        help_text="Reports and check-in cycles are grouped by school year.",
+    )
+    languages = forms.MultipleChoiceField(
+        label="Languages",
+        choices=settings.LANGUAGES,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Languages offered to staff and on the public page. Choose at least one.",
+        error_messages={"required": "Choose at least one language."},
+    )
+    public_page_enabled = forms.BooleanField(
+        label="Publish a public progress page",
+        required=False,
+        help_text="When on, anyone can see the district's priorities and published progress without logging in. "
+        "Check-ins, names and drafts are never public.",
+    )
+    checkin_cadence = forms.ChoiceField(
+        label="Check-in cadence",
+        choices=CheckinCadence.choices,
+        help_text="How often schools and departments report on their commitments.",
+    )
+    priority_hard_cap = forms.IntegerField(
+        label="Most priorities a plan may have",
+        required=False,
+        min_value=1,
+        max_value=20,
+        help_text=f"Leave empty for no hard limit. Either way, the focus guard warns when a plan has more than "
+        f"{District.PRIORITY_WARNING_COUNT} priorities; with a limit, a plan cannot go past it.",
+    )
+    commitment_load_threshold = forms.IntegerField(
+        label="Commitment load threshold",
+        min_value=1,
+        max_value=100,
+        help_text="A school or department asked to carry more active commitments than this is flagged as overloaded.",
+    )
+    metric_tolerance_percent = forms.DecimalField(
+        label="Metric tolerance (%)",
+        min_value=0,
+        max_value=100,
+        max_digits=5,
+        decimal_places=2,
+        help_text="How far a metric may fall behind its expected path — as a percentage of the whole change from "
+        "baseline to target — and still count as “at risk” rather than “off track”.",
+    )
+
+    @classmethod
+    def initial_from(cls, district: District) -> dict[str, object]:
+        return {name: getattr(district, name) for name in cls.base_fields}
+
+
 class SchoolForm(forms.ModelForm):
     class Meta:
         model = School
         fields = ["name", "code", "level", "enrollment", "region"]
+        help_texts = {"enrollment": "Number of students; used to weight district roll-ups."}
+
+
+class DepartmentForm(forms.ModelForm):
+    class Meta:
+        model = Department
+        fields = ["name", "description"]
+        help_texts = {"description": "What the department is responsible for, in a sentence or two."}
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+
+PLACE_HELP = (
+    "Principals need a school; cabinet members and department leads a department; staff one of the two. "
+    "District admins, the superintendent, board members and partner coaches cover the whole district: leave both empty."
+)
+
+
+class MembershipForm(forms.Form):
+    """Role, place, role card and title: shared by the invite form and the change-role form."""
+
+    role = forms.ChoiceField(label="Role", choices=[("", "Choose a role"), *Role.choices])
+    # Querysets are the district's own, set in __init__.
+    school = forms.ModelChoiceField(queryset=School.objects.none(), required=False, empty_label="No school")
+    department = forms.ModelChoiceField(
+        queryset=Department.objects.none(), required=False, empty_label="No department", help_text=PLACE_HELP
+    )
+    role_label = forms.ModelChoiceField(
+        label="Role card",
+        queryset=RoleLabel.objects.none(),
+        required=False,
+        empty_label="None",
+        help_text="Which “my part in the plan” card is theirs, e.g. Teachers or Bus drivers.",
+    )
+    title = forms.CharField(label="Job title", max_length=200, required=False, help_text="e.g. Grade 7 math teacher.")
+
+    def __init__(self, *args: object, district: District, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["school"].queryset = School.objects.filter(district=district).order_by("name")
+        self.fields["department"].queryset = Department.objects.filter(district=district).order_by("name")
+        self.fields["role_label"].queryset = RoleLabel.objects.filter(district=district)
+
+
+class InvitationForm(MembershipForm):
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+        help_text="The invitation link goes to this address; they log in with it.",
+    )
+    full_name = forms.CharField(label="Full name", max_length=200, required=False)
+
+    field_order = ["email", "full_name", "role", "school", "department", "role_label", "title"]
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(
+        label="CSV file",
+        help_text="A .csv file saved as UTF-8, with the column names in the first row.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+
+
+class InvitationSignupForm(forms.Form):
+    """A new invitee's account: name and password, checked by Django's password validators."""
+
+    full_name = forms.CharField(
+        label="Your full name", max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    password1 = forms.CharField(
+        label="Choose a password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=" ".join(password_validation.password_validators_help_texts()),
+    )
+    password2 = forms.CharField(
+        label="Type the password again",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args: object, email: str, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.email = email
+
+    def clean_password2(self) -> str:
+        password1 = self.cleaned_data.get("password1")
+        password2 = self.cleaned_data.get("password2", "")
+        if password1 and password1 != password2:
+            raise forms.ValidationError("The two passwords don't match. Type the same password twice.")
+        return password2
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        password = cleaned.get("password2")
+        if password:
+            candidate = User(email=self.email, full_name=cleaned.get("full_name", ""))
+            try:
+                password_validation.validate_password(password, candidate)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned

@@ -6,8 +6,37 @@ app_name = "districts"
 
 urlpatterns = [
     path("", views.district_home, name="home"),
+    path("settings/", views.district_settings, name="settings"),
+    # Schools
     path("schools/", views.school_list, name="school_list"),
     path("schools/new/", views.school_create, name="school_create"),
+    path("schools/import/", views.school_import, name="school_import"),
+    path("schools/import/sample.csv", views.school_import_sample, name="school_import_sample"),
+    path("schools/import/<int:batch_id>/", views.school_import_batch, name="school_import_batch"),
+    path("schools/import/<int:batch_id>/confirm/", views.school_import_confirm, name="school_import_confirm"),
+    path("schools/import/<int:batch_id>/discard/", views.school_import_discard, name="school_import_discard"),
     path("schools/<int:school_id>/", views.school_detail, name="school_detail"),
     path("schools/<int:school_id>/edit/", views.school_edit, name="school_edit"),
+    path("schools/<int:school_id>/delete/", views.school_delete, name="school_delete"),
+    # Departments
+    path("departments/", views.department_list, name="department_list"),
+    path("departments/new/", views.department_create, name="department_create"),
+    path("departments/<int:department_id>/", views.department_detail, name="department_detail"),
+    path("departments/<int:department_id>/edit/", views.department_edit, name="department_edit"),
+    path("departments/<int:department_id>/delete/", views.department_delete, name="department_delete"),
+    # People
+    path("people/", views.people_list, name="people_list"),
+    path("people/invite/", views.invite, name="invite"),
+    path("people/import/", views.people_import, name="people_import"),
+    path("people/import/sample.csv", views.people_import_sample, name="people_import_sample"),
+    path("people/import/<int:batch_id>/", views.people_import_batch, name="people_import_batch"),
+    path("people/import/<int:batch_id>/confirm/", views.people_import_confirm, name="people_import_confirm"),
+    path("people/import/<int:batch_id>/discard/", views.people_import_discard, name="people_import_discard"),
+    path("people/invitations/<int:invitation_id>/", views.invitation_detail, name="invitation_detail"),
+    path("people/invitations/<int:invitation_id>/resend/", views.invitation_resend, name="invitation_resend"),
+    path("people/invitations/<int:invitation_id>/revoke/", views.invitation_revoke, name="invitation_revoke"),
+    path("people/<int:membership_id>/", views.person_detail, name="person_detail"),
+    path("people/<int:membership_id>/edit/", views.person_edit, name="person_edit"),
+    path("people/<int:membership_id>/deactivate/", views.person_deactivate, name="person_deactivate"),
+    path("people/<int:membership_id>/reactivate/", views.person_reactivate, name="person_reactivate"),
 ]

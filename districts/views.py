@@ -1,23 +1,47 @@
-"""District pages: the picker, the district home, and district setup."""
+"""District pages: the picker, the district home, and district setup (settings, schools, departments, people)."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.crypto import constant_time_compare
+from django.views.decorators.http import require_POST
 
-from . import selectors, services
-from .access import access_school
-from .forms import SchoolForm
-from .models import School, SchoolLevel
+from . import import_views, selectors, services
+from .access import access_department, access_invitation, access_membership, access_school
+from .forms import (
+    DepartmentForm,
+    DistrictSettingsForm,
+    InvitationForm,
+    InvitationSignupForm,
+    MembershipForm,
+    SchoolForm,
+)
+from .import_views import ImportPages
+from .importers import PeopleImporter, SchoolImporter
+from .invitations import read_token
+from .models import Department, District, Invitation, School, SchoolLevel, User
 from .policy import Action, can
+from .roles import Role
+from .tenancy import district_context
 from .web import call_service, district_view, render_page
+
+SCHOOLS_PER_PAGE = 100
+
+
+def _to(name: str, request: HttpRequest, **kwargs: object) -> HttpResponse:
+    return redirect(name, district_slug=request.district.slug, **kwargs)
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """`/`: one membership goes straight to its district; several get a picker."""
+    """`/`: one membership goes straight to its district; several get a picker; none an explanation."""
     memberships = selectors.memberships_of_user(request.user)
     if len(memberships) == 1:
         return redirect("districts:home", district_slug=memberships[0].district.slug)
@@ -27,21 +51,53 @@ def home(request: HttpRequest) -> HttpResponse:
 @district_view(section="home")
 def district_home(request: HttpRequest) -> HttpResponse:
     district, membership = request.district, request.membership
+    can_manage = can(membership, Action.MANAGE_DISTRICT)
     context = {
-        "can_manage": can(membership, Action.MANAGE_DISTRICT),
+        "can_manage": can_manage,
+        "can_view_people": can(membership, Action.VIEW_PEOPLE),
         "school_count": School.objects.filter(district=district).count(),
+        "department_count": Department.objects.filter(district=district).count(),
+        "checklist": selectors.setup_checklist(district=district, actor=membership) if can_manage else None,
     }
     return render_page(request, "districts/home.html", context)
+
+
+# --- Settings -----------------------------------------------------------------------
+
+
+@district_view(Action.MANAGE_DISTRICT, section="settings")
+def district_settings(request: HttpRequest) -> HttpResponse:
+    district = request.district
+    form = DistrictSettingsForm(request.POST or None, initial=DistrictSettingsForm.initial_from(district))
+    if request.method == "POST" and form.is_valid():
+        # A fresh copy: a rejected change must not show up in this page's header.
+        saved = call_service(
+            form,
+            services.district_update,
+            district=District.objects.get(pk=district.pk),
+            actor=request.membership,
+            **form.cleaned_data,
+        )
+        if saved is not None:
+            messages.success(request, "District settings saved.")
+            return _to("districts:settings", request)
+    return render_page(request, "districts/settings.html", {"form": form})
+
+
+# --- Schools --------------------------------------------------------------------------
 
 
 @district_view(section="schools")
 def school_list(request: HttpRequest) -> HttpResponse:
     district = request.district
     filters = selectors.SchoolFilters.from_query(request.GET)
-    schools = list(selectors.school_list(district=district, filters=filters))
-    principals = selectors.principals_by_school(district=district, school_ids=[s.pk for s in schools])
+    page = selectors.paginate(
+        selectors.school_list(district=district, filters=filters), request.GET.get("page"), per_page=SCHOOLS_PER_PAGE
+    )
+    principals = selectors.principals_by_school(district=district, school_ids=[s.pk for s in page])
     context = {
-        "schools": [(school, principals.get(school.pk, [])) for school in schools],
+        "schools": [(school, principals.get(school.pk, [])) for school in page],
+        "page_obj": page,
         "filters": filters,
         "levels": SchoolLevel.choices,
         "regions": selectors.school_regions(district=district),
@@ -54,9 +110,14 @@ def school_list(request: HttpRequest) -> HttpResponse:
 def school_detail(request: HttpRequest, school_id: int) -> HttpResponse:
     school = access_school(actor=request.membership, school_id=school_id)
     principals = selectors.principals_by_school(district=request.district, school_ids=[school.pk]).get(school.pk, [])
+    can_view_people = can(request.membership, Action.VIEW_PEOPLE)
     context = {
         "school": school,
         "principals": principals,
+        "member_count": selectors.active_member_count(district=request.district, school=school)
+        if can_view_people
+        else None,
+        "can_view_people": can_view_people,
         "can_manage": can(request.membership, Action.MANAGE_DISTRICT),
     }
     return render_page(request, "districts/school_detail.html", context)
@@ -71,7 +132,7 @@ def school_create(request: HttpRequest) -> HttpResponse:
         )
         if school is not None:
             messages.success(request, f"Added {school.name}.")
-            return redirect("districts:school_detail", district_slug=request.district.slug, school_id=school.pk)
+            return _to("districts:school_detail", request, school_id=school.pk)
     return render_page(request, "districts/school_form.html", {"form": form, "school": None})
 
 
@@ -85,10 +146,420 @@ def school_edit(request: HttpRequest, school_id: int) -> HttpResponse:
             services.school_update,
             district=request.district,
             actor=request.membership,
+            # A fresh copy: a rejected change must not show up in this page's title.
             school=access_school(actor=request.membership, school_id=school_id),
             **form.cleaned_data,
         )
         if updated is not None:
             messages.success(request, f"Saved {updated.name}.")
-            return redirect("districts:school_detail", district_slug=request.district.slug, school_id=school.pk)
+            return _to("districts:school_detail", request, school_id=school.pk)
     return render_page(request, "districts/school_form.html", {"form": form, "school": school})
+
+
+def _delete_page(
+    request: HttpRequest, obj: School | Department, *, service: object, what: str, detail_url: str, list_url: str
+) -> HttpResponse:
+    """Confirm, then delete something nothing refers to; otherwise say what still refers to it."""
+    if request.method == "POST":
+        try:
+            service(district=request.district, actor=request.membership, **{what: obj})
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"Deleted {obj}.")
+            return redirect(list_url)
+    context = {
+        "title": f"Delete {obj}?",
+        "object": obj,
+        "what": what,
+        "references": services.references_to(obj),
+        "cancel_url": detail_url,
+    }
+    return render_page(request, "districts/delete.html", context, status=409 if request.method == "POST" else 200)
+
+
+@district_view(Action.MANAGE_DISTRICT, section="schools")
+def school_delete(request: HttpRequest, school_id: int) -> HttpResponse:
+    school = access_school(actor=request.membership, school_id=school_id)
+    slug = request.district.slug
+    return _delete_page(
+        request,
+        school,
+        service=services.school_delete,
+        what="school",
+        detail_url=reverse("districts:school_detail", kwargs={"district_slug": slug, "school_id": school.pk}),
+        list_url=reverse("districts:school_list", kwargs={"district_slug": slug}),
+    )
+
+
+SCHOOL_IMPORT = ImportPages("districts:school_import", "districts:school_list", "Schools", "schools-sample.csv")
+
+
+@district_view(Action.MANAGE_DISTRICT, section="schools")
+def school_import(request: HttpRequest) -> HttpResponse:
+    return import_views.upload(request, SchoolImporter(district=request.district), SCHOOL_IMPORT)
+
+
+@district_view(Action.MANAGE_DISTRICT, section="schools")
+def school_import_sample(request: HttpRequest) -> HttpResponse:
+    return import_views.sample(request, SchoolImporter(district=request.district), SCHOOL_IMPORT)
+
+
+@district_view(Action.MANAGE_DISTRICT, section="schools")
+def school_import_batch(request: HttpRequest, batch_id: int) -> HttpResponse:
+    return import_views.batch(request, SchoolImporter(district=request.district), SCHOOL_IMPORT, batch_id)
+
+
+@require_POST
+@district_view(Action.MANAGE_DISTRICT, section="schools")
+def school_import_confirm(request: HttpRequest, batch_id: int) -> HttpResponse:
+    return import_views.confirm(request, SchoolImporter(district=request.district), SCHOOL_IMPORT, batch_id)
+
+
+@require_POST
+@district_view(Action.MANAGE_DISTRICT, section="schools")
+def school_import_discard(request: HttpRequest, batch_id: int) -> HttpResponse:
+    return import_views.discard(request, SchoolImporter(district=request.district), SCHOOL_IMPORT, batch_id)
+
+
+# --- Departments ------------------------------------------------------------------------
+
+
+@district_view(section="departments")
+def department_list(request: HttpRequest) -> HttpResponse:
+    district = request.district
+    departments = list(selectors.department_list(district=district))
+    leads = selectors.leads_by_department(district=district, department_ids=[d.pk for d in departments])
+    context = {
+        "departments": [(department, leads.get(department.pk, [])) for department in departments],
+        "can_manage": can(request.membership, Action.MANAGE_DISTRICT),
+    }
+    return render_page(request, "districts/department_list.html", context)
+
+
+@district_view(section="departments")
+def department_detail(request: HttpRequest, department_id: int) -> HttpResponse:
+    department = access_department(actor=request.membership, department_id=department_id)
+    district = request.district
+    context = {
+        "department": department,
+        "leads": selectors.leads_by_department(district=district, department_ids=[department.pk]).get(
+            department.pk, []
+        ),
+        "member_count": selectors.active_member_count(district=district, department=department),
+        "can_view_people": can(request.membership, Action.VIEW_PEOPLE),
+        "can_manage": can(request.membership, Action.MANAGE_DISTRICT),
+    }
+    return render_page(request, "districts/department_detail.html", context)
+
+
+@district_view(Action.MANAGE_DISTRICT, section="departments")
+def department_create(request: HttpRequest) -> HttpResponse:
+    form = DepartmentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        department = call_service(
+            form, services.department_create, district=request.district, actor=request.membership, **form.cleaned_data
+        )
+        if department is not None:
+            messages.success(request, f"Added {department.name}.")
+            return _to("districts:department_detail", request, department_id=department.pk)
+    return render_page(request, "districts/department_form.html", {"form": form, "department": None})
+
+
+@district_view(Action.MANAGE_DISTRICT, section="departments")
+def department_edit(request: HttpRequest, department_id: int) -> HttpResponse:
+    department = access_department(actor=request.membership, department_id=department_id)
+    form = DepartmentForm(request.POST or None, initial={f: getattr(department, f) for f in DepartmentForm.Meta.fields})
+    if request.method == "POST" and form.is_valid():
+        updated = call_service(
+            form,
+            services.department_update,
+            district=request.district,
+            actor=request.membership,
+            department=access_department(actor=request.membership, department_id=department_id),
+            **form.cleaned_data,
+        )
+        if updated is not None:
+            messages.success(request, f"Saved {updated.name}.")
+            return _to("districts:department_detail", request, department_id=department.pk)
+    return render_page(request, "districts/department_form.html", {"form": form, "department": department})
+
+
+@district_view(Action.MANAGE_DISTRICT, section="departments")
+def department_delete(request: HttpRequest, department_id: int) -> HttpResponse:
+    department = access_department(actor=request.membership, department_id=department_id)
+    slug = request.district.slug
+    return _delete_page(
+        request,
+        department,
+        service=services.department_delete,
+        what="department",
+        detail_url=reverse(
+            "districts:department_detail", kwargs={"district_slug": slug, "department_id": department.pk}
+        ),
+        list_url=reverse("districts:department_list", kwargs={"district_slug": slug}),
+    )
+
+
+# --- People -----------------------------------------------------------------------------
+
+INVITATIONS_SHOWN_WITH_MEMBERS = 20
+
+
+@district_view(Action.VIEW_PEOPLE, section="people")
+def people_list(request: HttpRequest) -> HttpResponse:
+    district = request.district
+    filters = selectors.PeopleFilters.from_query(request.GET)
+    members = invitations = None
+    invitation_total = 0
+    if filters.shows_members:
+        members = selectors.paginate(selectors.member_list(district=district, filters=filters), request.GET.get("page"))
+        if filters.shows_invitations:
+            open_invitations = selectors.invitation_list(district=district, filters=filters)
+            invitation_total = open_invitations.count()
+            invitations = list(open_invitations[:INVITATIONS_SHOWN_WITH_MEMBERS]) if invitation_total else []
+    else:
+        invitations = selectors.paginate(
+            selectors.invitation_list(district=district, filters=filters), request.GET.get("page")
+        )
+        invitation_total = invitations.paginator.count
+    schools, departments = selectors.people_places(district=district)
+    context = {
+        "filters": filters,
+        "members": members,
+        "invitations": invitations,
+        "invitation_total": invitation_total,
+        "invitations_link": "?" + filters.querystring(status=selectors.PeopleStatus.INVITED),
+        "roles": Role.choices,
+        "statuses": selectors.PeopleStatus.CHOICES,
+        "schools": schools,
+        "departments": departments,
+        "can_manage": can(request.membership, Action.MANAGE_PEOPLE),
+    }
+    return render_page(request, "districts/people_list.html", context, partial="results")
+
+
+@district_view(Action.VIEW_PEOPLE, section="people")
+def person_detail(request: HttpRequest, membership_id: int) -> HttpResponse:
+    person = access_membership(actor=request.membership, membership_id=membership_id)
+    context = {
+        "person": person,
+        "history": selectors.membership_history(membership=person),
+        "is_self": person.pk == request.membership.pk,
+        "can_manage": can(request.membership, Action.MANAGE_PEOPLE),
+    }
+    return render_page(request, "districts/person_detail.html", context)
+
+
+@district_view(Action.MANAGE_PEOPLE, section="people")
+def person_edit(request: HttpRequest, membership_id: int) -> HttpResponse:
+    person = access_membership(actor=request.membership, membership_id=membership_id)
+    initial = {
+        "role": person.role,
+        "school": person.school_id,
+        "department": person.department_id,
+        "role_label": person.role_label_id,
+        "title": person.title,
+    }
+    form = MembershipForm(request.POST or None, initial=initial, district=request.district)
+    if request.method == "POST" and form.is_valid():
+        updated = call_service(
+            form,
+            services.membership_update,
+            district=request.district,
+            actor=request.membership,
+            membership=access_membership(actor=request.membership, membership_id=membership_id),
+            **form.cleaned_data,
+        )
+        if updated is not None:
+            messages.success(request, f"Saved the role of {updated.user}.")
+            return _to("districts:person_detail", request, membership_id=person.pk)
+    return render_page(request, "districts/person_form.html", {"form": form, "person": person})
+
+
+def _person_status_page(request: HttpRequest, membership_id: int, *, deactivate: bool) -> HttpResponse:
+    person = access_membership(actor=request.membership, membership_id=membership_id)
+    service = services.membership_deactivate if deactivate else services.membership_reactivate
+    error = None
+    if request.method == "POST":
+        try:
+            service(district=request.district, actor=request.membership, membership=person)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            done = "deactivated: they can no longer open this district" if deactivate else "active again"
+            messages.success(request, f"{person.user} is {done}.")
+            return _to("districts:person_detail", request, membership_id=person.pk)
+    context = {"person": person, "deactivate": deactivate, "error": error}
+    return render_page(request, "districts/person_status.html", context, status=409 if error else 200)
+
+
+@district_view(Action.MANAGE_PEOPLE, section="people")
+def person_deactivate(request: HttpRequest, membership_id: int) -> HttpResponse:
+    return _person_status_page(request, membership_id, deactivate=True)
+
+
+@district_view(Action.MANAGE_PEOPLE, section="people")
+def person_reactivate(request: HttpRequest, membership_id: int) -> HttpResponse:
+    return _person_status_page(request, membership_id, deactivate=False)
+
+
+@district_view(Action.MANAGE_PEOPLE, section="people")
+def invite(request: HttpRequest) -> HttpResponse:
+    form = InvitationForm(request.POST or None, district=request.district)
+    open_invitation = None
+    if request.method == "POST" and form.is_valid():
+        invitation = call_service(
+            form, services.invitation_create, district=request.district, actor=request.membership, **form.cleaned_data
+        )
+        if invitation is not None:
+            days = settings.INVITATION_VALID_FOR.days
+            messages.success(request, f"Invitation sent to {invitation.email}. The link works for {days} days.")
+            return _to("districts:people_list", request)
+        if form.has_error("email", "already_invited"):
+            open_invitation = services.open_invitation_for(
+                district=request.district, email=services.normalize_email(form.data.get("email", ""))
+            )
+    return render_page(request, "districts/invite.html", {"form": form, "open_invitation": open_invitation})
+
+
+@district_view(Action.VIEW_PEOPLE, section="people")
+def invitation_detail(request: HttpRequest, invitation_id: int) -> HttpResponse:
+    invitation = access_invitation(actor=request.membership, invitation_id=invitation_id)
+    context = {"invitation": invitation, "can_manage": can(request.membership, Action.MANAGE_PEOPLE)}
+    return render_page(request, "districts/invitation_detail.html", context)
+
+
+@require_POST
+@district_view(Action.MANAGE_PEOPLE, section="people")
+def invitation_resend(request: HttpRequest, invitation_id: int) -> HttpResponse:
+    invitation = access_invitation(actor=request.membership, invitation_id=invitation_id)
+    try:
+        services.invitation_resend(district=request.district, actor=request.membership, invitation=invitation)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"A new link is on its way to {invitation.email}; the earlier link no longer works.")
+    return _to("districts:invitation_detail", request, invitation_id=invitation.pk)
+
+
+@district_view(Action.MANAGE_PEOPLE, section="people")
+def invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpResponse:
+    invitation = access_invitation(actor=request.membership, invitation_id=invitation_id)
+    error = None
+    if request.method == "POST":
+        try:
+            services.invitation_revoke(district=request.district, actor=request.membership, invitation=invitation)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            messages.success(request, f"Revoked the invitation to {invitation.email}; its link no longer works.")
+            return _to("districts:invitation_detail", request, invitation_id=invitation.pk)
+    context = {"invitation": invitation, "error": error}
+    return render_page(request, "districts/invitation_revoke.html", context, status=409 if error else 200)
+
+
+PEOPLE_IMPORT = ImportPages("districts:people_import", "districts:people_list", "People", "people-sample.csv")
+
+
+@district_view(Action.MANAGE_PEOPLE, section="people")
+def people_import(request: HttpRequest) -> HttpResponse:
+    return import_views.upload(request, PeopleImporter(district=request.district), PEOPLE_IMPORT)
+
+
+@district_view(Action.MANAGE_PEOPLE, section="people")
+def people_import_sample(request: HttpRequest) -> HttpResponse:
+    return import_views.sample(request, PeopleImporter(district=request.district), PEOPLE_IMPORT)
+
+
+@district_view(Action.MANAGE_PEOPLE, section="people")
+def people_import_batch(request: HttpRequest, batch_id: int) -> HttpResponse:
+    return import_views.batch(request, PeopleImporter(district=request.district), PEOPLE_IMPORT, batch_id)
+
+
+@require_POST
+@district_view(Action.MANAGE_PEOPLE, section="people")
+def people_import_confirm(request: HttpRequest, batch_id: int) -> HttpResponse:
+    return import_views.confirm(request, PeopleImporter(district=request.district), PEOPLE_IMPORT, batch_id)
+
+
+@require_POST
+@district_view(Action.MANAGE_PEOPLE, section="people")
+def people_import_discard(request: HttpRequest, batch_id: int) -> HttpResponse:
+    return import_views.discard(request, PeopleImporter(district=request.district), PEOPLE_IMPORT, batch_id)
+
+
+# --- Accepting an invitation (outside /d/: the invitee is not a member yet) ------------------
+
+
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in the invitation email.
+
+    The token names the district; everything else is read inside that
+    district's context. A new person sets a name and password; someone with an
+    account logs in as the invited address and accepts with one click.
+    """
+    parsed = read_token(token)
+    district = District.objects.filter(pk=parsed.district_id).first() if parsed else None
+    if district is None:
+        return _accept_page(request, "invalid", status=404)
+    with district_context(district):
+        invitation = (
+            Invitation.objects.select_related("school", "department", "role_label", "invited_by__user")
+            .filter(pk=parsed.invitation_id)
+            .first()
+        )
+        if invitation is None:
+            return _accept_page(request, "invalid", status=404)
+        context = {"district": district, "invitation": invitation}
+        if invitation.accepted_at:
+            accepted_by_me = (
+                request.user.is_authenticated
+                and invitation.accepted_membership_id
+                and (invitation.accepted_membership.user_id == request.user.pk)
+            )
+            if accepted_by_me and invitation.accepted_membership.is_active:
+                return redirect("districts:home", district_slug=district.slug)
+            return _accept_page(request, "used", context, status=410)
+        if not constant_time_compare(parsed.nonce, invitation.nonce):
+            return _accept_page(request, "revoked" if invitation.revoked_at else "replaced", context, status=410)
+        problem = services.invitation_problem(invitation)
+        if problem:
+            return _accept_page(request, problem, context, status=410)
+
+        if request.user.is_authenticated:
+            if services.normalize_email(request.user.email) != invitation.email.lower():
+                return _accept_page(request, "wrong_user", context, status=403)
+            if request.method == "POST":
+                try:
+                    services.invitation_accept(district=district, invitation=invitation, user=request.user)
+                except ValidationError as error:
+                    # Revoked or expired between showing the page and the click.
+                    return _accept_page(request, error.code or "invalid", context, status=410)
+                messages.success(request, f"Welcome to {district.name}.")
+                return redirect("districts:home", district_slug=district.slug)
+            return _accept_page(request, "confirm", context)
+
+        if User.objects.filter(email__iexact=invitation.email).exists():
+            return _accept_page(request, "log_in", context)
+        form = InvitationSignupForm(
+            request.POST or None, email=invitation.email, initial={"full_name": invitation.full_name}
+        )
+        if request.method == "POST" and form.is_valid():
+            membership = call_service(
+                form,
+                services.invitation_accept_as_new_user,
+                district=district,
+                invitation=invitation,
+                full_name=form.cleaned_data["full_name"],
+                password=form.cleaned_data["password1"],
+            )
+            if membership is not None:
+                login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
+                messages.success(request, f"Welcome to {district.name}. Your account is ready.")
+                return redirect("districts:home", district_slug=district.slug)
+        return _accept_page(request, "sign_up", {**context, "form": form})
+
+
+def _accept_page(request: HttpRequest, state: str, context: dict | None = None, *, status: int = 200) -> HttpResponse:
+    return render(request, "registration/invitation_accept.html", {**(context or {}), "state": state}, status=status)

@@ -50,8 +50,11 @@ def render_page(
     """Render the page, or only its named partial for an HTMX request.
 
     Both come from one template; the partial is a `{% partialdef %}` in it.
+    HTMX restoring history after Back asks for the whole page, so it gets it.
     """
-    name = f"{template}#{partial}" if partial and getattr(request, "htmx", False) else template
+    htmx = getattr(request, "htmx", None)
+    wants_partial = bool(htmx) and not htmx.history_restore_request
+    name = f"{template}#{partial}" if partial and wants_partial else template
     response = render(request, name, context, status=status)
     response.headers["Vary"] = "HX-Request"
     return response
