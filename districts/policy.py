@@ -100,6 +100,15 @@ def _cabinet_priority_rule(actor: Any, obj: Any) -> bool:
     return _owns_priority(actor, _priority_of(obj))
 
 
+def _cabinet_commitment_rule(actor: Any, obj: Any) -> bool:
+    # obj is a commitment (or, when adding one, its priority): cabinet members act
+    # under priorities they own, and on commitments their department leads.
+    lead_department_id = getattr(obj, "lead_department_id", None)
+    if lead_department_id is not None and lead_department_id == actor.department_id:
+        return True
+    return _cabinet_priority_rule(actor, obj)
+
+
 @dataclass(frozen=True)
 class MetricValueTarget:
     """What ENTER_METRIC_VALUE is checked against: the metric and the school (None: the district value)."""
@@ -121,7 +130,7 @@ def _cabinet_value_rule(actor: Any, target: MetricValueTarget) -> bool:
 ObjectRule = Callable[[Any, Any], bool]
 OBJECT_RULES: dict[tuple[Role, Action], ObjectRule] = {
     (Role.CABINET, Action.EDIT_PRIORITY): _cabinet_priority_rule,
-    (Role.CABINET, Action.EDIT_COMMITMENT): _cabinet_priority_rule,
+    (Role.CABINET, Action.EDIT_COMMITMENT): _cabinet_commitment_rule,
     (Role.CABINET, Action.DEFINE_METRIC): _cabinet_priority_rule,
     (Role.CABINET, Action.IMPORT_METRIC_VALUES): _cabinet_priority_rule,
     (Role.CABINET, Action.ENTER_METRIC_VALUE): _cabinet_value_rule,

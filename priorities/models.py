@@ -79,7 +79,10 @@ class Commitment(DistrictOwned):
     title = models.CharField(max_length=200, help_text=_("One sentence: who does what, and how often."))
     description = models.TextField(blank=True, help_text=_("What it involves, in plain language."))
     role_label = models.ForeignKey(
-        RoleLabel, on_delete=models.PROTECT, related_name="+", verbose_name=_("asked of"),
+        RoleLabel,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("asked of"),
         help_text=_("The role that does this. It appears on that role's card."),
     )
     lead_department = models.ForeignKey(
@@ -93,7 +96,9 @@ class Commitment(DistrictOwned):
     starts_on = models.DateField(_("starts"))
     ends_on = models.DateField(_("ends"))
     evidence_expected = models.TextField(
-        _("evidence expected"), blank=True, help_text=_("What shows it happened, e.g. meeting agendas and sign-in sheets.")
+        _("evidence expected"),
+        blank=True,
+        help_text=_("What shows it happened, e.g. meeting agendas and sign-in sheets."),
     )
     reported_in = models.CharField(max_length=20, choices=ReportedIn.choices, default=ReportedIn.SCHOOL)
     position = models.PositiveSmallIntegerField(_("order"), default=0)

@@ -26,6 +26,13 @@ from tests.factories import (
     SchoolFactory,
     UserFactory,
 )
+from tests.plans.factories import (
+    AssignmentFactory,
+    CommitmentFactory,
+    CompetencyFactory,
+    PlanFactory,
+    PriorityFactory,
+)
 
 DISTRICT_PREFIX = "d/<slug:district_slug>/"
 ROUTE_ARGUMENT = re.compile(r"<(?:\w+:)?(\w+)>")
@@ -50,6 +57,17 @@ URL_ARGUMENTS: dict[str, ArgumentMaker] = {
     "invitation_id": lambda d, m: InvitationFactory(district=d, full_name=f"{m} Invitee").pk,
     "batch_id": _import_batch,
     "role_label_id": lambda d, m: RoleLabelFactory(district=d, name=f"{m} Role").pk,
+    # Plans and priorities (drafts: several may exist in one district, and admins see them).
+    "plan_id": lambda d, m: PlanFactory(district=d, title=f"{m} Plan").pk,
+    "competency_id": lambda d, m: CompetencyFactory(plan=PlanFactory(district=d), name=f"{m} Competency").pk,
+    "priority_id": lambda d, m: PriorityFactory(plan=PlanFactory(district=d), title=f"{m} Priority").pk,
+    "commitment_id": lambda d, m: CommitmentFactory(
+        priority=PriorityFactory(plan=PlanFactory(district=d)), title=f"{m} Commitment"
+    ).pk,
+    "assignment_id": lambda d, m: AssignmentFactory(
+        commitment=CommitmentFactory(priority=PriorityFactory(plan=PlanFactory(district=d)), title=f"{m} Commitment")
+    ).pk,
+    "role_slug": lambda d, m: RoleLabelFactory(district=d, name=f"{m} Card").slug,
 }
 
 

@@ -1,0 +1,29 @@
+"""Small template helpers for plan and priority pages."""
+
+from __future__ import annotations
+
+from django import template
+
+register = template.Library()
+
+
+@register.simple_tag
+def dom_id(*parts: object) -> str:
+    """`{% dom_id "priority" priority.pk "up" as up_id %}` → "priority-12-up": ids that HTMX swaps and focus rely on."""
+    return "-".join(str(part) for part in parts if part not in (None, ""))
+
+
+@register.filter
+def month_span(commitment: object) -> str:
+    """ "Aug 2025 – Jun 2030" for a commitment's dates."""
+    starts, ends = commitment.starts_on, commitment.ends_on
+    if (starts.year, starts.month) == (ends.year, ends.month):
+        return starts.strftime("%b %Y")
+    return f"{starts.strftime('%b %Y')} – {ends.strftime('%b %Y')}"
+
+
+@register.filter
+def plural(count: int, forms: str) -> str:
+    """`{{ n|plural:"priority,priorities" }}` → "1 priority" / "3 priorities"."""
+    one, many = forms.split(",")
+    return f"{count} {one if count == 1 else many}"

@@ -1,0 +1,405 @@
+"""Strategic plan pages: the plan list, the plan page (priorities edited in place with HTMX),
+plan setup and state changes, and the Portrait of a Graduate."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+from django_htmx.http import reswap, retarget
+
+from districts.policy import Action, can
+from districts.web import call_service, district_view, render_page
+from priorities import selectors as priority_selectors
+
+from . import selectors, services
+from .access import access_competency, access_plan
+from .forms import CompetencyForm, MoveForm, PlanForm
+from .history import history_entries
+from .models import StrategicPlan
+
+PRIORITIES_REGION = "#priorities-region"
+
+
+def plan_url(plan: StrategicPlan, anchor: str = "") -> str:
+    url = reverse("plans:plan_detail", kwargs={"district_slug": plan.district.slug, "plan_id": plan.pk})
+    return f"{url}#{anchor}" if anchor else url
+
+
+# --- The plan page ----------------------------------------------------------------------
+
+
+def priorities_context(request: HttpRequest, plan: StrategicPlan) -> dict[str, Any]:
+    """What the priorities region of the plan page needs, with each object's permissions decided here."""
+    membership = request.membership
+    priorities = priority_selectors.priorities_for_plan(plan=plan)
+    editable = not plan.is_archived
+    for priority in priorities:
+        priority.can_edit = editable and can(membership, Action.EDIT_PRIORITY, priority)
+        priority.can_add_commitment = editable and can(membership, Action.EDIT_COMMITMENT, priority)
+        for commitment in priority.ordered_commitments:
+            commitment.can_edit = editable and can(membership, Action.EDIT_COMMITMENT, commitment)
+            commitment.can_move = priority.can_edit
+    focus = priority_selectors.focus_guard(district=request.district, count=len(priorities))
+    return {
+        "plan": plan,
+        "priorities": priorities,
+        "focus": focus,
+        "can_reorder": editable and can(membership, Action.MANAGE_PLANS),
+        "can_add_priority": editable and can(membership, Action.CREATE_PRIORITY),
+        "in_place": True,
+    }
+
+
+def render_priorities_region(
+    request: HttpRequest, plan: StrategicPlan, *, status: str = "", focus: str = ""
+) -> HttpResponse:
+    """The plan page's priorities partial, swapped into the region whatever element asked for it."""
+    context = {**priorities_context(request, plan), "status_message": status, "focus_target": focus}
+    response = render_page(request, "plans/plan_detail.html", context, partial="priorities")
+    return reswap(retarget(response, PRIORITIES_REGION), "innerHTML")
+
+
+def after_priorities_change(
+    request: HttpRequest, plan: StrategicPlan, *, message: str, anchor: str, focus: str = ""
+) -> HttpResponse:
+    """HTMX: the refreshed region, the message read out by screen readers. Otherwise: back to the plan page."""
+    if request.htmx:
+        return render_priorities_region(request, plan, status=message, focus=focus or anchor)
+    messages.success(request, message)
+    return redirect(plan_url(plan, anchor))
+
+
+@district_view(Action.VIEW_PLAN, section="plans")
+def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
+    plan = access_plan(actor=request.membership, plan_id=plan_id)
+    focus = request.GET.get("focus", "")
+    if request.htmx:
+        return render_priorities_region(request, plan, focus=focus)
+    district, membership = request.district, request.membership
+    context = {
+        **priorities_context(request, plan),
+        "focus_target": focus,
+        "competencies": list(plan.competencies.all()),
+        "can_manage": not plan.is_archived and can(membership, Action.MANAGE_PLANS),
+        "can_start_new": can(membership, Action.MANAGE_PLANS),
+        "active_plan": selectors.active_plan(district=district) if plan.is_draft else None,
+        "overloaded": priority_selectors.schools_over_threshold(district=district) if plan.is_active else [],
+        "can_view_load": can(membership, Action.VIEW_LOAD),
+        "role_labels": priority_selectors.role_labels_with_counts(district=district, plan=plan),
+        "history": history_entries(*selectors.plan_history_sources(plan)),
+    }
+    return render_page(request, "plans/plan_detail.html", context, partial="priorities")
+
+
+# --- Plan list and setup ----------------------------------------------------------------------
+
+
+@district_view(Action.VIEW_PLAN, section="plans")
+def current_plan(request: HttpRequest) -> HttpResponse:
+    """`plan/`: the active plan, or the list of plans when there is none."""
+    active = selectors.active_plan(district=request.district)
+    if active is None:
+        return redirect("plans:plan_list", district_slug=request.district.slug)
+    return redirect(plan_url(active))
+
+
+@district_view(Action.VIEW_PLAN, section="plans")
+def plan_list(request: HttpRequest) -> HttpResponse:
+    membership = request.membership
+    plans = selectors.plans_for(district=request.district, actor=membership)
+    context = {
+        "active": next((p for p in plans if p.is_active), None),
+        "drafts": [p for p in plans if p.is_draft],
+        "archived": [p for p in plans if p.is_archived],
+        "can_manage": can(membership, Action.MANAGE_PLANS),
+        "sees_drafts": can(membership, Action.VIEW_DRAFT_PLANS),
+    }
+    return render_page(request, "plans/plan_list.html", context)
+
+
+@district_view(Action.MANAGE_PLANS, section="plans")
+def plan_create(request: HttpRequest) -> HttpResponse:
+    district = request.district
+    initial: dict[str, Any] = {}
+    source_id = request.GET.get("from")
+    if source_id:
+        source = access_plan(actor=request.membership, plan_id=source_id)
+        initial = {
+            "copy_from": source.pk,
+            "title": "",
+            "start_year": source.end_year,
+            "end_year": source.end_year + (source.end_year - source.start_year),
+            "vision": source.vision,
+            "mission": source.mission,
+        }
+    form = PlanForm(request.POST or None, initial=initial, district=district, with_copy=True)
+    if request.method == "POST" and form.is_valid():
+        plan = call_service(
+            form, services.plan_create, district=district, actor=request.membership, **form.cleaned_data
+        )
+        if plan is not None:
+            if plan.copied_from:
+                messages.success(
+                    request, f"Created the draft “{plan.title}”, starting from “{plan.copied_from.title}”."
+                )
+            else:
+                messages.success(request, f"Created the draft “{plan.title}”. Next, add its priorities.")
+            return redirect(plan_url(plan))
+    return render_page(request, "plans/plan_form.html", {"form": form, "plan": None})
+
+
+@district_view(Action.MANAGE_PLANS, section="plans")
+def plan_edit(request: HttpRequest, plan_id: int) -> HttpResponse:
+    plan = access_plan(actor=request.membership, plan_id=plan_id)
+    if plan.is_archived:
+        messages.info(request, "This plan is archived and can no longer be changed.")
+        return redirect(plan_url(plan))
+    form = PlanForm(
+        request.POST or None,
+        initial={name: getattr(plan, name) for name in PlanForm.Meta.fields},
+        district=request.district,
+        with_copy=False,
+    )
+    if request.method == "POST" and form.is_valid():
+        updated = call_service(
+            form,
+            services.plan_update,
+            district=request.district,
+            actor=request.membership,
+            plan=plan,
+            **form.cleaned_data,
+        )
+        if updated is not None:
+            messages.success(request, f"Saved “{updated.title}”.")
+            return redirect(plan_url(updated))
+    return render_page(request, "plans/plan_form.html", {"form": form, "plan": plan})
+
+
+def _confirm(request: HttpRequest, plan: StrategicPlan, **context: Any) -> HttpResponse:
+    return render_page(request, "plans/confirm.html", {"plan": plan, "cancel_url": plan_url(plan), **context})
+
+
+def service_error(request: HttpRequest, error: ValidationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
+
+
+def move_focus(prefix: str, obj: Any, direction: str, total: int) -> str:
+    """The id of the move button to keep focus on: the one pressed, unless the item reached that end of the list."""
+    if direction == "up" and obj.position <= 1:
+        direction = "down"
+    elif direction == "down" and obj.position >= total:
+        direction = "up"
+    return f"{prefix}-{obj.pk}-{direction}"
+
+
+def wrong_state(request: HttpRequest, plan: StrategicPlan, message: str) -> HttpResponse:
+    messages.info(request, message)
+    return redirect(plan_url(plan))
+
+
+@district_view(Action.MANAGE_PLANS, section="plans")
+def plan_activate(request: HttpRequest, plan_id: int) -> HttpResponse:
+    plan = access_plan(actor=request.membership, plan_id=plan_id)
+    if request.method == "POST":
+        try:
+            result = services.plan_activate(district=request.district, actor=request.membership, plan=plan)
+        except ValidationError as error:
+            service_error(request, error)
+            return redirect(plan_url(plan))
+        note = f" “{result.archived.title}” was archived; its history is kept." if result.archived else ""
+        messages.success(request, f"“{plan.title}” is now the district's active plan.{note}")
+        return redirect(plan_url(plan))
+    if not plan.is_draft:
+        return wrong_state(
+            request, plan, f"“{plan.title}” is {plan.get_state_display().lower()}; only a draft can be activated."
+        )
+    active = selectors.active_plan(district=request.district)
+    return _confirm(
+        request,
+        plan,
+        heading=f"Activate “{plan.title}”?",
+        points=[
+            "Everyone in the district, board members included, will see it, and role cards will show it.",
+            f"“{active.title}” is active now and will be archived." if active else "No plan is active now.",
+            "Commitments' assignments start counting toward each school's initiative load.",
+        ],
+        action_label="Activate plan",
+        danger=False,
+    )
+
+
+@district_view(Action.MANAGE_PLANS, section="plans")
+def plan_archive(request: HttpRequest, plan_id: int) -> HttpResponse:
+    plan = access_plan(actor=request.membership, plan_id=plan_id)
+    if request.method == "POST":
+        try:
+            services.plan_archive(district=request.district, actor=request.membership, plan=plan)
+        except ValidationError as error:
+            service_error(request, error)
+        else:
+            messages.success(request, f"Archived “{plan.title}”. It stays readable; its history is kept.")
+        return redirect(plan_url(plan))
+    if not plan.is_active:
+        return wrong_state(
+            request,
+            plan,
+            f"“{plan.title}” is {plan.get_state_display().lower()}; only the active plan can be archived.",
+        )
+    return _confirm(
+        request,
+        plan,
+        heading=f"Archive “{plan.title}”?",
+        points=[
+            "It becomes read-only. You can still start a new plan from it.",
+            "The district will have no active plan until you activate another: role cards and the "
+            "initiative load page will be empty, and board members will see no plan.",
+        ],
+        action_label="Archive plan",
+        danger=True,
+    )
+
+
+@district_view(Action.MANAGE_PLANS, section="plans")
+def plan_delete(request: HttpRequest, plan_id: int) -> HttpResponse:
+    plan = access_plan(actor=request.membership, plan_id=plan_id)
+    if request.method == "POST":
+        title = plan.title
+        try:
+            services.plan_delete(district=request.district, actor=request.membership, plan=plan)
+        except ValidationError as error:
+            service_error(request, error)
+            return redirect(plan_url(plan))
+        messages.success(request, f"Deleted the draft “{title}”.")
+        return redirect("plans:plan_list", district_slug=request.district.slug)
+    if not plan.is_draft:
+        return wrong_state(
+            request, plan, f"“{plan.title}” is {plan.get_state_display().lower()}; only a draft can be deleted."
+        )
+    counts = selectors.plan_contents_count(plan=plan)
+    return _confirm(
+        request,
+        plan,
+        heading=f"Delete the draft “{plan.title}”?",
+        points=[
+            f"Its {counts['priorities']} priorities, {counts['commitments']} commitments and "
+            f"{counts['competencies']} Portrait of a Graduate competencies go with it.",
+            "This can't be undone.",
+        ],
+        action_label="Delete draft",
+        danger=True,
+    )
+
+
+# --- Portrait of a Graduate ----------------------------------------------------------------------
+
+
+def _portrait_url(plan: StrategicPlan) -> str:
+    return reverse("plans:portrait", kwargs={"district_slug": plan.district.slug, "plan_id": plan.pk})
+
+
+@district_view(Action.MANAGE_PLANS, section="plans")
+def portrait(request: HttpRequest, plan_id: int) -> HttpResponse:
+    """Edit the Portrait of a Graduate: the ordered competencies, and a form to add one."""
+    plan = access_plan(actor=request.membership, plan_id=plan_id)
+    if plan.is_archived:
+        raise Http404("An archived plan's portrait can't be changed.")
+    form = CompetencyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        competency = call_service(
+            form,
+            services.competency_create,
+            district=request.district,
+            actor=request.membership,
+            plan=plan,
+            **form.cleaned_data,
+        )
+        if competency is not None:
+            messages.success(request, f"Added “{competency.name}” to the Portrait of a Graduate.")
+            return redirect(_portrait_url(plan))
+    context = {"plan": plan, "competencies": list(plan.competencies.all()), "form": form}
+    return render_page(request, "plans/portrait.html", context, partial="competencies")
+
+
+@district_view(Action.MANAGE_PLANS, section="plans")
+def competency_edit(request: HttpRequest, competency_id: int) -> HttpResponse:
+    competency = access_competency(actor=request.membership, competency_id=competency_id)
+    form = CompetencyForm(
+        request.POST or None, initial={"name": competency.name, "description": competency.description}
+    )
+    if request.method == "POST" and form.is_valid():
+        updated = call_service(
+            form,
+            services.competency_update,
+            district=request.district,
+            actor=request.membership,
+            competency=competency,
+            **form.cleaned_data,
+        )
+        if updated is not None:
+            messages.success(request, f"Saved “{updated.name}”.")
+            return redirect(_portrait_url(competency.plan))
+    return render_page(
+        request, "plans/competency_form.html", {"form": form, "competency": competency, "plan": competency.plan}
+    )
+
+
+@require_POST
+@district_view(Action.MANAGE_PLANS, section="plans")
+def competency_move(request: HttpRequest, competency_id: int) -> HttpResponse:
+    competency = access_competency(actor=request.membership, competency_id=competency_id)
+    form = MoveForm(request.POST)
+    plan = competency.plan
+    if form.is_valid():
+        try:
+            services.competency_move(
+                district=request.district,
+                actor=request.membership,
+                competency=competency,
+                direction=form.direction_value,
+            )
+        except ValidationError as error:
+            service_error(request, error)
+    if request.htmx:
+        competencies = list(plan.competencies.all())
+        context = {
+            "plan": plan,
+            "competencies": competencies,
+            "form": CompetencyForm(),
+            "focus_target": move_focus("competency", competency, form.data.get("direction", ""), len(competencies)),
+            "status_message": f"Moved “{competency.name}” to position {competency.position} of {len(competencies)}.",
+        }
+        return render_page(request, "plans/portrait.html", context, partial="competencies")
+    return redirect(f"{_portrait_url(plan)}#competency-{competency.pk}")
+
+
+@district_view(Action.MANAGE_PLANS, section="plans")
+def competency_delete(request: HttpRequest, competency_id: int) -> HttpResponse:
+    competency = access_competency(actor=request.membership, competency_id=competency_id)
+    plan = competency.plan
+    if request.method == "POST":
+        try:
+            services.competency_delete(district=request.district, actor=request.membership, competency=competency)
+        except ValidationError as error:
+            service_error(request, error)
+        else:
+            messages.success(request, f"Removed “{competency.name}” from the Portrait of a Graduate.")
+        return redirect(_portrait_url(plan))
+    return render_page(
+        request,
+        "plans/confirm.html",
+        {
+            "plan": plan,
+            "cancel_url": _portrait_url(plan),
+            "heading": f"Remove “{competency.name}” from the Portrait of a Graduate?",
+            "points": ["The change is kept in the plan's history."],
+            "action_label": "Remove competency",
+            "danger": True,
+        },
+    )

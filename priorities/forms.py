@@ -1,0 +1,156 @@
+"""Forms for priorities, commitments, assignments and role labels: input types only; services validate and write."""
+
+from __future__ import annotations
+
+from django import forms
+
+from districts.models import Department, District, Membership, RoleLabel, School
+from districts.roles import Role
+from plans.forms import InputForm, district_choice
+
+from .models import Assignment, AssignmentStatus, Commitment, Priority, ReportedIn
+from .selectors import assignment_owner_choices, priority_owner_choices
+
+
+def member_label(membership: Membership) -> str:
+    detail = membership.title or membership.get_role_display()
+    return f"{membership.user.get_full_name()} — {detail}"
+
+
+class PriorityForm(InputForm):
+    owner = district_choice(Priority._meta.get_field("owner"), empty_label="No owner yet")
+
+    class Meta:
+        model = Priority
+        fields = ["code", "title", "success_looks_like"]
+        widgets = {"success_looks_like": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {"code": "Leave empty to number it automatically (P1, P2 …)."}
+
+    def __init__(self, *args, district: District, can_change_owner: bool = True, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["code"].required = False
+        self.fields["code"].widget.attrs["size"] = 6
+        owner = self.fields["owner"]
+        owner.queryset = priority_owner_choices(district=district)
+        owner.label_from_instance = member_label
+        if not can_change_owner:
+            owner.disabled = True
+            owner.help_text = "Only the superintendent or a district admin can hand a priority to someone else."
+
+
+ASSIGN_NOW_CHOICES = [
+    ("later", "Not yet: I'll choose schools or departments next"),
+    ("every_school", "Every school in the district"),
+]
+
+
+class CommitmentForm(InputForm):
+    role_label = district_choice(Commitment._meta.get_field("role_label"), empty_label="Choose a role")
+    lead_department = district_choice(Commitment._meta.get_field("lead_department"), empty_label="None")
+    assign_now = forms.ChoiceField(
+        label="Assign it to",
+        choices=ASSIGN_NOW_CHOICES,
+        initial="later",
+        widget=forms.RadioSelect,
+    )
+
+    class Meta:
+        model = Commitment
+        fields = [
+            "title",
+            "description",
+            "starts_on",
+            "ends_on",
+            "evidence_expected",
+            "reported_in",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "evidence_expected": forms.Textarea(attrs={"rows": 2}),
+            "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "reported_in": forms.RadioSelect,
+        }
+
+    def __init__(self, *args, district: District, creating: bool, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["role_label"].queryset = RoleLabel.objects.filter(district=district).order_by("position", "name")
+        self.fields["lead_department"].queryset = Department.objects.filter(district=district).order_by("name")
+        self.fields["reported_in"].choices = ReportedIn.choices
+        if not creating:
+            del self.fields["assign_now"]
+
+    @property
+    def service_fields(self) -> dict:
+        data = dict(self.cleaned_data)
+        assign_now = data.pop("assign_now", "later")
+        if "assign_now" in self.fields:
+            data["assign_every_school"] = assign_now == "every_school"
+        return data
+
+
+class AssignPlacesForm(forms.Form):
+    """Chosen schools or departments; `target` says which button was pressed."""
+
+    target = forms.ChoiceField(
+        choices=[("every_school", "every_school"), ("schools", "schools"), ("departments", "departments")]
+    )
+    schools = forms.ModelMultipleChoiceField(
+        queryset=School._base_manager.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    departments = forms.ModelMultipleChoiceField(
+        queryset=Department._base_manager.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, district: District, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["schools"].queryset = School.objects.filter(district=district).order_by("name")
+        self.fields["departments"].queryset = Department.objects.filter(district=district).order_by("name")
+
+    def clean(self) -> dict:
+        data = super().clean()
+        target = data.get("target")
+        if target == "schools" and not data.get("schools"):
+            self.add_error("schools", "Tick at least one school.")
+        if target == "departments" and not data.get("departments"):
+            self.add_error("departments", "Tick at least one department.")
+        return data
+
+
+class AssignmentOwnerForm(forms.Form):
+    owner = district_choice(Assignment._meta.get_field("owner"), empty_label="No owner")
+
+    def __init__(self, *args, assignment: Assignment, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        owner = self.fields["owner"]
+        owner.queryset = assignment_owner_choices(assignment=assignment)
+        owner.label_from_instance = member_label
+        owner.help_text = f"People who work at {assignment.place}. {owner.help_text}"
+
+
+class AssignmentStatusForm(forms.Form):
+    status = forms.ChoiceField(choices=AssignmentStatus.choices)
+    note = forms.CharField(
+        label="Why (optional)",
+        required=False,
+        max_length=100,
+        help_text="Kept in the history, e.g. “Paused during state testing”.",
+    )
+
+
+class RoleLabelForm(InputForm):
+    class Meta:
+        model = RoleLabel
+        fields = ["name", "description", "system_role", "slug"]
+        labels = {"system_role": "Card of everyone with the role", "slug": "Web address"}
+        help_texts = {
+            "name": "Plural, as people say it: Teachers, Bus drivers, Counselors.",
+            "system_role": "Optional: members with this Throughline role see this card as theirs "
+            "unless their profile names another one.",
+            "slug": "The last part of the card's address, e.g. bus-drivers. Leave empty to make one from the name.",
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["slug"].required = False
+        self.fields["system_role"].choices = [("", "None"), *Role.choices]

@@ -1,0 +1,824 @@
+"""Priority, commitment, assignment, role card and initiative load pages.
+
+Creating, editing and reordering priorities and commitments happens in place
+on the plan page with HTMX (each form view renders its `form` partial there
+and answers a successful save with the plan page's priorities region); every
+action is also a plain form post that redirects back.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from districts.access import access_department, access_role_label, access_school
+from districts.models import Department, SchoolLevel
+from districts.policy import Action, can, require
+from districts.selectors import SchoolFilters, school_list, school_regions
+from districts.web import call_service, district_view, render_page
+from plans.access import access_plan
+from plans.forms import MoveForm
+from plans.history import HistorySource, history_entries
+from plans.models import StrategicPlan
+from plans.selectors import active_plan
+from plans.views import after_priorities_change, move_focus, plan_url, service_error
+
+from . import selectors, services
+from .access import access_assignment, access_commitment, access_priority, access_role_label_by_slug
+from .forms import (
+    AssignmentOwnerForm,
+    AssignmentStatusForm,
+    AssignPlacesForm,
+    CommitmentForm,
+    PriorityForm,
+    RoleLabelForm,
+)
+from .models import Assignment, AssignmentStatus, Commitment, Priority
+
+ASSIGNMENTS_PER_PAGE = 100
+
+
+def _url(name: str, request: HttpRequest, **kwargs: Any) -> str:
+    return reverse(f"priorities:{name}", kwargs={"district_slug": request.district.slug, **kwargs})
+
+
+def in_place_id(container: str) -> str:
+    """Field ids unique on the plan page, where several forms can be open at once."""
+    return f"id_{container}_%s"
+
+
+def _form_page(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+    """The form's own page, or (HTMX) just its `form` partial, to sit in place on the plan page.
+
+    In place, focus goes to the first field with an error, else the first field.
+    """
+    if request.htmx:
+        form = context["form"]
+        names = [name for name in form.fields if name in form.errors] or list(form.fields)
+        form.fields[names[0]].widget.attrs["autofocus"] = True
+    return render_page(request, template, {**context, "in_place": bool(request.htmx)}, partial="form")
+
+
+# --- Priorities -------------------------------------------------------------------------------
+
+
+@district_view(Action.VIEW_PLAN, section="plans")
+def priority_detail(request: HttpRequest, priority_id: int) -> HttpResponse:
+    priority = access_priority(actor=request.membership, priority_id=priority_id)
+    plan, membership = priority.plan, request.membership
+    editable = not plan.is_archived
+    commitments = selectors.commitments_of_priority(priority=priority)
+    for commitment in commitments:
+        commitment.can_edit = editable and can(membership, Action.EDIT_COMMITMENT, commitment)
+    context = {
+        "plan": plan,
+        "priority": priority,
+        "commitments": commitments,
+        "can_edit": editable and can(membership, Action.EDIT_PRIORITY, priority),
+        "can_delete": editable and can(membership, Action.MANAGE_PLANS),
+        "can_add_commitment": editable and can(membership, Action.EDIT_COMMITMENT, priority),
+        "history": history_entries(
+            HistorySource(Priority.history.filter(id=priority.pk), lambda r: "the priority"),
+            HistorySource(
+                Commitment.history.filter(priority_id=priority.pk, district_id=priority.district_id),
+                lambda r: f"commitment “{r.title}”",
+            ),
+        ),
+    }
+    return render_page(request, "priorities/priority_detail.html", context)
+
+
+def _priority_form_context(request: HttpRequest, plan: StrategicPlan, form: PriorityForm, **extra: Any) -> dict:
+    priorities_count = plan.priorities.count()
+    return {
+        "plan": plan,
+        "form": form,
+        "focus": selectors.focus_guard(district=request.district, count=priorities_count),
+        "cancel_url": plan_url(plan, "priorities"),
+        **extra,
+    }
+
+
+@district_view(Action.CREATE_PRIORITY, section="plans")
+def priority_create(request: HttpRequest, plan_id: int) -> HttpResponse:
+    plan = access_plan(actor=request.membership, plan_id=plan_id)
+    form = PriorityForm(request.POST or None, district=request.district, auto_id=in_place_id("new-priority"))
+    if request.method == "POST" and form.is_valid():
+        priority = call_service(
+            form,
+            services.priority_create,
+            district=request.district,
+            actor=request.membership,
+            plan=plan,
+            **form.cleaned_data,
+        )
+        if priority is not None:
+            return after_priorities_change(
+                request,
+                plan,
+                message=f"Added priority {priority}.",
+                anchor=f"priority-{priority.pk}",
+                focus=f"priority-{priority.pk}-title",
+            )
+    context = _priority_form_context(
+        request,
+        plan,
+        form,
+        priority=None,
+        action=_url("priority_create", request, plan_id=plan.pk),
+        container="new-priority",
+    )
+    return _form_page(request, "priorities/priority_form.html", context)
+
+
+@district_view(Action.EDIT_PRIORITY, section="plans")
+def priority_edit(request: HttpRequest, priority_id: int) -> HttpResponse:
+    priority = access_priority(actor=request.membership, priority_id=priority_id)
+    plan = priority.plan
+    require(request.membership, Action.EDIT_PRIORITY, priority)
+    if plan.is_archived:
+        messages.info(request, "This plan is archived and can no longer be changed.")
+        return redirect(plan_url(plan))
+    form = PriorityForm(
+        request.POST or None,
+        initial={name: getattr(priority, name) for name in ("code", "title", "success_looks_like")}
+        | {"owner": priority.owner_id},
+        district=request.district,
+        can_change_owner=can(request.membership, Action.MANAGE_PLANS),
+        auto_id=in_place_id(f"priority-{priority.pk}"),
+    )
+    if request.method == "POST" and form.is_valid():
+        updated = call_service(
+            form,
+            services.priority_update,
+            district=request.district,
+            actor=request.membership,
+            priority=priority,
+            **form.cleaned_data,
+        )
+        if updated is not None:
+            return after_priorities_change(
+                request,
+                plan,
+                message=f"Saved priority {updated}.",
+                anchor=f"priority-{priority.pk}",
+                focus=f"priority-{priority.pk}-title",
+            )
+    context = _priority_form_context(
+        request,
+        plan,
+        form,
+        priority=priority,
+        action=_url("priority_edit", request, priority_id=priority.pk),
+        container=f"priority-{priority.pk}",
+    )
+    return _form_page(request, "priorities/priority_form.html", context)
+
+
+@require_POST
+@district_view(Action.MANAGE_PLANS, section="plans")
+def priority_move(request: HttpRequest, priority_id: int) -> HttpResponse:
+    priority = access_priority(actor=request.membership, priority_id=priority_id)
+    plan = priority.plan
+    form = MoveForm(request.POST)
+    direction = form.data.get("direction", "")
+    moved = False
+    if form.is_valid():
+        try:
+            moved = services.priority_move(
+                district=request.district, actor=request.membership, priority=priority, direction=form.direction_value
+            )
+        except ValidationError as error:
+            service_error(request, error)
+    total = plan.priorities.count()
+    message = (
+        f"Moved {priority.code} “{priority.title}” {direction} to position {priority.position} of {total}."
+        if moved
+        else f"{priority.code} “{priority.title}” is already {'first' if direction == 'up' else 'last'}."
+    )
+    return after_priorities_change(
+        request,
+        plan,
+        message=message,
+        anchor=f"priority-{priority.pk}",
+        focus=move_focus("priority", priority, direction, total),
+    )
+
+
+@district_view(Action.MANAGE_PLANS, section="plans")
+def priority_delete(request: HttpRequest, priority_id: int) -> HttpResponse:
+    priority = access_priority(actor=request.membership, priority_id=priority_id)
+    plan = priority.plan
+    if request.method == "POST":
+        try:
+            services.priority_delete(district=request.district, actor=request.membership, priority=priority)
+        except ValidationError as error:
+            service_error(request, error)
+            return redirect(_url("priority_detail", request, priority_id=priority.pk))
+        messages.success(request, f"Deleted priority {priority}.")
+        return redirect(plan_url(plan, "priorities"))
+    count = priority.commitments.count()
+    return render_page(
+        request,
+        "plans/confirm.html",
+        {
+            "plan": plan,
+            "priority": priority,
+            "cancel_url": _url("priority_detail", request, priority_id=priority.pk),
+            "heading": f"Delete priority {priority}?",
+            "points": [
+                f"Its {count} commitment{'s' if count != 1 else ''} and their assignments go with it."
+                if count
+                else "It has no commitments.",
+                "The deletion is kept in the plan's history.",
+            ],
+            "action_label": "Delete priority",
+            "danger": True,
+        },
+    )
+
+
+# --- Commitments -----------------------------------------------------------------------------
+
+
+def _default_dates(request: HttpRequest, plan: StrategicPlan) -> tuple[date, date]:
+    """A new commitment runs from today (or the plan's start) to the end of the plan's last school year."""
+    district = request.district
+    starts = min(max(selectors.district_today(district), plan.first_day), plan.last_day)
+    last_school_year = plan.end_year - 1 if district.school_year_start_month > 1 else plan.end_year
+    ends = min(selectors.school_year_months(district, last_school_year)[-1].last_day, plan.last_day)
+    return starts, max(ends, starts)
+
+
+def _commitment_form_context(request: HttpRequest, priority: Priority, form: CommitmentForm, **extra: Any) -> dict:
+    return {
+        "plan": priority.plan,
+        "priority": priority,
+        "form": form,
+        "school_total": selectors.school_count(district=request.district),
+        "can_manage_roles": can(request.membership, Action.MANAGE_ROLE_LABELS),
+        **extra,
+    }
+
+
+@district_view(Action.EDIT_COMMITMENT, section="plans")
+def commitment_create(request: HttpRequest, priority_id: int) -> HttpResponse:
+    priority = access_priority(actor=request.membership, priority_id=priority_id)
+    plan = priority.plan
+    require(request.membership, Action.EDIT_COMMITMENT, priority)
+    starts, ends = _default_dates(request, plan)
+    form = CommitmentForm(
+        request.POST or None,
+        initial={"starts_on": starts, "ends_on": ends},
+        district=request.district,
+        creating=True,
+        auto_id=in_place_id(f"new-commitment-{priority.pk}"),
+    )
+    if request.method == "POST" and form.is_valid():
+        commitment = call_service(
+            form,
+            services.commitment_create,
+            district=request.district,
+            actor=request.membership,
+            priority=priority,
+            **form.service_fields,
+        )
+        if commitment is not None:
+            assigned = form.service_fields["assign_every_school"]
+            message = f"Added “{commitment.title}”" + (" and asked it of every school." if assigned else ".")
+            if request.htmx:
+                return after_priorities_change(
+                    request,
+                    plan,
+                    message=message,
+                    anchor=f"commitment-{commitment.pk}",
+                    focus=f"commitment-{commitment.pk}-title",
+                )
+            if assigned:
+                messages.success(request, message)
+                return redirect(_url("commitment_detail", request, commitment_id=commitment.pk))
+            messages.success(request, f"{message} Next, choose the schools or departments it is asked of.")
+            return redirect(_url("commitment_assign", request, commitment_id=commitment.pk))
+    context = _commitment_form_context(
+        request,
+        priority,
+        form,
+        commitment=None,
+        container=f"new-commitment-{priority.pk}",
+        action=_url("commitment_create", request, priority_id=priority.pk),
+        cancel_url=plan_url(plan, f"priority-{priority.pk}"),
+    )
+    return _form_page(request, "priorities/commitment_form.html", context)
+
+
+@district_view(Action.EDIT_COMMITMENT, section="plans")
+def commitment_edit(request: HttpRequest, commitment_id: int) -> HttpResponse:
+    commitment = access_commitment(actor=request.membership, commitment_id=commitment_id)
+    require(request.membership, Action.EDIT_COMMITMENT, commitment)
+    priority, plan = commitment.priority, commitment.priority.plan
+    if plan.is_archived:
+        messages.info(request, "This plan is archived and can no longer be changed.")
+        return redirect(_url("commitment_detail", request, commitment_id=commitment.pk))
+    fields = CommitmentForm.Meta.fields
+    initial = {name: getattr(commitment, name) for name in fields if name not in ("role_label", "lead_department")}
+    initial |= {"role_label": commitment.role_label_id, "lead_department": commitment.lead_department_id}
+    form = CommitmentForm(
+        request.POST or None,
+        initial=initial,
+        district=request.district,
+        creating=False,
+        auto_id=in_place_id(f"commitment-{commitment.pk}"),
+    )
+    if request.method == "POST" and form.is_valid():
+        updated = call_service(
+            form,
+            services.commitment_update,
+            district=request.district,
+            actor=request.membership,
+            commitment=commitment,
+            **form.service_fields,
+        )
+        if updated is not None:
+            message = f"Saved “{updated.title}”."
+            if request.htmx:
+                return after_priorities_change(
+                    request,
+                    plan,
+                    message=message,
+                    anchor=f"commitment-{commitment.pk}",
+                    focus=f"commitment-{commitment.pk}-title",
+                )
+            messages.success(request, message)
+            return redirect(_url("commitment_detail", request, commitment_id=commitment.pk))
+    context = _commitment_form_context(
+        request,
+        priority,
+        form,
+        commitment=commitment,
+        container=f"commitment-{commitment.pk}",
+        action=_url("commitment_edit", request, commitment_id=commitment.pk),
+        cancel_url=_url("commitment_detail", request, commitment_id=commitment.pk),
+    )
+    return _form_page(request, "priorities/commitment_form.html", context)
+
+
+@require_POST
+@district_view(Action.EDIT_PRIORITY, section="plans")
+def commitment_move(request: HttpRequest, commitment_id: int) -> HttpResponse:
+    commitment = access_commitment(actor=request.membership, commitment_id=commitment_id)
+    priority = commitment.priority
+    require(request.membership, Action.EDIT_PRIORITY, priority)
+    form = MoveForm(request.POST)
+    direction = form.data.get("direction", "")
+    moved = False
+    if form.is_valid():
+        try:
+            moved = services.commitment_move(
+                district=request.district,
+                actor=request.membership,
+                commitment=commitment,
+                direction=form.direction_value,
+            )
+        except ValidationError as error:
+            service_error(request, error)
+    total = priority.commitments.count()
+    message = (
+        f"Moved “{commitment.title}” {direction} to position {commitment.position} of {total} under {priority.code}."
+        if moved
+        else f"“{commitment.title}” is already {'first' if direction == 'up' else 'last'} under {priority.code}."
+    )
+    return after_priorities_change(
+        request,
+        priority.plan,
+        message=message,
+        anchor=f"commitment-{commitment.pk}",
+        focus=move_focus("commitment", commitment, direction, total),
+    )
+
+
+@district_view(Action.EDIT_COMMITMENT, section="plans")
+def commitment_delete(request: HttpRequest, commitment_id: int) -> HttpResponse:
+    commitment = access_commitment(actor=request.membership, commitment_id=commitment_id)
+    require(request.membership, Action.EDIT_COMMITMENT, commitment)
+    detail_url = _url("commitment_detail", request, commitment_id=commitment.pk)
+    if request.method == "POST":
+        try:
+            services.commitment_delete(district=request.district, actor=request.membership, commitment=commitment)
+        except ValidationError as error:
+            service_error(request, error)
+            return redirect(detail_url)
+        messages.success(request, f"Deleted “{commitment.title}”.")
+        return redirect(_url("priority_detail", request, priority_id=commitment.priority_id))
+    return render_page(
+        request,
+        "plans/confirm.html",
+        {
+            "plan": commitment.priority.plan,
+            "priority": commitment.priority,
+            "commitment": commitment,
+            "cancel_url": detail_url,
+            "heading": f"Delete “{commitment.title}”?",
+            "points": ["It leaves every role card and school it was asked of.", "The deletion is kept in the history."],
+            "action_label": "Delete commitment",
+            "danger": True,
+        },
+    )
+
+
+@district_view(Action.VIEW_PLAN, section="plans")
+def commitment_detail(request: HttpRequest, commitment_id: int) -> HttpResponse:
+    commitment = access_commitment(actor=request.membership, commitment_id=commitment_id)
+    plan = commitment.priority.plan
+    status = request.GET.get("status", "")
+    page = Paginator(selectors.assignments_of_commitment(commitment=commitment, status=status), ASSIGNMENTS_PER_PAGE)
+    can_edit = not plan.is_archived and can(request.membership, Action.EDIT_COMMITMENT, commitment)
+    context = {
+        "plan": plan,
+        "priority": commitment.priority,
+        "commitment": commitment,
+        "summary": selectors.assignment_summary(commitment=commitment),
+        "assignments": page.get_page(request.GET.get("page")),
+        "status_filter": status if status in AssignmentStatus.values else "",
+        "statuses": AssignmentStatus.choices,
+        "can_edit": can_edit,
+        "history": history_entries(
+            HistorySource(Commitment.history.filter(id=commitment.pk), lambda r: "the commitment")
+        ),
+    }
+    return render_page(request, "priorities/commitment_detail.html", context, partial="assignments")
+
+
+# --- Assignments ------------------------------------------------------------------------------
+
+
+def _assignment_message(result: services.AssignmentResult) -> str:
+    parts = [f"Assigned to {result.created} new place{'s' if result.created != 1 else ''}."]
+    if result.already:
+        parts.append(f"{result.already} already had it and were left as they were.")
+    if result.without_owner:
+        parts.append(f"{result.without_owner} have no principal or lead yet, so no owner: choose one on each.")
+    return " ".join(parts)
+
+
+@district_view(Action.EDIT_COMMITMENT, section="plans")
+def commitment_assign(request: HttpRequest, commitment_id: int) -> HttpResponse:
+    """Ask a commitment of every school, of chosen schools (filtered by level and region), or of departments."""
+    commitment = access_commitment(actor=request.membership, commitment_id=commitment_id)
+    require(request.membership, Action.EDIT_COMMITMENT, commitment)
+    district = request.district
+    detail_url = _url("commitment_detail", request, commitment_id=commitment.pk)
+    if commitment.priority.plan.is_archived:
+        messages.info(request, "This plan is archived and can no longer be changed.")
+        return redirect(detail_url)
+    form = AssignPlacesForm(request.POST or None, district=district)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        target = data["target"]
+        result = call_service(
+            form,
+            services.assignments_create,
+            district=district,
+            actor=request.membership,
+            commitment=commitment,
+            every_school=target == "every_school",
+            schools=data["schools"] if target == "schools" else (),
+            departments=data["departments"] if target == "departments" else (),
+        )
+        if result is not None:
+            messages.success(request, _assignment_message(result))
+            return redirect(detail_url)
+    filters = SchoolFilters.from_query(request.GET)
+    schools = list(school_list(district=district, filters=filters))
+    assigned_schools, assigned_departments = selectors.assigned_place_ids(commitment=commitment)
+    principals, leads = selectors.default_owners(district=district, school_ids=[s.pk for s in schools])
+    chosen = {str(pk) for pk in form["schools"].value() or []}
+    school_rows = [
+        {
+            "school": school,
+            "status": assigned_schools.get(school.pk),
+            "owner": principals.get(school.pk),
+            "checked": str(school.pk) in chosen,
+        }
+        for school in schools
+    ]
+    context = {
+        "plan": commitment.priority.plan,
+        "priority": commitment.priority,
+        "commitment": commitment,
+        "form": form,
+        "filters": filters,
+        "levels": SchoolLevel.choices,
+        "regions": school_regions(district=district),
+        "schools": school_rows,
+        "unassigned_count": sum(1 for row in school_rows if not row["status"]),
+        "departments": [
+            {"department": d, "status": assigned_departments.get(d.pk), "owner": leads.get(d.pk)}
+            for d in Department.objects.filter(district=district).order_by("name")
+        ],
+        "summary": selectors.assignment_summary(commitment=commitment),
+    }
+    return render_page(request, "priorities/commitment_assign.html", context, partial="school-choices")
+
+
+@district_view(Action.VIEW_PLAN, section="plans")
+def assignment_detail(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    assignment = access_assignment(actor=request.membership, assignment_id=assignment_id)
+    commitment = assignment.commitment
+    plan = commitment.priority.plan
+    can_edit = not plan.is_archived and can(request.membership, Action.EDIT_COMMITMENT, commitment)
+    form = AssignmentOwnerForm(request.POST or None, initial={"owner": assignment.owner_id}, assignment=assignment)
+    if request.method == "POST":
+        require(request.membership, Action.EDIT_COMMITMENT, commitment)
+        if form.is_valid():
+            updated = call_service(
+                form,
+                services.assignment_update_owner,
+                district=request.district,
+                actor=request.membership,
+                assignment=assignment,
+                owner=form.cleaned_data["owner"],
+            )
+            if updated is not None:
+                owner = updated.owner.user.get_full_name() if updated.owner else "nobody"
+                messages.success(request, f"{assignment.place}'s owner for this commitment is now {owner}.")
+                return redirect(_url("assignment_detail", request, assignment_id=assignment.pk))
+    context = {
+        "plan": plan,
+        "priority": commitment.priority,
+        "commitment": commitment,
+        "assignment": assignment,
+        "form": form,
+        "status_form": AssignmentStatusForm(),
+        "can_edit": can_edit,
+        "history": history_entries(
+            HistorySource(Assignment.history.filter(id=assignment.pk), lambda r: "the assignment")
+        ),
+    }
+    return render_page(request, "priorities/assignment_detail.html", context)
+
+
+STATUS_VERBS = {
+    AssignmentStatus.ACTIVE: "resumed",
+    AssignmentStatus.PAUSED: "paused",
+    AssignmentStatus.ENDED: "ended",
+}
+
+
+@require_POST
+@district_view(Action.EDIT_COMMITMENT, section="plans")
+def assignment_status(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    assignment = access_assignment(actor=request.membership, assignment_id=assignment_id)
+    require(request.membership, Action.EDIT_COMMITMENT, assignment.commitment)
+    form = AssignmentStatusForm(request.POST)
+    if form.is_valid():
+        try:
+            services.assignment_set_status(
+                district=request.district, actor=request.membership, assignment=assignment, **form.cleaned_data
+            )
+        except ValidationError as error:
+            service_error(request, error)
+        else:
+            verb = STATUS_VERBS[AssignmentStatus(assignment.status)]
+            messages.success(
+                request,
+                f"“{assignment.commitment.title}” is {verb} at {assignment.place}. The history keeps the change.",
+            )
+    else:
+        messages.error(request, "Choose active, paused or ended; a note is at most 100 characters.")
+    return redirect(_url("assignment_detail", request, assignment_id=assignment.pk))
+
+
+# --- Role cards and role labels ---------------------------------------------------------------
+
+
+def _card_plan(request: HttpRequest) -> StrategicPlan | None:
+    """The active plan, or (for those who may see drafts) the plan named in ?plan=."""
+    plan_id = request.GET.get("plan")
+    if plan_id and can(request.membership, Action.VIEW_DRAFT_PLANS):
+        return access_plan(actor=request.membership, plan_id=plan_id)
+    return active_plan(district=request.district)
+
+
+@district_view(Action.VIEW_PLAN, section="roles")
+def role_list(request: HttpRequest) -> HttpResponse:
+    plan = _card_plan(request)
+    labels = selectors.role_labels_with_counts(district=request.district, plan=plan)
+    context = {
+        "plan": plan,
+        "labels": labels,
+        "own_label": selectors.own_role_label(membership=request.membership, labels=labels),
+        "can_manage": can(request.membership, Action.MANAGE_ROLE_LABELS),
+        "preview": plan is not None and not plan.is_active,
+    }
+    return render_page(request, "priorities/role_list.html", context, partial="labels")
+
+
+@district_view(Action.VIEW_PLAN, section="roles")
+def role_card(request: HttpRequest, role_slug: str) -> HttpResponse:
+    label = access_role_label_by_slug(actor=request.membership, slug=role_slug)
+    plan = _card_plan(request)
+    context = {
+        "label": label,
+        "plan": plan,
+        "card": selectors.role_card(district=request.district, plan=plan, role_label=label) if plan else None,
+        "competencies": list(plan.competencies.all()) if plan else [],
+        "preview": plan is not None and not plan.is_active,
+        "is_own": selectors.own_role_label(membership=request.membership, labels=[label]) is not None,
+    }
+    return render_page(request, "priorities/role_card.html", context)
+
+
+@district_view(Action.MANAGE_ROLE_LABELS, section="roles")
+def role_label_create(request: HttpRequest) -> HttpResponse:
+    form = RoleLabelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        label = call_service(
+            form, services.role_label_create, district=request.district, actor=request.membership, **form.cleaned_data
+        )
+        if label is not None:
+            messages.success(request, f"Added the role “{label.name}”. Commitments can now ask something of it.")
+            return redirect(_url("role_list", request))
+    return render_page(request, "priorities/role_label_form.html", {"form": form, "label": None})
+
+
+@district_view(Action.MANAGE_ROLE_LABELS, section="roles")
+def role_label_edit(request: HttpRequest, role_label_id: int) -> HttpResponse:
+    label = access_role_label(actor=request.membership, role_label_id=role_label_id)
+    form = RoleLabelForm(request.POST or None, initial={f: getattr(label, f) for f in RoleLabelForm.Meta.fields})
+    if request.method == "POST" and form.is_valid():
+        updated = call_service(
+            form,
+            services.role_label_update,
+            district=request.district,
+            actor=request.membership,
+            role_label=label,
+            **form.cleaned_data,
+        )
+        if updated is not None:
+            messages.success(request, f"Saved “{updated.name}”.")
+            return redirect(_url("role_list", request))
+    return render_page(request, "priorities/role_label_form.html", {"form": form, "label": label})
+
+
+@require_POST
+@district_view(Action.MANAGE_ROLE_LABELS, section="roles")
+def role_label_move(request: HttpRequest, role_label_id: int) -> HttpResponse:
+    label = access_role_label(actor=request.membership, role_label_id=role_label_id)
+    form = MoveForm(request.POST)
+    if form.is_valid():
+        services.role_label_move(
+            district=request.district, actor=request.membership, role_label=label, direction=form.direction_value
+        )
+    if request.htmx:
+        plan = _card_plan(request)
+        labels = selectors.role_labels_with_counts(district=request.district, plan=plan)
+        context = {
+            "plan": plan,
+            "labels": labels,
+            "own_label": selectors.own_role_label(membership=request.membership, labels=labels),
+            "can_manage": True,
+            "focus_target": move_focus("role-label", label, form.data.get("direction", ""), len(labels)),
+            "status_message": f"Moved “{label.name}” to position {label.position} of {len(labels)}.",
+        }
+        return render_page(request, "priorities/role_list.html", context, partial="labels")
+    return redirect(f"{_url('role_list', request)}#role-{label.pk}")
+
+
+@district_view(Action.MANAGE_ROLE_LABELS, section="roles")
+def role_label_delete(request: HttpRequest, role_label_id: int) -> HttpResponse:
+    label = access_role_label(actor=request.membership, role_label_id=role_label_id)
+    if request.method == "POST":
+        try:
+            services.role_label_delete(district=request.district, actor=request.membership, role_label=label)
+        except ValidationError as error:
+            service_error(request, error)
+        else:
+            messages.success(request, f"Deleted the role “{label.name}”.")
+        return redirect(_url("role_list", request))
+    return render_page(
+        request,
+        "plans/confirm.html",
+        {
+            "plan": None,
+            "label": label,
+            "cancel_url": _url("role_list", request),
+            "heading": f"Delete the role “{label.name}”?",
+            "points": [
+                "Its role card goes away. Members who had it as their card keep their membership, without a card.",
+                "A role that commitments ask something of can't be deleted: change those commitments first.",
+            ],
+            "action_label": "Delete role",
+            "danger": True,
+        },
+    )
+
+
+# --- Initiative load -------------------------------------------------------------------------------
+
+
+def _school_year(request: HttpRequest, plan: StrategicPlan | None) -> int:
+    """The school year to show: ?year= within the plan's period, else the current one."""
+    district = request.district
+    current = selectors.school_year_start(district, selectors.district_today(district))
+    try:
+        wanted = int(request.GET.get("year", current))
+    except ValueError:
+        wanted = current
+    if plan is None:
+        return current
+    years = range(plan.start_year, plan.end_year + 1)
+    return wanted if wanted in years else min(max(current, plan.start_year), plan.end_year)
+
+
+def _year_choices(request: HttpRequest, plan: StrategicPlan | None) -> list[tuple[int, str]]:
+    if plan is None:
+        return []
+    return [(y, selectors.school_year_label(y, request.district)) for y in range(plan.start_year, plan.end_year + 1)]
+
+
+@district_view(Action.VIEW_LOAD, section="load")
+def load(request: HttpRequest) -> HttpResponse:
+    """Initiative load: per school and department, active commitments and reporting asks per month."""
+    district, membership = request.district, request.membership
+    plan = active_plan(district=district)
+    year = _school_year(request, plan)
+    months = selectors.school_year_months(district, year)
+    filters = SchoolFilters.from_query(request.GET)
+    over_only = request.GET.get("over") == "1"
+    school_loads = selectors.school_loads(
+        district=district, schools=school_list(district=district, filters=filters), months=months
+    )
+    if over_only:
+        school_loads = [row for row in school_loads if row.over_threshold]
+    own_school_load = None
+    if membership.school_id:
+        own_school_load = selectors.school_loads(district=district, schools=[membership.school], months=months)[0]
+    context = {
+        "plan": plan,
+        "year": year,
+        "year_label": selectors.school_year_label(year, district),
+        "years": _year_choices(request, plan),
+        "months": months,
+        "filters": filters,
+        "over_only": over_only,
+        "levels": SchoolLevel.choices,
+        "regions": school_regions(district=district),
+        "school_loads": school_loads,
+        "over_count": sum(1 for row in school_loads if row.over_threshold),
+        "department_loads": selectors.department_loads(
+            district=district, departments=Department.objects.filter(district=district).order_by("name"), months=months
+        ),
+        "own_school_load": own_school_load,
+        "threshold": district.commitment_load_threshold,
+    }
+    return render_page(request, "priorities/load.html", context, partial="results")
+
+
+def _place_page(request: HttpRequest, *, school=None, department=None) -> HttpResponse:
+    district = request.district
+    plan = active_plan(district=district)
+    year = _school_year(request, plan)
+    months = selectors.school_year_months(district, year)
+    if school is not None:
+        place_load = selectors.school_loads(district=district, schools=[school], months=months)[0]
+    else:
+        place_load = selectors.department_loads(district=district, departments=[department], months=months)[0]
+    assignments = selectors.place_assignments(district=district, school=school, department=department)
+    groups: dict[int, dict] = {}
+    for assignment in assignments:
+        priority = assignment.commitment.priority
+        groups.setdefault(priority.pk, {"priority": priority, "assignments": []})["assignments"].append(assignment)
+    membership = request.membership
+    context = {
+        "plan": plan,
+        "place": school or department,
+        "is_school": school is not None,
+        "load": place_load,
+        "months": months,
+        "year": year,
+        "year_label": selectors.school_year_label(year, district),
+        "years": _year_choices(request, plan),
+        "groups": list(groups.values()),
+        "threshold": district.commitment_load_threshold,
+        "is_own_place": (school is not None and membership.school_id == school.pk)
+        or (department is not None and membership.department_id == department.pk),
+    }
+    return render_page(request, "priorities/place_load.html", context)
+
+
+@district_view(Action.VIEW_LOAD, section="load")
+def school_load(request: HttpRequest, school_id: int) -> HttpResponse:
+    return _place_page(request, school=access_school(actor=request.membership, school_id=school_id))
+
+
+@district_view(Action.VIEW_LOAD, section="load")
+def department_load(request: HttpRequest, department_id: int) -> HttpResponse:
+    return _place_page(request, department=access_department(actor=request.membership, department_id=department_id))

@@ -1,0 +1,79 @@
+"""Factories for plans and priorities. Children are created in their parent's district."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import factory
+
+from districts.roles import Role
+from plans.models import Competency, PlanState, StrategicPlan
+from priorities.models import Assignment, Commitment, Priority, ReportedIn
+from tests.factories import (
+    DistrictFactory,
+    MembershipFactory,
+    RoleLabelFactory,
+    SchoolFactory,
+    ScopeFreeFactory,
+)
+
+
+class PlanFactory(ScopeFreeFactory):
+    class Meta:
+        model = StrategicPlan
+
+    district = factory.SubFactory(DistrictFactory)
+    title = factory.Sequence(lambda n: f"Strategic plan {n}")
+    start_year = 2025
+    end_year = 2030
+    vision = "Every student graduates ready for college, career and life."
+    mission = "We partner with families to provide rigorous, joyful learning."
+    state = PlanState.DRAFT
+
+
+class CompetencyFactory(ScopeFreeFactory):
+    class Meta:
+        model = Competency
+
+    plan = factory.SubFactory(PlanFactory)
+    district = factory.SelfAttribute("plan.district")
+    name = factory.Sequence(lambda n: f"Competency {n}")
+    description = "Shows it every day."
+    position = factory.Sequence(lambda n: n + 1)
+
+
+class PriorityFactory(ScopeFreeFactory):
+    class Meta:
+        model = Priority
+
+    plan = factory.SubFactory(PlanFactory)
+    district = factory.SelfAttribute("plan.district")
+    code = factory.Sequence(lambda n: f"P{n + 1}")
+    title = factory.Sequence(lambda n: f"Priority {n}")
+    success_looks_like = "Measurable gains for every student group."
+    owner = factory.SubFactory(MembershipFactory, district=factory.SelfAttribute("..district"), role=Role.CABINET)
+    position = factory.Sequence(lambda n: n + 1)
+
+
+class CommitmentFactory(ScopeFreeFactory):
+    class Meta:
+        model = Commitment
+
+    priority = factory.SubFactory(PriorityFactory)
+    district = factory.SelfAttribute("priority.district")
+    title = factory.Sequence(lambda n: f"Commitment {n}")
+    role_label = factory.SubFactory(RoleLabelFactory, district=factory.SelfAttribute("..district"))
+    starts_on = date(2025, 8, 1)
+    ends_on = date(2030, 6, 30)
+    evidence_expected = "Agendas and sign-in sheets."
+    reported_in = ReportedIn.SCHOOL
+    position = factory.Sequence(lambda n: n + 1)
+
+
+class AssignmentFactory(ScopeFreeFactory):
+    class Meta:
+        model = Assignment
+
+    commitment = factory.SubFactory(CommitmentFactory)
+    district = factory.SelfAttribute("commitment.district")
+    school = factory.SubFactory(SchoolFactory, district=factory.SelfAttribute("..district"))
