@@ -11,6 +11,7 @@ district_patterns = [
     path("", include("districts.urls")),
     path("", include("plans.urls")),
     path("", include("priorities.urls")),
+    path("", include("metrics.urls")),
 ]
 
 urlpatterns = [

@@ -24,6 +24,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Plan", "plans:current", Action.VIEW_PLAN, "plans"),
     NavItem("Role cards", "priorities:role_list", Action.VIEW_PLAN, "roles"),
     NavItem("Initiative load", "priorities:load", Action.VIEW_LOAD, "load"),
+    NavItem("Metrics", "metrics:metric_list", Action.VIEW_METRICS, "metrics"),
     NavItem("Schools", "districts:school_list", Action.VIEW_DISTRICT, "schools"),
     NavItem("Departments", "districts:department_list", Action.VIEW_DISTRICT, "departments"),
     NavItem("People", "districts:people_list", Action.VIEW_PEOPLE, "people"),

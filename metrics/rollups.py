@@ -74,10 +74,18 @@ def lock_rollup_keys(*, district: District, keys: Iterable[RollupKey]) -> None:
 class SchoolDirectory:
     """Every school of the district, loaded once: the population a roll-up's coverage counts."""
 
-    def __init__(self, district: District) -> None:
-        self.schools = list(School.objects.filter(district=district).values_list("pk", "level", "enrollment"))
+    def __init__(self, schools: Iterable[tuple[int, str, int]]) -> None:
+        self.schools = list(schools)  # (id, level, enrollment)
         self.enrollment = {pk: enrollment for pk, _level, enrollment in self.schools}
         self.level = {pk: level for pk, level, _enrollment in self.schools}
+
+    @classmethod
+    def for_district(cls, district: District) -> SchoolDirectory:
+        return cls(School.objects.filter(district=district).values_list("pk", "level", "enrollment"))
+
+    @classmethod
+    def from_schools(cls, schools: Iterable[School]) -> SchoolDirectory:
+        return cls((s.pk, s.level, s.enrollment) for s in schools)
 
     def applicable(self, metric: Metric) -> set[int]:
         """The schools a metric applies to (its school levels, or all)."""
@@ -149,7 +157,7 @@ def recompute_rollups(
     metric_ids = {m for m, _p in wanted}
     if metrics is None or not metric_ids <= metrics.keys():
         metrics = {m.pk: m for m in Metric.objects.filter(district=district, pk__in=metric_ids)}
-    directory = SchoolDirectory(district)
+    directory = SchoolDirectory.for_district(district)
     grouped: dict[RollupKey, dict[int | None, Decimal]] = defaultdict(dict)
     rows = (
         MetricValue.objects.filter(keys_filter(wanted), district=district)

@@ -26,6 +26,7 @@ from tests.factories import (
     SchoolFactory,
     UserFactory,
 )
+from tests.metrics.factories import MetricFactory, MetricValueFactory
 from tests.plans.factories import (
     AssignmentFactory,
     CommitmentFactory,
@@ -68,6 +69,11 @@ URL_ARGUMENTS: dict[str, ArgumentMaker] = {
         commitment=CommitmentFactory(priority=PriorityFactory(plan=PlanFactory(district=d)), title=f"{m} Commitment")
     ).pk,
     "role_slug": lambda d, m: RoleLabelFactory(district=d, name=f"{m} Card").slug,
+    # Metrics (under a priority of the district's active plan).
+    "metric_id": lambda d, m: MetricFactory(district=d, name=f"{m} Metric").pk,
+    "metric_value_id": lambda d, m: MetricValueFactory(
+        district=d, metric=MetricFactory(district=d, name=f"{m} Metric"), school=SchoolFactory(district=d)
+    ).pk,
 }
 
 

@@ -1,0 +1,608 @@
+"""Reads that feed metric pages, cards and (later) dashboards.
+
+Every function here runs a fixed number of queries whatever the number of
+schools, metrics or periods: stored roll-ups are read, never recomputed, and
+per-school rows are joined in Python from one query each.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+from urllib.parse import urlencode
+
+from django.utils.formats import date_format
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+
+from districts.models import District, Membership, School, SchoolLevel
+from priorities.models import Priority
+
+from .access import visible_plan_states
+from .aggregation import RollupResult, SchoolValue, aggregate, coverage_text, explain
+from .charts import ChartMarker, ChartPoint, TrendChart, sparkline, trend_chart
+from .choices import STATUS_BADGE, STATUS_SYMBOL, Status
+from .formatting import format_value
+from .models import Metric, MetricInterimTarget, MetricRollup, MetricValue
+from .periods import period_end, periods_between, school_year_label, school_year_start
+from .rollups import SchoolDirectory, school_meets_target
+from .rules import RuleDescription, describe_rule
+
+STATUS_ORDER = {Status.OFF_TRACK: 0, Status.AT_RISK: 1, Status.ON_TRACK: 2, Status.NO_DATA: 3}
+SPARKLINE_PERIODS = {"monthly": 12, "yearly": 6}
+
+
+@dataclass(frozen=True)
+class StatusView:
+    """A status as a badge shows it: text and a shape, and a colour on top."""
+
+    status: str
+
+    @property
+    def label(self) -> str:
+        return str(Status(self.status).label)
+
+    @property
+    def badge(self) -> str:
+        return STATUS_BADGE[Status(self.status)]
+
+    @property
+    def symbol(self) -> str:
+        return STATUS_SYMBOL[Status(self.status)]
+
+
+def rule_for(metric: Metric, district: District) -> RuleDescription:
+    return describe_rule(
+        trajectory=metric.trajectory,
+        unit=metric.unit,
+        decimals=metric.decimals,
+        tolerance_percent=district.metric_tolerance_percent,
+        district_unit=metric.district_unit,
+        aggregation=metric.aggregation if metric.is_school_level else "",
+        school_target_value=metric.school_target_value,
+    )
+
+
+def short_rule(metric: Metric) -> str:
+    """One sentence for cards: what the status compares with."""
+    return _(
+        "Status compares the latest value with the straight line from %(baseline)s (%(start)s) to %(target)s (%(end)s)."
+    ) % {
+        "baseline": format_value(metric.baseline_value, metric.district_unit, metric.decimals),
+        "start": date_format(metric.baseline_date, "M Y"),
+        "target": format_value(metric.target_value, metric.district_unit, metric.decimals),
+        "end": date_format(metric.target_date, "M Y"),
+    }
+
+
+# --- Cards: metrics with their latest district value and a sparkline ---------------------
+
+
+@dataclass
+class MetricSummary:
+    metric: Metric
+    rollups: list[MetricRollup]  # every stored period, oldest first
+    latest: MetricRollup | None  # the newest period with a district value
+    sparkline: SafeString
+    rule: str
+
+    @property
+    def status(self) -> StatusView:
+        return StatusView(self.latest.status if self.latest else Status.NO_DATA)
+
+    @property
+    def value_text(self) -> str:
+        return format_value(self.latest.value if self.latest else None, self.metric.district_unit, self.metric.decimals)
+
+    @property
+    def target_text(self) -> str:
+        return format_value(self.metric.target_value, self.metric.district_unit, self.metric.decimals)
+
+    @property
+    def period_label(self) -> str:
+        return self.metric.period_label(self.latest.period) if self.latest else ""
+
+    @property
+    def coverage(self) -> str:
+        if not self.latest or not self.metric.is_school_level:
+            return ""
+        return _("%(reporting)s of %(total)s schools reported") % {
+            "reporting": self.latest.reporting_schools,
+            "total": self.latest.total_schools,
+        }
+
+
+def _series(
+    metric: Metric, rollups: Sequence[MetricRollup], start_month: int, limit: int | None = None
+) -> list[tuple[date, MetricRollup | None]]:
+    """Every period from the first stored roll-up to the last, with gaps as None."""
+    valued = [r for r in rollups if r.value is not None]
+    if not valued:
+        return []
+    by_period = {r.period: r for r in rollups}
+    periods = periods_between(valued[0].period, valued[-1].period, metric.frequency, start_month)
+    if limit:
+        periods = periods[-limit:]
+    return [(p, by_period.get(p)) for p in periods]
+
+
+def _sparkline(metric: Metric, rollups: Sequence[MetricRollup], start_month: int) -> SafeString:
+    series = _series(metric, rollups, start_month, SPARKLINE_PERIODS.get(metric.frequency, 12))
+    unit, decimals = metric.district_unit, metric.decimals
+    values = [r.value if r is not None else None for _p, r in series]
+    if not series:
+        return sparkline([], label=_("No values yet"))
+    shown = [v for v in values if v is not None]
+    last = next(r for _p, r in reversed(series) if r is not None and r.value is not None)
+    label = _("District value, %(first)s to %(last)s: from %(start)s to %(end)s, %(status)s. Target %(target)s.") % {
+        "first": metric.period_label(series[0][0]),
+        "last": metric.period_label(series[-1][0]),
+        "start": format_value(shown[0], unit, decimals),
+        "end": format_value(shown[-1], unit, decimals),
+        "status": str(Status(last.status).label).lower(),
+        "target": format_value(metric.target_value, unit, decimals),
+    }
+    return sparkline(values, label=label, target=metric.target_value, last_status=last.status)
+
+
+def summarize(*, district: District, metrics: Sequence[Metric]) -> list[MetricSummary]:
+    """Cards for these metrics: one query for all their roll-ups."""
+    by_metric: dict[int, list[MetricRollup]] = defaultdict(list)
+    if metrics:
+        for rollup in MetricRollup.objects.filter(district=district, metric__in=[m.pk for m in metrics]).order_by(
+            "metric_id", "period"
+        ):
+            by_metric[rollup.metric_id].append(rollup)
+    summaries = []
+    for metric in metrics:
+        rollups = by_metric.get(metric.pk, [])
+        latest = next((r for r in reversed(rollups) if r.value is not None), None)
+        summaries.append(
+            MetricSummary(
+                metric=metric,
+                rollups=rollups,
+                latest=latest,
+                sparkline=_sparkline(metric, rollups, district.school_year_start_month),
+                rule=short_rule(metric),
+            )
+        )
+    return summaries
+
+
+def priority_metric_summaries(*, district: District, priorities: Iterable[Priority]) -> dict[int, list[MetricSummary]]:
+    """Metrics shown on their priority: {priority id: [summary, …]} in two queries."""
+    ids = [p.pk for p in priorities]
+    metrics = list(
+        Metric.objects.filter(district=district, priority_id__in=ids)
+        .select_related("priority")
+        .order_by("priority_id", "position", "pk")
+    )
+    grouped: dict[int, list[MetricSummary]] = {pk: [] for pk in ids}
+    for summary in summarize(district=district, metrics=metrics):
+        grouped[summary.metric.priority_id].append(summary)
+    return grouped
+
+
+@dataclass
+class PriorityMetrics:
+    priority: Priority
+    summaries: list[MetricSummary]
+
+
+def metric_list(
+    *, district: District, actor: Membership, priority_ids: Sequence[int] | None = None
+) -> list[PriorityMetrics]:
+    """The district's metrics grouped by priority (plans the actor may see), in two queries."""
+    metrics = Metric.objects.filter(district=district, priority__plan__state__in=visible_plan_states(actor))
+    if priority_ids:
+        metrics = metrics.filter(priority_id__in=priority_ids)
+    metrics = list(
+        metrics.select_related("priority__plan", "priority__owner__user").order_by(
+            "priority__plan__state",
+            "-priority__plan__start_year",
+            "priority__position",
+            "priority_id",
+            "position",
+            "pk",
+        )
+    )
+    groups: dict[int, PriorityMetrics] = {}
+    for summary in summarize(district=district, metrics=metrics):
+        priority = summary.metric.priority
+        groups.setdefault(priority.pk, PriorityMetrics(priority=priority, summaries=[])).summaries.append(summary)
+    return list(groups.values())
+
+
+def definable_priorities(*, district: District, actor: Membership) -> list[Priority]:
+    """Priorities the actor may add metrics under (archived plans excluded), for the create form."""
+    from districts.policy import Action, can
+    from plans.models import PlanState
+
+    states = [s for s in visible_plan_states(actor) if s != PlanState.ARCHIVED]
+    priorities = Priority.objects.filter(district=district, plan__state__in=states).select_related("plan")
+    return [
+        p
+        for p in priorities.order_by("plan__state", "-plan__start_year", "position", "pk")
+        if can(actor, Action.DEFINE_METRIC, p)
+    ]
+
+
+# --- The metric page ---------------------------------------------------------------------
+
+SORTS = ("name", "value", "change", "status")
+
+
+@dataclass(frozen=True)
+class SchoolFilters:
+    level: str = ""
+    region: str = ""
+    sort: str = "name"
+    descending: bool = False
+    period: str = ""  # period code, "" for the latest with data
+
+    @classmethod
+    def from_query(cls, data: dict) -> SchoolFilters:
+        level = data.get("level", "")
+        sort = data.get("sort", "name")
+        return cls(
+            level=level if level in SchoolLevel.values else "",
+            region=data.get("region", "").strip()[:100],
+            sort=sort if sort in SORTS else "name",
+            descending=data.get("dir") == "desc",
+            period=data.get("period", "").strip()[:20],
+        )
+
+    @property
+    def active(self) -> bool:
+        return bool(self.level or self.region)
+
+    def query(self, **changes: object) -> str:
+        """The query string of these filters with some changed: for sort links and "clear" links."""
+        filters = replace(self, **changes)  # type: ignore[arg-type]
+        params = {
+            "period": filters.period,
+            "level": filters.level,
+            "region": filters.region,
+            "sort": filters.sort if filters.sort != "name" else "",
+            "dir": "desc" if filters.descending else "",
+        }
+        return urlencode({k: v for k, v in params.items() if v})
+
+    def sort_link(self, column: str) -> str:
+        descending = not self.descending if self.sort == column else column in ("value", "change")
+        return self.query(sort=column, descending=descending)
+
+    def aria_sort(self, column: str) -> str:
+        if self.sort != column:
+            return ""
+        return "descending" if self.descending else "ascending"
+
+
+@dataclass
+class SchoolRow:
+    school: School
+    value: MetricValue | None
+    previous: Decimal | None
+    status: StatusView
+    meets_target: bool | None
+
+    @property
+    def change(self) -> Decimal | None:
+        if self.value is None or self.previous is None:
+            return None
+        return self.value.value - self.previous
+
+
+@dataclass
+class ChartRow:
+    """One row of the chart's data table."""
+
+    period: date
+    label: str
+    rollup: MetricRollup | None
+    expected: Decimal | None
+    interim: Decimal | None
+    status: StatusView
+
+
+@dataclass
+class MetricPage:
+    metric: Metric
+    rule: RuleDescription
+    periods: list[tuple[str, str]]  # (code, label), newest first: the period picker
+    period: date | None
+    rollup: MetricRollup | None
+    result: RollupResult | None  # the stored roll-up's numbers, recomputed from the loaded values to explain it
+    explanation: str
+    district_value: MetricValue | None  # district-only metrics
+    previous_period: date | None
+    rows: list[SchoolRow] = field(default_factory=list)
+    filtered: RollupResult | None = None
+    regions: list[str] = field(default_factory=list)
+    levels: list[tuple[str, str]] = field(default_factory=list)
+    chart: SafeString = field(default_factory=SafeString)
+    chart_rows: list[ChartRow] = field(default_factory=list)
+    interims: list[MetricInterimTarget] = field(default_factory=list)
+
+    @property
+    def coverage(self) -> str:
+        return coverage_text(self.result) if self.result else ""
+
+    @property
+    def period_label(self) -> str:
+        return self.metric.period_label(self.period) if self.period else ""
+
+    @property
+    def status(self) -> StatusView:
+        return StatusView(self.rollup.status if self.rollup else Status.NO_DATA)
+
+    @property
+    def filtered_value_text(self) -> str:
+        if not self.filtered:
+            return ""
+        return format_value(self.filtered.value, self.metric.district_unit, self.metric.decimals)
+
+
+def _interim_markers(metric: Metric, interims: Sequence[MetricInterimTarget], start_month: int) -> list[ChartMarker]:
+    markers = []
+    for interim in interims:
+        end = period_end(school_year_start(interim.school_year, start_month), "yearly")
+        label = _("%(year)s interim target %(value)s") % {
+            "year": school_year_label(interim.school_year),
+            "value": format_value(interim.value, metric.district_unit, metric.decimals),
+        }
+        markers.append(ChartMarker(day=end, value=interim.value, label=label))
+    return markers
+
+
+def _chart(
+    metric: Metric,
+    series: list[tuple[date, MetricRollup | None]],
+    interims: list[ChartMarker],
+    latest: MetricRollup | None,
+) -> SafeString:
+    unit, decimals = metric.district_unit, metric.decimals
+    points = [
+        ChartPoint(
+            day=metric.period_end(p),
+            label=metric.period_label(p),
+            value=r.value if r is not None else None,
+            status=r.status if r is not None else Status.NO_DATA,
+        )
+        for p, r in series
+    ]
+    target_text = format_value(metric.target_value, unit, decimals)
+    if latest is not None:
+        latest_text = _("Latest, %(period)s: %(value)s, %(status)s.") % {
+            "period": metric.period_label(latest.period),
+            "value": format_value(latest.value, unit, decimals),
+            "status": str(Status(latest.status).label).lower(),
+        }
+    else:
+        latest_text = _("No values yet.")
+    valued = [pt for pt in points if pt.value is not None]
+    trend = ""
+    if len(valued) > 1:
+        trend = _("From %(first)s in %(start)s to %(last)s in %(end)s. ") % {
+            "first": format_value(valued[0].value, unit, decimals),
+            "start": valued[0].label,
+            "last": format_value(valued[-1].value, unit, decimals),
+            "end": valued[-1].label,
+        }
+    description = _(
+        "%(trend)s%(latest)s Baseline %(baseline)s on %(baseline_date)s; target %(target)s by %(target_date)s, "
+        "reached along a straight target line. The table after the chart lists every value."
+    ) % {
+        "trend": trend,
+        "latest": latest_text,
+        "baseline": format_value(metric.baseline_value, unit, decimals),
+        "baseline_date": date_format(metric.baseline_date, "N j, Y"),
+        "target": target_text,
+        "target_date": date_format(metric.target_date, "N j, Y"),
+    }
+    return trend_chart(
+        TrendChart(
+            chart_id=f"metric-{metric.pk}-chart",
+            title=_("%(name)s: district value over time") % {"name": metric.name},
+            description=description,
+            unit=unit,
+            decimals=decimals,
+            points=points,
+            baseline=ChartMarker(metric.baseline_date, metric.baseline_value, _("Baseline")),
+            target=ChartMarker(
+                metric.target_date,
+                metric.target_value,
+                _("Target %(value)s by %(date)s")
+                % {"value": target_text, "date": date_format(metric.target_date, "M Y")},
+            ),
+            interims=interims,
+            value_label=_("District value"),
+        )
+    )
+
+
+def metric_page(*, district: District, metric: Metric, filters: SchoolFilters) -> MetricPage:
+    """Everything the metric page shows, in five queries whatever the number of schools."""
+    start_month = district.school_year_start_month
+    rollups = list(MetricRollup.objects.filter(district=district, metric=metric).order_by("period"))  # 1
+    interims = list(MetricInterimTarget.objects.filter(district=district, metric=metric).order_by("school_year"))  # 2
+    valued = [r for r in rollups if r.value is not None]
+    periods = [(metric.period_code(r.period), metric.period_label(r.period)) for r in reversed(valued)]
+    chosen = next((r for r in valued if metric.period_code(r.period) == filters.period), None)
+    rollup = chosen or (valued[-1] if valued else None)
+    period = rollup.period if rollup else None
+    previous_period = next((r.period for r in reversed(valued) if period and r.period < period), None)
+
+    markers = _interim_markers(metric, interims, start_month)
+    series = _series(metric, rollups, start_month)
+    interim_by_year = {i.school_year: i.value for i in interims}
+    chart_rows = [
+        ChartRow(
+            period=p,
+            label=metric.period_label(p),
+            rollup=r,
+            expected=r.expected_value if r is not None else None,
+            interim=interim_by_year.get(p.year) if metric.frequency == "yearly" and p.month == start_month else None,
+            status=StatusView(r.status if r is not None else Status.NO_DATA),
+        )
+        for p, r in series
+    ]
+    page = MetricPage(
+        metric=metric,
+        rule=rule_for(metric, district),
+        periods=periods,
+        period=period,
+        rollup=rollup,
+        result=None,
+        explanation="",
+        district_value=None,
+        previous_period=previous_period,
+        chart=_chart(metric, series, markers, valued[-1] if valued else None),
+        chart_rows=chart_rows,
+        interims=interims,
+    )
+    if period is None:
+        page.explanation = _("No values yet. Missing schools never count as zero.")
+        if not metric.is_school_level:
+            return page
+
+    wanted_periods = [p for p in (period, previous_period) if p is not None]
+    values = (
+        MetricValue.objects.filter(district=district, metric=metric, period__in=wanted_periods)
+        .select_related("entered_by__user")
+        .order_by()
+    )  # 3
+    current: dict[int | None, MetricValue] = {}
+    previous: dict[int | None, Decimal] = {}
+    for value in values:
+        if value.period == period:
+            current[value.school_id] = value
+        else:
+            previous[value.school_id] = value.value
+
+    if not metric.is_school_level:
+        page.district_value = current.get(None)
+        page.explanation = _("A district-only metric: the value is entered for the district as a whole.")
+        return page
+
+    schools = list(School.objects.filter(district=district).order_by("name"))  # 4
+    directory = SchoolDirectory.from_schools(schools)
+    applicable = directory.applicable(metric)
+    tolerance = district.metric_tolerance_percent
+    applicable_schools = [s for s in schools if s.pk in applicable]
+    page.regions = sorted({s.region for s in applicable_schools if s.region})
+    present_levels = {s.level for s in applicable_schools}
+    page.levels = [(value, label) for value, label in SchoolLevel.choices if value in present_levels]
+
+    def rollup_of(subset: Sequence[School]) -> RollupResult:
+        reported = [SchoolValue(s.pk, current[s.pk].value, s.enrollment) for s in subset if s.pk in current]
+        return aggregate(
+            metric.aggregation,
+            reported,
+            total_schools=len(subset),
+            meets=lambda v: school_meets_target(metric, v, period, tolerance),  # type: ignore[arg-type]
+        )
+
+    if period is not None:
+        page.result = rollup_of(applicable_schools)
+        page.explanation = explain(metric.aggregation, page.result, unit=metric.unit, decimals=metric.decimals)
+
+    shown = [
+        s
+        for s in applicable_schools
+        if (not filters.level or s.level == filters.level) and (not filters.region or s.region == filters.region)
+    ]
+    if filters.active and period is not None:
+        page.filtered = rollup_of(shown)
+    judged_on = metric.period_end(period) if period else None
+    rows = []
+    for school in shown:
+        value = current.get(school.pk)
+        if value is not None and judged_on is not None:
+            status = metric.trajectory.status(value.value, judged_on, tolerance)
+            meets = school_meets_target(metric, value.value, period, tolerance)  # type: ignore[arg-type]
+        else:
+            status, meets = Status.NO_DATA, None
+        rows.append(SchoolRow(school, value, previous.get(school.pk), StatusView(status), meets))
+    page.rows = sort_rows(rows, filters)
+    return page
+
+
+def sort_rows(rows: list[SchoolRow], filters: SchoolFilters) -> list[SchoolRow]:
+    """Sort by the chosen column; schools without a value always go last, then by name."""
+    rows = sorted(rows, key=lambda r: r.school.name.lower())
+    if filters.sort == "name":
+        return list(reversed(rows)) if filters.descending else rows
+    if filters.sort == "status":
+        present = [r for r in rows if r.status.status != Status.NO_DATA]
+        missing = [r for r in rows if r.status.status == Status.NO_DATA]
+        present.sort(key=lambda r: STATUS_ORDER[Status(r.status.status)], reverse=filters.descending)
+        return present + missing
+    pick = (lambda r: r.value.value if r.value else None) if filters.sort == "value" else (lambda r: r.change)
+    present = [r for r in rows if pick(r) is not None]
+    missing = [r for r in rows if pick(r) is None]
+    present.sort(key=lambda r: Fraction(pick(r)), reverse=filters.descending)
+    return present + missing
+
+
+# --- One value: its history, and a school's recent values --------------------------------
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    when: object
+    who: str
+    change: str  # "Created", "Changed", "Deleted"
+    before: str
+    after: str
+    source: str
+    note: str
+
+
+def value_history(*, value: MetricValue) -> list[HistoryEntry]:
+    """Who changed a value from what to what, newest first (one query)."""
+    metric = value.metric
+    records = list(value.history.select_related("history_user").order_by("history_date", "history_id"))
+    entries = []
+    before: Decimal | None = None
+    for record in records:
+        kind = {"+": _("Entered"), "~": _("Changed"), "-": _("Deleted")}.get(record.history_type, record.history_type)
+        user = record.history_user
+        entries.append(
+            HistoryEntry(
+                when=record.history_date,
+                who=(user.get_full_name() if user else _("Someone no longer in the system")),
+                change=str(kind),
+                before=format_value(before, metric.unit, max(metric.decimals, _places(before)))
+                if before is not None
+                else "",
+                after=format_value(record.value, metric.unit, max(metric.decimals, _places(record.value))),
+                source=record.get_source_display(),
+                note=record.note,
+            )
+        )
+        before = record.value
+    return list(reversed(entries))
+
+
+def _places(number: Decimal | None) -> int:
+    """Decimal places needed to show a stored value exactly (up to 6)."""
+    if number is None:
+        return 0
+    normalized = number.normalize()
+    return max(0, min(6, -normalized.as_tuple().exponent))  # type: ignore[operator]
+
+
+def school_recent_values(
+    *, district: District, metric: Metric, school: School | None, limit: int = 6
+) -> list[MetricValue]:
+    """The latest values of one school (or the district value) for a metric, newest first."""
+    return list(
+        MetricValue.objects.filter(district=district, metric=metric, school=school)
+        .select_related("entered_by__user")
+        .order_by("-period")[:limit]
+    )

@@ -1,0 +1,393 @@
+"""Metric pages: the list, one metric (chart, roll-up, schools), its definition, value entry and history, CSV import."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from districts.access import access_import_batch
+from districts.imports import import_batch_plan, import_confirm, import_discard, import_preview
+from districts.models import ImportBatch, Membership, School
+from districts.policy import Action, MetricValueTarget, can
+from districts.web import call_service, district_view, render_page
+
+from . import selectors, services
+from .access import access_metric, access_metric_value, access_priority_for_metrics
+from .choices import ValueSource
+from .formatting import format_value
+from .forms import ImportUploadForm, MetricForm, ValueForm
+from .importers import MetricValueImporter
+from .models import Metric, MetricValue
+from .periods import normalize_period, periods_between, school_year_of
+
+SECTION = "metrics"
+HISTORY_YEARS_OPEN = 3  # how far back the value form offers periods, at least
+
+
+def _metric_url(request: HttpRequest, metric: Metric, name: str = "metric_detail", **kwargs: object) -> str:
+    return reverse(f"metrics:{name}", kwargs={"district_slug": request.district.slug, "metric_id": metric.pk, **kwargs})
+
+
+# --- List and detail ------------------------------------------------------------------------
+
+
+@district_view(Action.VIEW_METRICS, section=SECTION)
+def metric_list(request: HttpRequest) -> HttpResponse:
+    district, actor = request.district, request.membership
+    groups = selectors.metric_list(district=district, actor=actor)
+    context = {
+        "groups": groups,
+        "can_define": can(actor, Action.DEFINE_METRIC),
+    }
+    return render_page(request, "metrics/metric_list.html", context)
+
+
+def _entry_target(actor: Membership, metric: Metric) -> MetricValueTarget | None:
+    """Where this member would enter a value from the metric page: anywhere, their school, or nowhere."""
+    if services.can_enter_any_value(actor, metric):
+        return MetricValueTarget(metric=metric, school=None)
+    if metric.is_school_level and actor.school_id is not None:
+        target = MetricValueTarget(metric=metric, school=actor.school)
+        if can(actor, Action.ENTER_METRIC_VALUE, target) and (
+            not metric.school_levels or actor.school.level in metric.school_levels
+        ):
+            return target
+    return None
+
+
+@district_view(Action.VIEW_METRICS, section=SECTION)
+def metric_detail(request: HttpRequest, metric_id: int) -> HttpResponse:
+    district, actor = request.district, request.membership
+    metric = access_metric(actor=actor, metric_id=metric_id)
+    filters = selectors.SchoolFilters.from_query(request.GET)
+    page = selectors.metric_page(district=district, metric=metric, filters=filters)
+    context = {
+        "metric": metric,
+        "page": page,
+        "filters": filters,
+        "can_edit": can(actor, Action.DEFINE_METRIC, metric),
+        "can_import": can(actor, Action.IMPORT_METRIC_VALUES, metric),
+        "entry_target": _entry_target(actor, metric),
+    }
+    return render_page(request, "metrics/metric_detail.html", context, partial="schools")
+
+
+@district_view(Action.VIEW_METRICS, section=SECTION)
+def metric_values_csv(request: HttpRequest, metric_id: int) -> HttpResponse:
+    """Every value of a metric as a CSV file (the same columns the import reads, plus who and when)."""
+    metric = access_metric(actor=request.membership, metric_id=metric_id)
+    values = (
+        MetricValue.objects.filter(district=request.district, metric=metric)
+        .select_related("school", "entered_by__user")
+        .order_by("period", "school__name")
+    )
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["school", "school_name", "period", "value", "note", "source", "entered_by", "updated_at"])
+    for value in values.iterator(chunk_size=5000):
+        writer.writerow(
+            [
+                value.school.code if value.school else "district",
+                value.school.name if value.school else _("District"),
+                metric.period_code(value.period),
+                f"{value.value.normalize():f}",
+                value.note,
+                value.source,
+                value.entered_by.user.get_full_name() if value.entered_by else "",
+                value.updated_at.isoformat(timespec="seconds"),
+            ]
+        )
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="metric-{metric.pk}-values.csv"'
+    return response
+
+
+# --- Definition -----------------------------------------------------------------------------
+
+
+def _plan_years(priorities: list) -> set[int]:
+    """School years (by their first calendar year) a plan covers: 2025–2030 → 2024–25 … 2029–30."""
+    years: set[int] = set()
+    for priority in priorities:
+        years.update(range(priority.plan.start_year - 1, priority.plan.end_year))
+    return years
+
+
+@district_view(Action.DEFINE_METRIC, section=SECTION)
+def metric_create(request: HttpRequest) -> HttpResponse:
+    district, actor = request.district, request.membership
+    priorities = selectors.definable_priorities(district=district, actor=actor)
+    chosen = None
+    if request.GET.get("priority"):
+        chosen = access_priority_for_metrics(actor=actor, priority_id=request.GET["priority"])
+        if chosen not in priorities:
+            raise PermissionDenied(_("You can add metrics only under priorities you lead."))
+    form = MetricForm(
+        request.POST or None,
+        priorities=priorities,
+        interim_years=sorted(_plan_years([chosen] if chosen else priorities)),
+        initial={"priority": chosen.pk if chosen else None, "decimals": 1},
+    )
+    if request.method == "POST" and form.is_valid():
+        metric = call_service(
+            form,
+            services.metric_create,
+            district=district,
+            actor=actor,
+            priority=form.chosen_priority(),
+            interim_targets=form.interim_targets(),
+            **form.definition(),
+        )
+        if metric is not None:
+            messages.success(request, _("Added the metric “%(name)s”.") % {"name": metric.name})
+            return redirect(_metric_url(request, metric))
+    context = {"form": form, "metric": None, "priorities": priorities, "chosen": chosen}
+    return render_page(request, "metrics/metric_form.html", context)
+
+
+@district_view(Action.DEFINE_METRIC, section=SECTION)
+def metric_edit(request: HttpRequest, metric_id: int) -> HttpResponse:
+    district, actor = request.district, request.membership
+    metric = access_metric(actor=actor, metric_id=metric_id)
+    if not can(actor, Action.DEFINE_METRIC, metric):
+        raise PermissionDenied(_("Only the priority's owner, the superintendent and admins change this metric."))
+    start_month = district.school_year_start_month
+    years = _plan_years([metric.priority]) | set(
+        range(school_year_of(metric.baseline_date, start_month), school_year_of(metric.target_date, start_month) + 1)
+    )
+    years |= {t.school_year for t in metric.interim_targets.all()}
+    form = MetricForm(request.POST or None, interim_years=sorted(years), initial=MetricForm.initial_for(metric))
+    if request.method == "POST" and form.is_valid():
+        updated = call_service(
+            form,
+            services.metric_update,
+            district=district,
+            actor=actor,
+            metric=access_metric(actor=actor, metric_id=metric_id),
+            interim_targets=form.interim_targets(),
+            **form.definition(),
+        )
+        if updated is not None:
+            messages.success(request, _("Saved “%(name)s”.") % {"name": updated.name})
+            return redirect(_metric_url(request, updated))
+    context = {"form": form, "metric": metric, "has_values": metric.values.exists()}
+    return render_page(request, "metrics/metric_form.html", context)
+
+
+# --- Values ---------------------------------------------------------------------------------
+
+
+def _period_choices(request: HttpRequest, metric: Metric) -> list[tuple[date, str]]:
+    """Periods a value can be entered for, newest first: from the baseline (or three years back) to now."""
+    district = request.district
+    latest = services.current_period(district, metric.frequency)
+    floor = date(latest.year - HISTORY_YEARS_OPEN, latest.month, 1)
+    first = min(normalize_period(metric.baseline_date, metric.frequency, district.school_year_start_month), floor)
+    periods = periods_between(first, latest, metric.frequency, district.school_year_start_month)
+    return [(p, metric.period_label(p)) for p in reversed(periods)]
+
+
+@district_view(Action.ENTER_METRIC_VALUE, section=SECTION)
+def value_enter(request: HttpRequest, metric_id: int) -> HttpResponse:
+    district, actor = request.district, request.membership
+    metric = access_metric(actor=actor, metric_id=metric_id)
+    target = _entry_target(actor, metric)
+    if target is None:
+        raise PermissionDenied(_("You can't enter values for this metric."))
+    if not metric.is_school_level:
+        schools = None
+    elif target.school is not None:
+        schools = School.objects.filter(district=district, pk=target.school.pk)
+    else:
+        schools = School.objects.filter(district=district).order_by("name")
+        if metric.school_levels:
+            schools = schools.filter(level__in=metric.school_levels)
+    periods = _period_choices(request, metric)
+    initial: dict[str, object] = {"period": periods[0][0].isoformat() if periods else None}
+    chosen_school = target.school
+    if request.GET.get("school") and schools is not None:
+        chosen_school = schools.filter(pk=request.GET["school"]).first() or chosen_school
+    if chosen_school is not None:
+        initial["school"] = chosen_school.pk
+    if request.GET.get("period") in {p.isoformat() for p, _label in periods}:
+        initial["period"] = request.GET["period"]
+    form = ValueForm(
+        request.POST or None,
+        schools=schools,
+        periods=periods,
+        value_help=_("Allowed: %(range)s.") % {"range": metric.valid_range.describe()},
+        initial=initial,
+    )
+    if request.method == "POST" and form.is_valid():
+        school = form.cleaned_data.get("school")
+        saved = call_service(
+            form,
+            services.metric_value_set,
+            district=district,
+            actor=actor,
+            metric=metric,
+            school=school,
+            period=form.cleaned_data["period"],
+            value=form.cleaned_data["value"],
+            note=form.cleaned_data["note"],
+            source=ValueSource.FORM,
+        )
+        if saved is not None:
+            messages.success(
+                request,
+                _("Saved %(value)s for %(place)s, %(period)s.")
+                % {
+                    "value": format_value(saved.value, metric.unit, max(metric.decimals, 1)),
+                    "place": school.name if school else _("the district"),
+                    "period": metric.period_label(saved.period),
+                },
+            )
+            return redirect(f"{_metric_url(request, metric)}?period={metric.period_code(saved.period)}")
+        chosen_school = school
+    if metric.is_school_level and chosen_school is None:
+        recent, recent_place = [], ""
+    else:
+        recent = selectors.school_recent_values(district=district, metric=metric, school=chosen_school)
+        recent_place = chosen_school.name if chosen_school else _("the district")
+    context = {
+        "metric": metric,
+        "form": form,
+        "own_school_only": target.school is not None,
+        "recent": recent,
+        "recent_place": recent_place,
+        "rule": selectors.rule_for(metric, district),
+    }
+    return render_page(request, "metrics/value_form.html", context)
+
+
+@district_view(Action.VIEW_METRICS, section=SECTION)
+def value_detail(request: HttpRequest, metric_value_id: int) -> HttpResponse:
+    value = access_metric_value(actor=request.membership, metric_value_id=metric_value_id)
+    target = _entry_target(request.membership, value.metric)
+    can_change = target is not None and (target.school is None or target.school.pk == value.school_id)
+    context = {
+        "value": value,
+        "metric": value.metric,
+        "history": selectors.value_history(value=value),
+        "can_change": can_change,
+    }
+    return render_page(request, "metrics/value_detail.html", context)
+
+
+# --- CSV import -----------------------------------------------------------------------------
+
+
+def _importer(request: HttpRequest, metric_id: int, batch: ImportBatch | None = None) -> MetricValueImporter:
+    metric = access_metric(actor=request.membership, metric_id=metric_id)
+    if not can(request.membership, Action.IMPORT_METRIC_VALUES, metric):
+        raise PermissionDenied(_("Only the priority's owner, the superintendent and admins import values."))
+    return MetricValueImporter(district=request.district, metric=metric, batch=batch)
+
+
+def _batch(request: HttpRequest, importer: MetricValueImporter, batch_id: int) -> ImportBatch:
+    batch = access_import_batch(actor=request.membership, batch_id=batch_id)
+    if batch.kind != importer.kind or batch.target_id != importer.target_id:
+        raise Http404("No such import.")
+    importer.batch = batch
+    return batch
+
+
+def _import_context(request: HttpRequest, importer: MetricValueImporter, **extra: object) -> dict[str, object]:
+    metric = importer.metric
+    return {
+        "metric": metric,
+        "importer": importer,
+        "back_url": _metric_url(request, metric),
+        "upload_url": _metric_url(request, metric, "value_import"),
+        "sample_url": _metric_url(request, metric, "value_import_sample"),
+        **extra,
+    }
+
+
+@district_view(Action.IMPORT_METRIC_VALUES, section=SECTION)
+def value_import(request: HttpRequest, metric_id: int) -> HttpResponse:
+    importer = _importer(request, metric_id)
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        file = form.cleaned_data["file"]
+        result = call_service(
+            form,
+            import_preview,
+            district=request.district,
+            actor=request.membership,
+            importer=importer,
+            filename=file.name,
+            # One byte past the limit: an oversized file is refused without reading it all.
+            data=file.read(settings.IMPORT_MAX_BYTES + 1),
+        )
+        if result is not None:
+            batch, _plan = result
+            return redirect(_metric_url(request, importer.metric, "value_import_batch", batch_id=batch.pk))
+    context = _import_context(
+        request, importer, form=form, action_url=_metric_url(request, importer.metric, "value_import")
+    )
+    return render_page(request, "metrics/import_upload.html", context)
+
+
+@district_view(Action.IMPORT_METRIC_VALUES, section=SECTION)
+def value_import_sample(request: HttpRequest, metric_id: int) -> HttpResponse:
+    importer = _importer(request, metric_id)
+    response = HttpResponse(importer.sample_csv(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="metric-{importer.metric.pk}-values-sample.csv"'
+    return response
+
+
+@district_view(Action.IMPORT_METRIC_VALUES, section=SECTION)
+def value_import_batch(request: HttpRequest, metric_id: int, batch_id: int) -> HttpResponse:
+    """The preview of a waiting upload (planned against the database as it is now), or what the import did."""
+    importer = _importer(request, metric_id)
+    batch = _batch(request, importer, batch_id)
+    plan = import_batch_plan(importer=importer, batch=batch) if batch.status == ImportBatch.Status.PREVIEWED else None
+    context = _import_context(
+        request,
+        importer,
+        batch=batch,
+        plan=plan,
+        confirm_url=_metric_url(request, importer.metric, "value_import_confirm", batch_id=batch.pk),
+        discard_url=_metric_url(request, importer.metric, "value_import_discard", batch_id=batch.pk),
+    )
+    return render_page(request, "metrics/import_batch.html", context)
+
+
+@district_view(Action.IMPORT_METRIC_VALUES, section=SECTION)
+def value_import_confirm(request: HttpRequest, metric_id: int, batch_id: int) -> HttpResponse:
+    importer = _importer(request, metric_id)
+    batch = _batch(request, importer, batch_id)
+    if request.method != "POST":
+        return redirect(_metric_url(request, importer.metric, "value_import_batch", batch_id=batch.pk))
+    try:
+        done = import_confirm(district=request.district, actor=request.membership, importer=importer, batch=batch)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("Import finished: %(created)s values created, %(updated)s updated.")
+            % {"created": done.created_count, "updated": done.updated_count},
+        )
+    return redirect(_metric_url(request, importer.metric, "value_import_batch", batch_id=batch.pk))
+
+
+@district_view(Action.IMPORT_METRIC_VALUES, section=SECTION)
+def value_import_discard(request: HttpRequest, metric_id: int, batch_id: int) -> HttpResponse:
+    importer = _importer(request, metric_id)
+    batch = _batch(request, importer, batch_id)
+    if request.method != "POST":
+        return redirect(_metric_url(request, importer.metric, "value_import_batch", batch_id=batch.pk))
+    import_discard(district=request.district, actor=request.membership, importer=importer, batch=batch)
+    messages.info(request, _("Discarded %(file)s. Nothing was imported.") % {"file": batch.filename})
+    return redirect(_metric_url(request, importer.metric, "value_import"))

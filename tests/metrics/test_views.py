@@ -1,0 +1,381 @@
+"""Metric pages: what each role may see and do, the metric page's contents, HTMX partials, fixed query counts."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django_scopes import scopes_disabled
+
+from districts.roles import Role
+from metrics.choices import Level
+from metrics.models import MetricValue
+from plans.models import PlanState
+from tests.factories import SchoolFactory
+from tests.metrics.factories import MetricFactory, MetricValueFactory, PlanFactory, PriorityFactory
+
+pytestmark = pytest.mark.django_db
+
+SY2024 = date(2024, 8, 1)
+
+
+def url(name, district, **kwargs):
+    return reverse(f"metrics:{name}", kwargs={"district_slug": district.slug, **kwargs})
+
+
+@pytest.fixture
+def values(district, metric, schools):
+    """2024–25: Adams 90, Baker 81; Carver missing. 2023–24: Adams 86."""
+    return [
+        MetricValueFactory(district=district, metric=metric, school=schools[0], period=SY2024, value=Decimal("90")),
+        MetricValueFactory(district=district, metric=metric, school=schools[1], period=SY2024, value=Decimal("81")),
+        MetricValueFactory(
+            district=district, metric=metric, school=schools[0], period=date(2023, 8, 1), value=Decimal("86")
+        ),
+    ]
+
+
+@pytest.fixture
+def rolled_up(district, metric, values, in_district):
+    """Roll-ups as the services keep them (the factory wrote values directly)."""
+    from metrics.rollups import recompute_rollups
+
+    with in_district(district):
+        recompute_rollups(district=district, keys={(metric.pk, SY2024), (metric.pk, date(2023, 8, 1))})
+    return metric
+
+
+# --- Permission matrix ----------------------------------------------------------------------
+
+ROLES = [
+    Role.DISTRICT_ADMIN,
+    Role.SUPERINTENDENT,
+    "owner",
+    Role.CABINET,
+    Role.PRINCIPAL,
+    Role.STAFF,
+    Role.BOARD_MEMBER,
+    Role.PARTNER_COACH,
+]
+EVERYONE = dict.fromkeys(ROLES, 200)
+DEFINERS = {**dict.fromkeys(ROLES, 403), Role.DISTRICT_ADMIN: 200, Role.SUPERINTENDENT: 200, "owner": 200}
+# Any cabinet member may open "Add a metric" (it lists only priorities they lead).
+CREATORS = {**DEFINERS, Role.CABINET: 200}
+ENTERERS = {**DEFINERS, Role.PRINCIPAL: 200}
+
+MATRIX = [
+    ("metric_list", {}, EVERYONE),
+    ("metric_create", {}, CREATORS),
+    ("metric_detail", {"metric_id"}, EVERYONE),
+    ("metric_values_csv", {"metric_id"}, EVERYONE),
+    ("metric_edit", {"metric_id"}, DEFINERS),
+    ("value_enter", {"metric_id"}, ENTERERS),
+    ("value_detail", {"metric_value_id"}, EVERYONE),
+    ("value_import", {"metric_id"}, DEFINERS),
+    ("value_import_sample", {"metric_id"}, DEFINERS),
+    ("value_import_batch", {"metric_id", "batch_id"}, DEFINERS),
+]
+
+
+@pytest.fixture
+def member_for(district, make_member, cabinet_member, schools):
+    def member(role):
+        if role == "owner":
+            return cabinet_member
+        if role == Role.PRINCIPAL:
+            return make_member(district, role, school=schools[0])
+        return make_member(district, role)
+
+    return member
+
+
+@pytest.mark.parametrize("name, arguments, expected", MATRIX, ids=[m[0] for m in MATRIX])
+@pytest.mark.parametrize("role", ROLES)
+def test_permission_matrix(name, arguments, expected, role, district, metric, values, member_for, client_for):
+    from districts.models import ImportBatch, ImportKind
+
+    kwargs = {}
+    if "metric_id" in arguments:
+        kwargs["metric_id"] = metric.pk
+    if "metric_value_id" in arguments:
+        kwargs["metric_value_id"] = values[0].pk
+    if "batch_id" in arguments:
+        with scopes_disabled():
+            kwargs["batch_id"] = ImportBatch.objects.create(
+                district=district,
+                kind=ImportKind.METRIC_VALUES,
+                target_id=metric.pk,
+                filename="v.csv",
+                content="school,period,value\nA1,2024-25,90\n",
+            ).pk
+    response = client_for(member_for(role)).get(url(name, district, **kwargs))
+    assert response.status_code == expected[role], (name, role)
+
+
+@pytest.mark.parametrize("name", ["value_import_confirm", "value_import_discard"])
+def test_import_steps_refuse_read_only_roles(name, district, metric, member_for, client_for):
+    from districts.models import ImportBatch, ImportKind
+
+    with scopes_disabled():
+        batch = ImportBatch.objects.create(
+            district=district,
+            kind=ImportKind.METRIC_VALUES,
+            target_id=metric.pk,
+            filename="v.csv",
+            content="school,period,value\nA1,2024-25,90\n",
+        )
+    for role in (Role.PRINCIPAL, Role.BOARD_MEMBER, Role.CABINET):
+        response = client_for(member_for(role)).post(url(name, district, metric_id=metric.pk, batch_id=batch.pk))
+        assert response.status_code == 403, role
+    with scopes_disabled():
+        batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.PREVIEWED
+
+
+def test_a_batch_of_another_metric_or_kind_is_404(district, metric, priority, admin_member, client_for):
+    from districts.models import ImportBatch, ImportKind
+
+    other = MetricFactory(district=district, priority=priority)
+    with scopes_disabled():
+        for_other = ImportBatch.objects.create(
+            district=district, kind=ImportKind.METRIC_VALUES, target_id=other.pk, filename="v.csv", content="x"
+        )
+        schools_batch = ImportBatch.objects.create(
+            district=district, kind=ImportKind.SCHOOLS, filename="s.csv", content="x"
+        )
+    client = client_for(admin_member)
+    for batch in (for_other, schools_batch):
+        assert (
+            client.get(url("value_import_batch", district, metric_id=metric.pk, batch_id=batch.pk)).status_code == 404
+        )
+
+
+def test_metrics_of_draft_plans_are_hidden_from_readers(district, make_member, client_for, admin_member):
+    draft = PlanFactory(district=district, state=PlanState.DRAFT, title="Next plan")
+    hidden = MetricFactory(
+        district=district, priority=PriorityFactory(district=district, plan=draft), name="Draft-only metric"
+    )
+    board = make_member(district, Role.BOARD_MEMBER)
+    assert client_for(board).get(url("metric_detail", district, metric_id=hidden.pk)).status_code == 404
+    assert "Draft-only metric" not in client_for(board).get(url("metric_list", district)).content.decode()
+    assert client_for(admin_member).get(url("metric_detail", district, metric_id=hidden.pk)).status_code == 200
+    assert "Draft-only metric" in client_for(admin_member).get(url("metric_list", district)).content.decode()
+
+
+# --- The metric page -------------------------------------------------------------------------
+
+
+def test_metric_page_shows_rollup_coverage_rule_chart_and_schools(district, rolled_up, board_member, client_for):
+    html = client_for(board_member).get(url("metric_detail", district, metric_id=rolled_up.pk)).content.decode()
+    assert "85.5%" in html  # mean of 90 and 81
+    assert "2 of 3 schools reported" in html
+    assert "The mean of the 2 reported school values: 171 ÷ 2 = 85.5%." in html
+    assert "1 school(s) without a value are left out, not counted as zero." in html
+    assert "On track: at or above the line (higher is better)." in html
+    assert 'role="img"' in html and '<title id="metric-' in html and '<desc id="metric-' in html
+    assert "Target 90.0% by Jul 2028" in html
+    assert "Carver High" in html and "Not reported" in html
+    assert "+4.0 percentage points" in html  # Adams: 86 → 90
+    assert 'style="' not in html
+
+
+def test_school_table_filters_by_level_and_region_and_htmx_gets_the_partial(
+    district, rolled_up, board_member, client_for
+):
+    client = client_for(board_member)
+    page = client.get(url("metric_detail", district, metric_id=rolled_up.pk), {"region": "South"}).content.decode()
+    assert "Baker Middle" in page and "Adams Elementary" not in page.split('id="metric-schools"')[1]
+    assert "For the 1 school shown: 81.0% (1 of 1 reported)" in page
+    partial = client.get(
+        url("metric_detail", district, metric_id=rolled_up.pk), {"level": "high"}, HTTP_HX_REQUEST="true"
+    )
+    body = partial.content.decode()
+    assert "<html" not in body and body.strip().startswith('<div id="metric-schools"')
+    assert "Carver High" in body and "Baker Middle" not in body
+    assert "HX-Request" in partial.headers["Vary"]
+
+
+def test_school_table_sorts_by_value_with_missing_last(district, rolled_up, board_member, client_for):
+    client = client_for(board_member)
+    html = client.get(url("metric_detail", district, metric_id=rolled_up.pk), {"sort": "value", "dir": "desc"})
+    table = html.content.decode().split('id="metric-schools"')[1]
+    assert table.index("Adams Elementary") < table.index("Baker Middle") < table.index("Carver High")
+    assert 'aria-sort="descending"' in table
+    html = client.get(url("metric_detail", district, metric_id=rolled_up.pk), {"sort": "value"})
+    table = html.content.decode().split('id="metric-schools"')[1]
+    assert table.index("Baker Middle") < table.index("Adams Elementary") < table.index("Carver High")
+
+
+def test_period_picker_shows_an_earlier_period(district, rolled_up, board_member, client_for):
+    html = (
+        client_for(board_member)
+        .get(url("metric_detail", district, metric_id=rolled_up.pk), {"period": "2023-24"})
+        .content.decode()
+    )
+    assert "District value, 2023–24" in html and "1 of 3 schools reported" in html
+
+
+def test_metric_page_query_count_does_not_grow_with_schools(
+    district, rolled_up, board_member, client_for, django_assert_max_num_queries, in_district
+):
+    client = client_for(board_member)
+    page = url("metric_detail", district, metric_id=rolled_up.pk)
+    client.get(page)  # warm up sessions and caches
+    with django_assert_max_num_queries(14) as few:
+        assert client.get(page).status_code == 200
+    from metrics import services
+
+    admin = board_member.__class__  # noqa: F841 - keep fixtures readable
+    many = [SchoolFactory(district=district, name=f"Extra school {i}") for i in range(60)]
+    from tests.factories import MembershipFactory
+
+    writer = MembershipFactory(district=district, role=Role.DISTRICT_ADMIN)
+    with in_district(district):
+        for school in many:
+            services.metric_value_set(
+                district=district, actor=writer, metric=rolled_up, school=school, period=SY2024, value=Decimal("88")
+            )
+    with django_assert_max_num_queries(len(few.captured_queries)) as more:
+        response = client.get(page)
+    assert response.status_code == 200 and "62 of 63 schools reported" in response.content.decode()
+    assert len(more.captured_queries) == len(few.captured_queries)
+
+
+def test_district_only_metric_page(district, priority, admin_member, client_for, in_district):
+    from metrics import services
+
+    district_metric = MetricFactory(district=district, priority=priority, level=Level.DISTRICT, name="Budget share")
+    with in_district(district):
+        services.metric_value_set(
+            district=district,
+            actor=admin_member,
+            metric=district_metric,
+            school=None,
+            period=SY2024,
+            value=Decimal("84"),
+        )
+    html = client_for(admin_member).get(url("metric_detail", district, metric_id=district_metric.pk)).content.decode()
+    assert "84.0%" in html and "district-only metric" in html.lower() and "schools reported" not in html
+
+
+def test_metric_list_groups_by_priority_with_status_text_and_sparklines(district, rolled_up, board_member, client_for):
+    html = client_for(board_member).get(url("metric_list", district)).content.decode()
+    assert f"{rolled_up.priority.code} · {rolled_up.priority.title}" in html
+    assert "Attendance rate" in html and "On track" in html and 'class="sparkline"' in html
+    assert "2 of 3 schools reported" in html
+
+
+# --- Value entry and history ---------------------------------------------------------------------
+
+
+def test_principal_enters_their_schools_value_and_sees_errors_at_the_field(
+    district, metric, schools, make_member, client_for
+):
+    principal = make_member(district, Role.PRINCIPAL, school=schools[0])
+    client = client_for(principal)
+    page = client.get(url("value_enter", district, metric_id=metric.pk)).content.decode()
+    assert "Adams Elementary" in page and "Baker Middle" not in page  # their school only
+    bad = client.post(
+        url("value_enter", district, metric_id=metric.pk),
+        {"school": schools[0].pk, "period": "2024-08-01", "value": "104"},
+    )
+    assert bad.status_code == 200
+    assert "104 is outside the allowed range for this metric: 0.0% to 100.0%." in bad.content.decode()
+    forged = client.post(
+        url("value_enter", district, metric_id=metric.pk),
+        {"school": schools[1].pk, "period": "2024-08-01", "value": "90"},
+    )
+    assert forged.status_code == 200 and "Select a valid choice" in forged.content.decode()
+    good = client.post(
+        url("value_enter", district, metric_id=metric.pk),
+        {"school": schools[0].pk, "period": "2024-08-01", "value": "92.5%", "note": "From SIS"},
+    )
+    assert good.status_code == 302 and good.url.endswith("?period=2024-25")
+    with scopes_disabled():
+        assert MetricValue.objects.get().value == Decimal("92.5")
+
+
+def test_value_history_page_says_who_changed_what(
+    district, metric, schools, admin_member, principal_member, client_for, in_district
+):
+    from metrics import services
+
+    school = principal_member.school
+    with in_district(district):
+        services.metric_value_set(
+            district=district, actor=principal_member, metric=metric, school=school, period=SY2024, value=Decimal("85")
+        )
+        value = services.metric_value_set(
+            district=district,
+            actor=admin_member,
+            metric=metric,
+            school=school,
+            period=SY2024,
+            value=Decimal("87.5"),
+            note="Corrected",
+        )
+    html = client_for(admin_member).get(url("value_detail", district, metric_value_id=value.pk)).content.decode()
+    assert admin_member.user.get_full_name() in html and principal_member.user.get_full_name() in html
+    assert "85.0%" in html and "87.5%" in html and "Changed" in html and "Corrected" in html
+
+
+# --- Definition form -------------------------------------------------------------------------------
+
+
+def form_data(priority, **overrides):
+    data = {
+        "priority": priority.pk,
+        "name": "Ninth graders on track",
+        "definition": "Share of 9th graders with enough credits to be on track.",
+        "unit": "percent",
+        "decimals": "1",
+        "direction": "higher",
+        "baseline_value": "71",
+        "baseline_date": "2024-06-30",
+        "target_value": "85",
+        "target_date": "2028-06-30",
+        "kind": "leading",
+        "level": "school",
+        "school_levels": ["high"],
+        "source": "import",
+        "aggregation": "weighted_mean",
+        "frequency": "yearly",
+        "interim_2025": "76",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_metric_form_creates_with_interims_and_shows_field_errors(district, priority, cabinet_member, client_for):
+    client = client_for(cabinet_member)
+    create = url("metric_create", district)
+    page = client.get(create, {"priority": priority.pk}).content.decode()
+    assert "2025–26" in page and "Interim targets" in page
+    bad = client.post(create, form_data(priority, target_date="2024-01-01", valid_min="-5"))
+    html = bad.content.decode()
+    assert "The target date must be after the baseline date." in html
+    assert "The lowest allowed value must be within 0.0% to 100.0% for percent." in html
+    good = client.post(create, form_data(priority))
+    assert good.status_code == 302
+    with scopes_disabled():
+        from metrics.models import Metric
+
+        metric = Metric.objects.get(name="Ninth graders on track")
+        assert metric.school_levels == ["high"]
+        assert list(metric.interim_targets.values_list("school_year", "value")) == [(2025, Decimal("76"))]
+
+
+def test_cabinet_cannot_add_under_a_priority_they_do_not_lead(district, priority, cabinet_member, client_for):
+    not_theirs = PriorityFactory(district=district)
+    assert (
+        client_for(cabinet_member).get(url("metric_create", district), {"priority": not_theirs.pk}).status_code == 403
+    )
+    response = client_for(cabinet_member).post(url("metric_create", district), form_data(not_theirs))
+    assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
+
+
+def test_cabinet_without_a_priority_is_told_why_there_is_no_form(district, make_member, client_for):
+    html = client_for(make_member(district, Role.CABINET)).get(url("metric_create", district)).content.decode()
+    assert "no priority you can add metrics under" in html and '<form method="post" class="form wide"' not in html
