@@ -25,7 +25,7 @@ from .access import access_import_batch
 from .forms import ImportUploadForm
 from .imports import Importer, import_batch_plan, import_confirm, import_discard, import_preview
 from .models import ImportBatch
-from .web import call_service, render_page
+from .web import call_service, posted, render_page
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ def _context(request: HttpRequest, importer: Importer, pages: ImportPages, **ext
 
 
 def upload(request: HttpRequest, importer: Importer, pages: ImportPages) -> HttpResponse:
-    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    form = ImportUploadForm(posted(request), request.FILES if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         file = form.cleaned_data["file"]
         # Read one byte past the limit, so an oversized file is refused without reading it all.

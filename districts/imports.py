@@ -191,7 +191,8 @@ def read_csv(text: str, *, columns: tuple[Column, ...]) -> CsvTable:
         )
     duplicates = sorted({n for n in names if n and names.count(n) > 1})
     if duplicates:
-        raise CsvFileError(f"The column {', '.join(repr(d) for d in duplicates)} appears more than once in the first row.")
+        named = ", ".join(repr(d) for d in duplicates)
+        raise CsvFileError(f"The column {named} appears more than once in the first row.")
     rows: list[CsvRow] = []
     try:
         for index, cells in enumerate(reader, start=2):
@@ -230,9 +231,8 @@ def import_preview(
     ensure_actor_in_district(district=district, actor=actor)
     importer.check_permission(actor)
     if len(data) > settings.IMPORT_MAX_BYTES:
-        raise ValidationError(
-            {"file": f"The file is larger than {settings.IMPORT_MAX_BYTES // (1024 * 1024)} MB. Split it into smaller files."}
-        )
+        megabytes = settings.IMPORT_MAX_BYTES // (1024 * 1024)
+        raise ValidationError({"file": f"The file is larger than {megabytes} MB. Split it into smaller files."})
     try:
         text = decode_csv(data)
         plan = plan_text(importer, text)

@@ -30,7 +30,7 @@ from .models import Department, District, Invitation, School, SchoolLevel, User
 from .policy import Action, can
 from .roles import Role
 from .tenancy import district_context
-from .web import call_service, district_view, render_page
+from .web import call_service, district_view, posted, render_page
 
 SCHOOLS_PER_PAGE = 100
 
@@ -68,7 +68,7 @@ def district_home(request: HttpRequest) -> HttpResponse:
 @district_view(Action.MANAGE_DISTRICT, section="settings")
 def district_settings(request: HttpRequest) -> HttpResponse:
     district = request.district
-    form = DistrictSettingsForm(request.POST or None, initial=DistrictSettingsForm.initial_from(district))
+    form = DistrictSettingsForm(posted(request), initial=DistrictSettingsForm.initial_from(district))
     if request.method == "POST" and form.is_valid():
         # A fresh copy: a rejected change must not show up in this page's header.
         saved = call_service(
@@ -125,7 +125,7 @@ def school_detail(request: HttpRequest, school_id: int) -> HttpResponse:
 
 @district_view(Action.MANAGE_DISTRICT, section="schools")
 def school_create(request: HttpRequest) -> HttpResponse:
-    form = SchoolForm(request.POST or None)
+    form = SchoolForm(posted(request))
     if request.method == "POST" and form.is_valid():
         school = call_service(
             form, services.school_create, district=request.district, actor=request.membership, **form.cleaned_data
@@ -139,7 +139,7 @@ def school_create(request: HttpRequest) -> HttpResponse:
 @district_view(Action.MANAGE_DISTRICT, section="schools")
 def school_edit(request: HttpRequest, school_id: int) -> HttpResponse:
     school = access_school(actor=request.membership, school_id=school_id)
-    form = SchoolForm(request.POST or None, initial={f: getattr(school, f) for f in SchoolForm.Meta.fields})
+    form = SchoolForm(posted(request), initial={f: getattr(school, f) for f in SchoolForm.Meta.fields})
     if request.method == "POST" and form.is_valid():
         updated = call_service(
             form,
@@ -255,7 +255,7 @@ def department_detail(request: HttpRequest, department_id: int) -> HttpResponse:
 
 @district_view(Action.MANAGE_DISTRICT, section="departments")
 def department_create(request: HttpRequest) -> HttpResponse:
-    form = DepartmentForm(request.POST or None)
+    form = DepartmentForm(posted(request))
     if request.method == "POST" and form.is_valid():
         department = call_service(
             form, services.department_create, district=request.district, actor=request.membership, **form.cleaned_data
@@ -269,7 +269,7 @@ def department_create(request: HttpRequest) -> HttpResponse:
 @district_view(Action.MANAGE_DISTRICT, section="departments")
 def department_edit(request: HttpRequest, department_id: int) -> HttpResponse:
     department = access_department(actor=request.membership, department_id=department_id)
-    form = DepartmentForm(request.POST or None, initial={f: getattr(department, f) for f in DepartmentForm.Meta.fields})
+    form = DepartmentForm(posted(request), initial={f: getattr(department, f) for f in DepartmentForm.Meta.fields})
     if request.method == "POST" and form.is_valid():
         updated = call_service(
             form,
@@ -361,7 +361,7 @@ def person_edit(request: HttpRequest, membership_id: int) -> HttpResponse:
         "role_label": person.role_label_id,
         "title": person.title,
     }
-    form = MembershipForm(request.POST or None, initial=initial, district=request.district)
+    form = MembershipForm(posted(request), initial=initial, district=request.district)
     if request.method == "POST" and form.is_valid():
         updated = call_service(
             form,
@@ -406,7 +406,7 @@ def person_reactivate(request: HttpRequest, membership_id: int) -> HttpResponse:
 
 @district_view(Action.MANAGE_PEOPLE, section="people")
 def invite(request: HttpRequest) -> HttpResponse:
-    form = InvitationForm(request.POST or None, district=request.district)
+    form = InvitationForm(posted(request), district=request.district)
     open_invitation = None
     if request.method == "POST" and form.is_valid():
         invitation = call_service(
@@ -543,7 +543,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         if User.objects.filter(email__iexact=invitation.email).exists():
             return _accept_page(request, "log_in", context)
         form = InvitationSignupForm(
-            request.POST or None, email=invitation.email, initial={"full_name": invitation.full_name}
+            posted(request), email=invitation.email, initial={"full_name": invitation.full_name}
         )
         if request.method == "POST" and form.is_valid():
             membership = call_service(

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 
 from .policy import Action, require
@@ -58,6 +58,14 @@ def render_page(
     response = render(request, name, context, status=status)
     response.headers["Vary"] = "HX-Request"
     return response
+
+
+def posted(request: HttpRequest) -> QueryDict | None:
+    """A form's data: the POST body of a submission, None for a GET (an unbound form).
+
+    Unlike `request.POST or None`, an empty submission still binds the form, so it shows its errors.
+    """
+    return request.POST if request.method == "POST" else None
 
 
 def call_service(form: forms.Form, service: Callable[..., T], /, **kwargs: Any) -> T | None:
