@@ -62,8 +62,8 @@ class TrendChart:
     value_label: str = ""  # the y axis, e.g. "District value (%)"
 
 
-WIDTH, HEIGHT = 720, 340
-LEFT, RIGHT, TOP, BOTTOM = 72, 24, 44, 48
+WIDTH, HEIGHT = 720, 360
+LEFT, RIGHT, TOP, BOTTOM = 72, 24, 64, 48
 
 
 def _f(number: Number) -> float:
@@ -180,7 +180,7 @@ def trend_chart(chart: TrendChart) -> SafeString:
     parts.append("</g>")
     if chart.value_label:
         parts.append(
-            f'<text class="chart-label" x="{LEFT - 60}" y="{TOP - 16}" text-anchor="start">'
+            f'<text class="chart-label" x="{LEFT - 60}" y="{TOP - 14}" text-anchor="start">'
             f"{escape(chart.value_label)}</text>"
         )
 
@@ -284,7 +284,7 @@ def _legend(*, has_trajectory: bool, has_interims: bool) -> str:
         (
             '<line x1="0" x2="22" y1="0" y2="0" stroke="#1d4e89" stroke-width="2.5" class="chart-actual"/>'
             + _marker("circle", 11, 0, "chart-point", size=4, paint=ACTUAL_PAINT),
-            _("Actual"),
+            _("Actual, on track"),
         ),
     ]
     if has_trajectory:
@@ -301,10 +301,10 @@ def _legend(*, has_trajectory: bool, has_interims: bool) -> str:
     items.append((_marker("triangle", 11, 0, "chart-point", size=4, paint=ACTUAL_PAINT), _("At risk")))
     items.append((_marker("square", 11, 0, "chart-point", size=4, paint=ACTUAL_PAINT), _("Off track")))
     parts = ['<g class="chart-legend" aria-hidden="true">']
-    x = LEFT
+    x = 8
     for symbol, label in items:
         parts.append(
-            f'<g transform="translate({x},{TOP - 26})">{symbol}'
+            f'<g transform="translate({x},16)">{symbol}'
             f'<text class="chart-label" x="28" y="4">{escape(str(label))}</text></g>'
         )
         x += 34 + 7 * len(str(label)) + 14
@@ -315,60 +315,63 @@ def _legend(*, has_trajectory: bool, has_interims: bool) -> str:
 SPARK_W, SPARK_H, SPARK_PAD = 120, 32, 4
 
 
+def _polyline(points: Sequence[tuple[float, float] | None]) -> str:
+    """An SVG path through the points, lifting the pen at each None."""
+    path: list[str] = []
+    pen_up = True
+    for point in points:
+        if point is None:
+            pen_up = True
+            continue
+        path.append(f"{'M' if pen_up else 'L'}{_num(point[0])},{_num(point[1])}")
+        pen_up = False
+    return " ".join(path)
+
+
 def sparkline(
     values: Sequence[Number | None],
     *,
     label: str,
-    target: Number | None = None,
+    expected: Sequence[Number | None] = (),
     last_status: str = Status.NO_DATA,
 ) -> SafeString:
-    """A small trend for cards. `label` is its text alternative, e.g. "Trend over 12 months: 62% to 71%"."""
+    """A small trend for cards: the values, and dashed, the target line at the same periods.
+
+    `label` is its text alternative, e.g. "District value, Sep 2025 to Aug 2026: from 62% to 71%, on track".
+    """
     parts = [
         f'<svg class="sparkline" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {SPARK_W} {SPARK_H}" '
         f'width="{SPARK_W}" height="{SPARK_H}" role="img" aria-label="{_attr(label)}" focusable="false">',
         f"<title>{escape(label)}</title>",
     ]
-    numbers = [float(v) for v in values if v is not None]
-    if target is not None:
-        numbers.append(float(target))
     if not any(v is not None for v in values):
         parts.append(
             f'<line x1="{SPARK_PAD}" x2="{SPARK_W - SPARK_PAD}" y1="{SPARK_H / 2}" y2="{SPARK_H / 2}" '
             'stroke="#d3d9df" stroke-dasharray="2 3" class="sparkline-empty"/></svg>'
         )
         return mark_safe("".join(parts))
+    numbers = [float(v) for v in [*values, *expected] if v is not None]
     low, high = min(numbers), max(numbers)
     if high == low:
         high, low = high + 1, low - 1
     count = max(len(values) - 1, 1)
 
-    def x_of(index: int) -> float:
-        return SPARK_PAD + (SPARK_W - 2 * SPARK_PAD - 6) * index / count
+    def at(index: int, number: Number | None) -> tuple[float, float] | None:
+        if number is None:
+            return None
+        x = SPARK_PAD + (SPARK_W - 2 * SPARK_PAD - 6) * index / count
+        y = SPARK_PAD + (SPARK_H - 2 * SPARK_PAD) * (1 - (float(number) - low) / (high - low))
+        return (x, y)
 
-    def y_of(number: float) -> float:
-        return SPARK_PAD + (SPARK_H - 2 * SPARK_PAD) * (1 - (number - low) / (high - low))
-
-    if target is not None:
-        ty = y_of(float(target))
-        parts.append(
-            f'<line class="sparkline-target" x1="{SPARK_PAD}" x2="{SPARK_W - SPARK_PAD}" '
-            f'y1="{_num(ty)}" y2="{_num(ty)}" '
-            'stroke="#4a5560" stroke-dasharray="3 3"/>'
-        )
-    path: list[str] = []
-    pen_up = True
-    last_point: tuple[float, float] | None = None
-    for index, value in enumerate(values):
-        if value is None:
-            pen_up = True
-            continue
-        x, y = x_of(index), y_of(float(value))
-        path.append(f"{'M' if pen_up else 'L'}{_num(x)},{_num(y)}")
-        pen_up = False
-        last_point = (x, y)
-    parts.append(f'<path class="sparkline-line" d="{" ".join(path)}" fill="none" stroke="#1d4e89" stroke-width="2"/>')
-    if last_point:
-        shape = STATUS_SHAPE.get(last_status, "circle")
-        parts.append(_marker(shape, last_point[0], last_point[1], "sparkline-point", size=3, paint=ACTUAL_PAINT))
+    if any(e is not None for e in expected):
+        line = _polyline([at(i, e) for i, e in enumerate(expected)])
+        parts.append(f'<path class="sparkline-target" d="{line}" fill="none" stroke="#4a5560" stroke-dasharray="3 3"/>')
+    points = [at(i, v) for i, v in enumerate(values)]
+    parts.append(
+        f'<path class="sparkline-line" d="{_polyline(points)}" fill="none" stroke="#1d4e89" stroke-width="2"/>'
+    )
+    last_point = next(p for p in reversed(points) if p is not None)
+    shape = STATUS_SHAPE.get(last_status, "circle")
+    parts.append(_marker(shape, last_point[0], last_point[1], "sparkline-point", size=3, paint=ACTUAL_PAINT))
     parts.append("</svg>")
     return mark_safe("".join(parts))

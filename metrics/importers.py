@@ -50,7 +50,7 @@ class MetricValueImporter(Importer):
         )
         self.columns = (
             Column(
-                "school", metric.is_school_level, str(school_help), "RB-130" if metric.is_school_level else "district"
+                "school", metric.is_school_level, str(school_help), "" if metric.is_school_level else "district"
             ),
             Column(
                 "period",

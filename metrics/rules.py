@@ -198,14 +198,24 @@ class RuleDescription:
     """What a metric's statuses mean, in words, for the page and the chart's text alternative."""
 
     trajectory: str
-    on_track: str
-    at_risk: str
+    on_track: str  # each status's condition, without its name: "At or above the line (higher is better)."
+    at_risk: str  # "" when the district's tolerance leaves no at-risk band
     off_track: str
     school_bar: str  # share metrics: when a school meets its target; "" otherwise
 
     @property
     def sentences(self) -> list[str]:
-        return [s for s in (self.trajectory, self.on_track, self.at_risk, self.off_track, self.school_bar) if s]
+        """The whole rule as sentences, each status named in words."""
+        labelled = [
+            f"{Status(status).label}: {phrase[:1].lower()}{phrase[1:]}"
+            for status, phrase in (
+                (Status.ON_TRACK, self.on_track),
+                (Status.AT_RISK, self.at_risk),
+                (Status.OFF_TRACK, self.off_track),
+            )
+            if phrase
+        ]
+        return [s for s in (self.trajectory, *labelled, self.school_bar) if s]
 
 
 def describe_rule(
@@ -234,26 +244,26 @@ def describe_rule(
         "target_date": date_format(trajectory.target_date, "N j, Y"),
     }
     on_track = (
-        _("On track: at or above the line (higher is better).")
+        _("At or above the line (higher is better).")
         if higher
-        else _("On track: at or below the line (lower is better).")
+        else _("At or below the line (lower is better).")
     )
     if band > 0:
         missed = format_difference(band, shown_unit, decimals)
         share = format_value(tolerance_percent, Unit.PERCENT, 0)
         at_risk = (
-            _("At risk: below the line by no more than %(band)s (%(share)s of the planned change).")
+            _("Below the line by no more than %(band)s (%(share)s of the planned change).")
             if higher
-            else _("At risk: above the line by no more than %(band)s (%(share)s of the planned change).")
+            else _("Above the line by no more than %(band)s (%(share)s of the planned change).")
         ) % {"band": missed, "share": share}
         off_track = (
-            _("Off track: below the line by more than %(band)s.")
+            _("Below the line by more than %(band)s.")
             if higher
-            else _("Off track: above the line by more than %(band)s.")
+            else _("Above the line by more than %(band)s.")
         ) % {"band": missed}
     else:
         at_risk = ""
-        off_track = _("Off track: any value below the line.") if higher else _("Off track: any value above the line.")
+        off_track = _("Any value below the line.") if higher else _("Any value above the line.")
     school_bar = ""
     if aggregation == Aggregation.SHARE_MEETING_TARGET and school_target_value is not None:
         bar = format_value(school_target_value, unit, decimals)

@@ -69,9 +69,7 @@ def rule_for(metric: Metric, district: District) -> RuleDescription:
 
 def short_rule(metric: Metric) -> str:
     """One sentence for cards: what the status compares with."""
-    return _(
-        "Status compares the latest value with the straight line from %(baseline)s (%(start)s) to %(target)s (%(end)s)."
-    ) % {
+    return _("Compared with the straight line from %(baseline)s (%(start)s) to %(target)s (%(end)s).") % {
         "baseline": format_value(metric.baseline_value, metric.district_unit, metric.decimals),
         "start": date_format(metric.baseline_date, "M Y"),
         "target": format_value(metric.target_value, metric.district_unit, metric.decimals),
@@ -138,7 +136,10 @@ def _sparkline(metric: Metric, rollups: Sequence[MetricRollup], start_month: int
         return sparkline([], label=_("No values yet"))
     shown = [v for v in values if v is not None]
     last = next(r for _p, r in reversed(series) if r is not None and r.value is not None)
-    label = _("District value, %(first)s to %(last)s: from %(start)s to %(end)s, %(status)s. Target %(target)s.") % {
+    label = _(
+        "District value, %(first)s to %(last)s: from %(start)s to %(end)s, %(status)s. "
+        "Dashed: the target line. Final target %(target)s."
+    ) % {
         "first": metric.period_label(series[0][0]),
         "last": metric.period_label(series[-1][0]),
         "start": format_value(shown[0], unit, decimals),
@@ -146,7 +147,8 @@ def _sparkline(metric: Metric, rollups: Sequence[MetricRollup], start_month: int
         "status": str(Status(last.status).label).lower(),
         "target": format_value(metric.target_value, unit, decimals),
     }
-    return sparkline(values, label=label, target=metric.target_value, last_status=last.status)
+    expected = [r.expected_value if r is not None else None for _p, r in series]
+    return sparkline(values, label=label, expected=expected, last_status=last.status)
 
 
 def summarize(*, district: District, metrics: Sequence[Metric]) -> list[MetricSummary]:

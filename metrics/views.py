@@ -18,7 +18,7 @@ from districts.access import access_import_batch
 from districts.imports import import_batch_plan, import_confirm, import_discard, import_preview
 from districts.models import ImportBatch, Membership, School
 from districts.policy import Action, MetricValueTarget, can
-from districts.web import call_service, district_view, render_page
+from districts.web import call_service, district_view, posted, render_page
 
 from . import selectors, services
 from .access import access_metric, access_metric_value, access_priority_for_metrics
@@ -132,7 +132,7 @@ def metric_create(request: HttpRequest) -> HttpResponse:
         if chosen not in priorities:
             raise PermissionDenied(_("You can add metrics only under priorities you lead."))
     form = MetricForm(
-        request.POST or None,
+        posted(request),
         priorities=priorities,
         interim_years=sorted(_plan_years([chosen] if chosen else priorities)),
         initial={"priority": chosen.pk if chosen else None, "decimals": 1},
@@ -165,7 +165,7 @@ def metric_edit(request: HttpRequest, metric_id: int) -> HttpResponse:
         range(school_year_of(metric.baseline_date, start_month), school_year_of(metric.target_date, start_month) + 1)
     )
     years |= {t.school_year for t in metric.interim_targets.all()}
-    form = MetricForm(request.POST or None, interim_years=sorted(years), initial=MetricForm.initial_for(metric))
+    form = MetricForm(posted(request), interim_years=sorted(years), initial=MetricForm.initial_for(metric))
     if request.method == "POST" and form.is_valid():
         updated = call_service(
             form,
@@ -221,7 +221,7 @@ def value_enter(request: HttpRequest, metric_id: int) -> HttpResponse:
     if request.GET.get("period") in {p.isoformat() for p, _label in periods}:
         initial["period"] = request.GET["period"]
     form = ValueForm(
-        request.POST or None,
+        posted(request),
         schools=schools,
         periods=periods,
         value_help=_("Allowed: %(range)s.") % {"range": metric.valid_range.describe()},
@@ -316,7 +316,7 @@ def _import_context(request: HttpRequest, importer: MetricValueImporter, **extra
 @district_view(Action.IMPORT_METRIC_VALUES, section=SECTION)
 def value_import(request: HttpRequest, metric_id: int) -> HttpResponse:
     importer = _importer(request, metric_id)
-    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    form = ImportUploadForm(posted(request), request.FILES or None)
     if request.method == "POST" and form.is_valid():
         file = form.cleaned_data["file"]
         result = call_service(

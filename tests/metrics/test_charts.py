@@ -70,12 +70,17 @@ def test_empty_chart_still_has_its_text_alternative():
 def test_sparkline_has_a_label_and_breaks_at_gaps():
     svg = str(
         sparkline(
-            [D("1"), D("2"), None, D("4"), D("5")], label="Trend: 1 to 5", target=D("6"), last_status=Status.OFF_TRACK
+            [D("1"), D("2"), None, D("4"), D("5")],
+            label="Trend: 1 to 5",
+            expected=[D("2"), D("3"), D("4"), D("5"), D("6")],
+            last_status=Status.OFF_TRACK,
         )
     )
     root = ElementTree.fromstring(svg)
     assert root.get("role") == "img" and root.get("aria-label") == "Trend: 1 to 5"
-    assert root.find(f"{SVG}path").get("d").count("M") == 2
+    line = next(p for p in root.iter(f"{SVG}path") if p.get("class") == "sparkline-line")
+    assert line.get("d").count("M") == 2
+    assert 'class="sparkline-target"' in svg
     assert "<rect" in svg  # off track: a square
     assert "style=" not in svg
     assert "sparkline-empty" in str(sparkline([None, None], label="No values yet"))

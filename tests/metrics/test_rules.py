@@ -109,7 +109,8 @@ def test_the_rule_in_words_names_the_numbers():
         aggregation=Aggregation.SHARE_MEETING_TARGET,
         school_target_value=D("12"),
     )
-    assert "at or below the line (lower is better)" in lower.on_track
+    assert lower.on_track == "At or below the line (lower is better)."
+    assert "On track: at or below the line (lower is better)." in lower.sentences
     assert "12% or lower" in lower.school_bar
 
 

@@ -173,7 +173,7 @@ def test_metric_page_shows_rollup_coverage_rule_chart_and_schools(district, roll
     assert "2 of 3 schools reported" in html
     assert "The mean of the 2 reported school values: 171 ÷ 2 = 85.5%." in html
     assert "1 school(s) without a value are left out, not counted as zero." in html
-    assert "On track: at or above the line (higher is better)." in html
+    assert "On track</span> At or above the line (higher is better)." in html
     assert 'role="img"' in html and '<title id="metric-' in html and '<desc id="metric-' in html
     assert "Target 90.0% by Jul 2028" in html
     assert "Carver High" in html and "Not reported" in html

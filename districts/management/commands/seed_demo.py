@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 DEMO_PARTS = [
     "districts.demo",
     "plans.demo",
+    "metrics.demo",
 ]
 
 
