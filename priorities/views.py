@@ -24,6 +24,7 @@ from districts.models import Department, SchoolLevel
 from districts.policy import Action, can, require
 from districts.selectors import SchoolFilters, school_list, school_regions
 from districts.web import call_service, district_view, render_page
+from metrics.selectors import priority_metric_summaries
 from plans.access import access_plan
 from plans.forms import MoveForm
 from plans.history import HistorySource, history_entries
@@ -85,6 +86,9 @@ def priority_detail(request: HttpRequest, priority_id: int) -> HttpResponse:
         "can_edit": editable and can(membership, Action.EDIT_PRIORITY, priority),
         "can_delete": editable and can(membership, Action.MANAGE_PLANS),
         "can_add_commitment": editable and can(membership, Action.EDIT_COMMITMENT, priority),
+        # Measures of success (templates/metrics/_priority_metrics.html).
+        "metric_summaries": priority_metric_summaries(district=request.district, priorities=[priority])[priority.pk],
+        "can_define_metric": editable and can(membership, Action.DEFINE_METRIC, priority),
         "history": history_entries(
             HistorySource(Priority.history.filter(id=priority.pk), lambda r: "the priority"),
             HistorySource(

@@ -6,7 +6,7 @@ import pytest
 
 from districts.models import SchoolLevel
 from tests.factories import SchoolFactory
-from tests.metrics.factories import MetricFactory, PriorityFactory
+from tests.metrics.factories import MetricFactory, PriorityFactory, active_plan
 
 
 @pytest.fixture
@@ -32,7 +32,7 @@ def schools(district):
 
 @pytest.fixture
 def priority(district, cabinet_member):
-    return PriorityFactory(district=district, owner=cabinet_member, code="P1", title="Attendance")
+    return PriorityFactory(plan=active_plan(district), owner=cabinet_member, code="AT", title="Attendance")
 
 
 @pytest.fixture

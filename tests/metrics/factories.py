@@ -11,37 +11,17 @@ from django_scopes import scopes_disabled
 from metrics.choices import Aggregation, Direction, Frequency, Level, Unit
 from metrics.models import Metric, MetricValue
 from plans.models import PlanState, StrategicPlan
-from priorities.models import Priority
 from tests.factories import DistrictFactory, ScopeFreeFactory
+from tests.plans.factories import PlanFactory, PriorityFactory
 
-
-class PlanFactory(ScopeFreeFactory):
-    class Meta:
-        model = StrategicPlan
-
-    district = factory.SubFactory(DistrictFactory)
-    title = factory.Sequence(lambda n: f"Plan {n}")
-    start_year = 2024
-    end_year = 2029
-    state = PlanState.ACTIVE
+__all__ = ["MetricFactory", "MetricValueFactory", "PlanFactory", "PriorityFactory", "active_plan"]
 
 
 def active_plan(district) -> StrategicPlan:
     """The district's one active plan, made on first use."""
     with scopes_disabled():
         plan = StrategicPlan.objects.filter(district=district, state=PlanState.ACTIVE).first()
-    return plan or PlanFactory(district=district)
-
-
-class PriorityFactory(ScopeFreeFactory):
-    class Meta:
-        model = Priority
-
-    district = factory.SubFactory(DistrictFactory)
-    plan = factory.LazyAttribute(lambda o: active_plan(o.district))
-    code = factory.Sequence(lambda n: f"P{n}")
-    title = factory.Sequence(lambda n: f"Priority {n}")
-    success_looks_like = "Every student on track."
+    return plan or PlanFactory(district=district, state=PlanState.ACTIVE)
 
 
 class MetricFactory(ScopeFreeFactory):
@@ -51,7 +31,7 @@ class MetricFactory(ScopeFreeFactory):
         model = Metric
 
     district = factory.SubFactory(DistrictFactory)
-    priority = factory.SubFactory(PriorityFactory, district=factory.SelfAttribute("..district"))
+    priority = factory.LazyAttribute(lambda o: PriorityFactory(plan=active_plan(o.district)))
     name = factory.Sequence(lambda n: f"Metric {n}")
     definition = "Share of enrolled days attended."
     unit = Unit.PERCENT

@@ -16,7 +16,7 @@ from metrics.choices import Aggregation, Direction, Frequency, Level, Status, Un
 from metrics.formatting import truncate_for_storage
 from metrics.models import Metric, MetricInterimTarget, MetricRollup, MetricValue
 from tests.factories import SchoolFactory
-from tests.metrics.factories import MetricFactory, PriorityFactory
+from tests.metrics.factories import MetricFactory, PriorityFactory, active_plan
 
 D = Decimal  # short for readable tables of numbers
 
@@ -372,7 +372,7 @@ def test_names_are_unique_within_a_priority(district, admin_member, priority, in
                 district=district, actor=admin_member, priority=priority, **definition(name="chronic  ABSENTEEISM")
             )
     assert "already has a metric named" in error.value.message_dict["name"][0]
-    other = PriorityFactory(district=district)
+    other = PriorityFactory(plan=active_plan(district))
     with in_district(district):
         services.metric_create(district=district, actor=admin_member, priority=other, **definition())
 

@@ -14,7 +14,7 @@ from metrics.choices import Level
 from metrics.models import MetricValue
 from plans.models import PlanState
 from tests.factories import SchoolFactory
-from tests.metrics.factories import MetricFactory, MetricValueFactory, PlanFactory, PriorityFactory
+from tests.metrics.factories import MetricFactory, MetricValueFactory, PlanFactory, PriorityFactory, active_plan
 
 pytestmark = pytest.mark.django_db
 
@@ -368,7 +368,7 @@ def test_metric_form_creates_with_interims_and_shows_field_errors(district, prio
 
 
 def test_cabinet_cannot_add_under_a_priority_they_do_not_lead(district, priority, cabinet_member, client_for):
-    not_theirs = PriorityFactory(district=district)
+    not_theirs = PriorityFactory(plan=active_plan(district))
     assert (
         client_for(cabinet_member).get(url("metric_create", district), {"priority": not_theirs.pk}).status_code == 403
     )
