@@ -236,6 +236,9 @@ _ROLE_ALIASES: dict[str, str] = {
 }
 
 
+IMPORTABLE_ROLE_LABELS = [str(label) for value, label in Role.choices if value != Role.DISTRICT_ADMIN]
+
+
 def parse_role(text: str) -> str | None:
     """A Role value from a value or label in any case: "Board member" → "board_member"."""
     return _ROLE_ALIASES.get(_key(text))
@@ -263,8 +266,7 @@ class PeopleImporter(Importer):
         Column(
             "role",
             True,
-            _list_choices([str(label) for value, label in Role.choices if value != Role.DISTRICT_ADMIN])
-            + ". (District admins are invited one at a time.)",
+            _list_choices(IMPORTABLE_ROLE_LABELS) + ". (District admins are invited one at a time.)",
             "Principal",
         ),
         Column("school", False, "School name or code, for principals and school staff.", "Jefferson Middle School"),
@@ -327,7 +329,7 @@ class PeopleImporter(Importer):
         role_text = row.get("role")
         role = parse_role(role_text)
         if role is None:
-            choices = _list_choices([str(label) for label in Role.labels])
+            choices = _list_choices(IMPORTABLE_ROLE_LABELS)
             plan.problem(
                 row.number,
                 "role",

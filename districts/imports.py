@@ -199,7 +199,7 @@ def read_csv(text: str, *, columns: tuple[Column, ...]) -> CsvTable:
             if not any(cell.strip() for cell in cells):
                 continue
             values = {name: (cells[i] if i < len(cells) else "") for i, name in enumerate(names) if name in known}
-            if len(cells) > len(names) and any(c.strip() for c in cells[len(names):]):
+            if len(cells) > len(names) and any(c.strip() for c in cells[len(names) :]):
                 values["__extra__"] = "yes"
             rows.append(CsvRow(number=index, values=values))
     except csv.Error as error:

@@ -449,18 +449,24 @@ def invitation_create(
     ensure_actor_in_district(district=district, actor=actor)
     require(actor, Action.MANAGE_PEOPLE)
     email = normalize_email(email)
-    problem = email_problem(email)
-    if problem:
-        raise ValidationError({"email": problem})
-    check_role_and_place(district=district, role=role, school=school, department=department, role_label=role_label)
-    if email in active_member_emails(district=district, emails=[email]):
-        raise ValidationError(
-            {"email": f"{email} is already an active member of this district. Change their role on their page instead."}
-        )
-    if open_invitation_for(district=district, email=email) is not None:
-        raise ValidationError(
-            {"email": ValidationError(f"{email} already has an open invitation.", code="already_invited")}
-        )
+    # Every field's problem at once, so one correction round is enough.
+    errors: dict[str, list[ValidationError]] = {}
+    if problem := email_problem(email):
+        errors["email"] = [ValidationError(problem)]
+    elif email in active_member_emails(district=district, emails=[email]):
+        errors["email"] = [
+            ValidationError(
+                f"{email} is already an active member of this district. Change their role on their page instead."
+            )
+        ]
+    elif open_invitation_for(district=district, email=email) is not None:
+        errors["email"] = [ValidationError(f"{email} already has an open invitation.", code="already_invited")]
+    try:
+        check_role_and_place(district=district, role=role, school=school, department=department, role_label=role_label)
+    except ValidationError as error:
+        errors.update(error.error_dict)
+    if errors:
+        raise ValidationError(errors)
     invitation = Invitation(
         district=district,
         email=email,

@@ -52,12 +52,14 @@ def home(request: HttpRequest) -> HttpResponse:
 def district_home(request: HttpRequest) -> HttpResponse:
     district, membership = request.district, request.membership
     can_manage = can(membership, Action.MANAGE_DISTRICT)
+    checklist = selectors.setup_checklist(district=district, actor=membership) if can_manage else []
     context = {
         "can_manage": can_manage,
         "can_view_people": can(membership, Action.VIEW_PEOPLE),
         "school_count": School.objects.filter(district=district).count(),
         "department_count": Department.objects.filter(district=district).count(),
-        "checklist": selectors.setup_checklist(district=district, actor=membership) if can_manage else None,
+        # Shown to admins until every step is done.
+        "checklist": checklist if not all(item.done for item in checklist) else None,
     }
     return render_page(request, "districts/home.html", context)
 

@@ -142,13 +142,16 @@ def test_checklist_shows_what_is_left_for_admins(district, admin_client):
     assert "Set up your district" in response.content.decode()
 
 
-def test_checklist_ticks_off_as_the_district_fills(district, admin_member, admin_client):
+def test_checklist_ticks_off_as_the_district_fills_then_goes_away(district, admin_member, admin_client):
     SchoolFactory(district=district)
     DepartmentFactory(district=district)
+    checklist = admin_client.get(f"/d/{district.slug}/").context["checklist"]
+    assert [item.key for item in checklist if not item.done] == ["settings", "people"]
     InvitationFactory(district=district)
     admin_client.post(f"/d/{district.slug}/settings/", _settings_data(district))
-    checklist = admin_client.get(f"/d/{district.slug}/").context["checklist"]
-    assert all(item.done for item in checklist)
+    response = admin_client.get(f"/d/{district.slug}/")
+    assert response.context["checklist"] is None
+    assert "Set up your district" not in response.content.decode()
 
 
 def test_checklist_is_only_for_admins(district, principal_member, client_for):
@@ -534,10 +537,12 @@ def test_invite_errors_at_the_field(data, field, message, district, admin_client
     assert count(Invitation, district=district) == 0
 
 
-def test_invite_an_active_member_is_refused(district, admin_client, people):
+def test_invite_an_active_member_is_refused_with_every_problem_at_once(district, admin_client, people):
     email = people["principal"].user.email
-    response = admin_client.post(f"/d/{district.slug}/people/invite/", {"email": email, "role": Role.BOARD_MEMBER})
-    assert "already an active member" in response.context["form"].errors["email"][0]
+    response = admin_client.post(f"/d/{district.slug}/people/invite/", {"email": email, "role": Role.STAFF})
+    errors = response.context["form"].errors
+    assert "already an active member" in errors["email"][0]
+    assert errors["school"] == ["Staff belong to exactly one school or one department."]
 
 
 def test_invite_an_already_invited_address_offers_resend(district, admin_client, people):
