@@ -8,10 +8,12 @@ running the seed twice changes nothing. Later apps seed their own parts
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db import transaction
+from django.utils import timezone
 
-from .models import Department, District, Membership, RoleLabel, School, SchoolLevel, User
+from .models import Department, District, Invitation, Membership, RoleLabel, School, SchoolLevel, User
 from .roles import Role
 from .tenancy import district_context
 
@@ -77,16 +79,86 @@ RIVERBEND_PEOPLE = [
     Person("board@riverbend.example", "Patricia Nguyen", Role.BOARD_MEMBER, "Board President"),
     Person("board2@riverbend.example", "Robert Caldwell", Role.BOARD_MEMBER, "Board Member"),
     Person("coach@partner.example", "Jordan Reyes", Role.PARTNER_COACH, "Partner coach, Northstar Education Partners"),
-    Person("cao@riverbend.example", "Dr. Angela Brooks", Role.CABINET, "Chief Academic Officer", department="Teaching and Learning", role_label="cabinet"),
-    Person("studentservices@riverbend.example", "Luis Ortega", Role.CABINET, "Executive Director of Student Services", department="Student Services", role_label="cabinet"),
-    Person("coo@riverbend.example", "Karen Mitchell", Role.CABINET, "Chief Operations Officer", department="Operations", role_label="cabinet"),
-    Person("hr@riverbend.example", "Samuel Park", Role.CABINET, "Chief Human Resources Officer", department="Human Resources", role_label="cabinet"),
-    Person("cfo@riverbend.example", "Teresa Alvarez", Role.CABINET, "Chief Financial Officer", department="Finance", role_label="cabinet"),
-    Person("cto@riverbend.example", "Ian Fletcher", Role.CABINET, "Chief Technology Officer", department="Technology", role_label="cabinet"),
-    Person("principal@riverbend.example", "Grace Okafor", Role.PRINCIPAL, "Principal", school="Jefferson Middle School", role_label="principals"),
-    Person("teacher@riverbend.example", "Michael Chen", Role.STAFF, "Grade 7 math teacher", school="Jefferson Middle School", role_label="teachers"),
-    Person("counselor@riverbend.example", "Aisha Rahman", Role.STAFF, "School counselor", school="Jefferson Middle School", role_label="counselors"),
-    Person("driver@riverbend.example", "Earl Jenkins", Role.STAFF, "Bus driver", department="Operations", role_label="bus-drivers"),
+    Person(
+        "cao@riverbend.example",
+        "Dr. Angela Brooks",
+        Role.CABINET,
+        "Chief Academic Officer",
+        department="Teaching and Learning",
+        role_label="cabinet",
+    ),
+    Person(
+        "studentservices@riverbend.example",
+        "Luis Ortega",
+        Role.CABINET,
+        "Executive Director of Student Services",
+        department="Student Services",
+        role_label="cabinet",
+    ),
+    Person(
+        "coo@riverbend.example",
+        "Karen Mitchell",
+        Role.CABINET,
+        "Chief Operations Officer",
+        department="Operations",
+        role_label="cabinet",
+    ),
+    Person(
+        "hr@riverbend.example",
+        "Samuel Park",
+        Role.CABINET,
+        "Chief Human Resources Officer",
+        department="Human Resources",
+        role_label="cabinet",
+    ),
+    Person(
+        "cfo@riverbend.example",
+        "Teresa Alvarez",
+        Role.CABINET,
+        "Chief Financial Officer",
+        department="Finance",
+        role_label="cabinet",
+    ),
+    Person(
+        "cto@riverbend.example",
+        "Ian Fletcher",
+        Role.CABINET,
+        "Chief Technology Officer",
+        department="Technology",
+        role_label="cabinet",
+    ),
+    Person(
+        "principal@riverbend.example",
+        "Grace Okafor",
+        Role.PRINCIPAL,
+        "Principal",
+        school="Jefferson Middle School",
+        role_label="principals",
+    ),
+    Person(
+        "teacher@riverbend.example",
+        "Michael Chen",
+        Role.STAFF,
+        "Grade 7 math teacher",
+        school="Jefferson Middle School",
+        role_label="teachers",
+    ),
+    Person(
+        "counselor@riverbend.example",
+        "Aisha Rahman",
+        Role.STAFF,
+        "School counselor",
+        school="Jefferson Middle School",
+        role_label="counselors",
+    ),
+    Person(
+        "driver@riverbend.example",
+        "Earl Jenkins",
+        Role.STAFF,
+        "Bus driver",
+        department="Operations",
+        role_label="bus-drivers",
+    ),
 ]
 
 # Principals for every other Riverbend school, so roll-ups and load pages look real.
@@ -140,7 +212,9 @@ def _district(*, slug: str, name: str, time_zone: str, languages: list[str]) -> 
 def _seed_places(district: District, schools: list, departments: list) -> None:
     for name, code, level, enrollment, region in schools:
         School.objects.get_or_create(
-            district=district, name=name, defaults={"code": code, "level": level, "enrollment": enrollment, "region": region}
+            district=district,
+            name=name,
+            defaults={"code": code, "level": level, "enrollment": enrollment, "region": region},
         )
     for name, description in departments:
         Department.objects.get_or_create(district=district, name=name, defaults={"description": description})
@@ -165,6 +239,48 @@ def _seed_people(district: District, people: list[Person]) -> None:
         )
 
 
+# Open invitations, so the People page shows both states: (person, days until the link expires).
+RIVERBEND_INVITATIONS = [
+    (
+        Person(
+            "sofia.martinez@riverbend.example",
+            "Sofia Martinez",
+            Role.STAFF,
+            "Grade 6 English teacher",
+            school="Jefferson Middle School",
+            role_label="teachers",
+        ),
+        6,
+    ),
+    (Person("board3@riverbend.example", "Henry Wallace", Role.BOARD_MEMBER, "Board Member"), -2),
+]
+
+
+def _seed_invitations(district: District, invitations: list[tuple[Person, int]]) -> None:
+    schools = {s.name: s for s in School.objects.filter(district=district)}
+    labels = {label.slug: label for label in RoleLabel.objects.filter(district=district)}
+    admin = Membership.objects.filter(district=district, role=Role.DISTRICT_ADMIN).first()
+    now = timezone.now()
+    for person, days_left in invitations:
+        if Invitation.objects.filter(district=district, email=person.email).exists():
+            continue
+        invitation = Invitation(
+            district=district,
+            email=person.email,
+            full_name=person.full_name,
+            role=person.role,
+            title=person.title,
+            school=schools.get(person.school),
+            role_label=labels.get(person.role_label),
+            invited_by=admin,
+            expires_at=now + timedelta(days=days_left),
+            sent_at=now - timedelta(days=7 - days_left),
+        )
+        # Marked as emailed: the demo never mails anyone.
+        invitation.emailed_nonce = invitation.nonce
+        invitation.save()
+
+
 def seed() -> list[str]:
     """Create (or find) both demo districts; return a line per district for the command to print."""
     with transaction.atomic():
@@ -180,7 +296,12 @@ def seed() -> list[str]:
                 RoleLabel.objects.get_or_create(
                     district=riverbend,
                     slug=slug,
-                    defaults={"name": name, "system_role": system_role, "description": description, "position": position},
+                    defaults={
+                        "name": name,
+                        "system_role": system_role,
+                        "description": description,
+                        "position": position,
+                    },
                 )
             _seed_people(riverbend, RIVERBEND_PEOPLE)
             others = [
@@ -195,6 +316,7 @@ def seed() -> list[str]:
                 for name, principal in RIVERBEND_OTHER_PRINCIPALS
             ]
             _seed_people(riverbend, others)
+            _seed_invitations(riverbend, RIVERBEND_INVITATIONS)
 
         lakeside = _district(
             slug=LAKESIDE_SLUG, name="Lakeside School District", time_zone="America/New_York", languages=["en"]
