@@ -192,7 +192,8 @@ def test_school_table_filters_by_level_and_region_and_htmx_gets_the_partial(
         url("metric_detail", district, metric_id=rolled_up.pk), {"level": "high"}, HTTP_HX_REQUEST="true"
     )
     body = partial.content.decode()
-    assert "<html" not in body and body.strip().startswith('<div id="metric-schools"')
+    assert "<html" not in body and '<div id="metric-schools">' in body
+    assert 'id="metric-schools-status"' in body and "1 school shown matching the filters." in body
     assert "Carver High" in body and "Baker Middle" not in body
     assert "HX-Request" in partial.headers["Vary"]
 
