@@ -80,14 +80,18 @@ def school_regions(*, district: District) -> list[str]:
     )
 
 
+def _leaders_by_place(*, district: District, role: Role, place: str, ids: list[int]) -> dict[int, list[Membership]]:
+    """Active members with `role` at the given schools or departments (`place`), by place id, in one query."""
+    result: dict[int, list[Membership]] = {}
+    members = Membership.objects.filter(district=district, role=role, is_active=True, **{f"{place}_id__in": ids})
+    for membership in members.select_related("user"):
+        result.setdefault(getattr(membership, f"{place}_id"), []).append(membership)
+    return result
+
+
 def principals_by_school(*, district: District, school_ids: list[int]) -> dict[int, list[Membership]]:
     """Active principals of the given schools, in one query."""
-    result: dict[int, list[Membership]] = {}
-    for membership in Membership.objects.filter(
-        district=district, role=Role.PRINCIPAL, is_active=True, school_id__in=school_ids
-    ).select_related("user"):
-        result.setdefault(membership.school_id, []).append(membership)
-    return result
+    return _leaders_by_place(district=district, role=Role.PRINCIPAL, place="school", ids=school_ids)
 
 
 def active_member_count(
@@ -122,12 +126,7 @@ def department_list(*, district: District) -> QuerySet[Department]:
 
 def leads_by_department(*, district: District, department_ids: list[int]) -> dict[int, list[Membership]]:
     """Active cabinet members / department leads of the given departments, in one query."""
-    result: dict[int, list[Membership]] = {}
-    for membership in Membership.objects.filter(
-        district=district, role=Role.CABINET, is_active=True, department_id__in=department_ids
-    ).select_related("user"):
-        result.setdefault(membership.department_id, []).append(membership)
-    return result
+    return _leaders_by_place(district=district, role=Role.CABINET, place="department", ids=department_ids)
 
 
 # --- People -----------------------------------------------------------------------

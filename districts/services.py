@@ -104,6 +104,13 @@ def references_to(obj: models.Model) -> list[str]:
     return found
 
 
+def _save_changes(obj: School | Department, changes: dict[str, Any], *, actor: Membership) -> None:
+    """Save only the fields that changed (and the update time), with history."""
+    changed = apply_changes(obj, changes)
+    if changed:
+        save_with_history(obj, actor=actor, update_fields=[*changed, "updated_at"])
+
+
 def _delete_unreferenced(obj: models.Model, *, actor: Membership, what: str) -> None:
     references = references_to(obj)
     if references:
@@ -227,9 +234,7 @@ def school_update(*, district: District, actor: Membership, school: School, **ch
     )
     if conflicts:
         raise ValidationError(conflicts)
-    changed = apply_changes(school, changes)
-    if changed:
-        save_with_history(school, actor=actor, update_fields=[*changed, "updated_at"])
+    _save_changes(school, changes, actor=actor)
     return school
 
 
@@ -272,9 +277,7 @@ def department_update(*, district: District, actor: Membership, department: Depa
         _department_name_conflict(district=district, name=changes["name"], exclude_pk=department.pk)
     if "description" in changes:
         changes["description"] = (changes["description"] or "").strip()
-    changed = apply_changes(department, changes)
-    if changed:
-        save_with_history(department, actor=actor, update_fields=[*changed, "updated_at"])
+    _save_changes(department, changes, actor=actor)
     return department
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from copy import copy
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -30,13 +32,17 @@ from .models import Department, District, Invitation, School, SchoolLevel, User
 from .policy import Action, can
 from .roles import Role
 from .tenancy import district_context
-from .web import call_service, district_view, posted, render_page
+from .web import call_service, district_view, posted, render_page, submit_form
 
 SCHOOLS_PER_PAGE = 100
 
 
 def _to(name: str, request: HttpRequest, **kwargs: object) -> HttpResponse:
-    return redirect(name, district_slug=request.district.slug, **kwargs)
+    return redirect(_url(request, name, **kwargs))
+
+
+def _url(request: HttpRequest, name: str, **kwargs: object) -> str:
+    return reverse(name, kwargs={"district_slug": request.district.slug, **kwargs})
 
 
 @login_required
@@ -71,19 +77,16 @@ def district_home(request: HttpRequest) -> HttpResponse:
 def district_settings(request: HttpRequest) -> HttpResponse:
     district = request.district
     form = DistrictSettingsForm(posted(request), initial=DistrictSettingsForm.initial_from(district))
-    if request.method == "POST" and form.is_valid():
-        # A fresh copy: a rejected change must not show up in this page's header.
-        saved = call_service(
-            form,
-            services.district_update,
-            district=District.objects.get(pk=district.pk),
-            actor=request.membership,
-            **form.cleaned_data,
-        )
-        if saved is not None:
-            messages.success(request, "District settings saved.")
-            return _to("districts:settings", request)
-    return render_page(request, "districts/settings.html", {"form": form})
+    done = submit_form(
+        request,
+        form,
+        services.district_update,
+        # A copy: a rejected change must not show up in this page's header.
+        district=copy(district),
+        success=lambda _district: "District settings saved.",
+        next_url=lambda _district: _url(request, "districts:settings"),
+    )
+    return done or render_page(request, "districts/settings.html", {"form": form})
 
 
 # --- Schools --------------------------------------------------------------------------
@@ -128,34 +131,30 @@ def school_detail(request: HttpRequest, school_id: int) -> HttpResponse:
 @district_view(Action.MANAGE_DISTRICT, section="schools")
 def school_create(request: HttpRequest) -> HttpResponse:
     form = SchoolForm(posted(request))
-    if request.method == "POST" and form.is_valid():
-        school = call_service(
-            form, services.school_create, district=request.district, actor=request.membership, **form.cleaned_data
-        )
-        if school is not None:
-            messages.success(request, f"Added {school.name}.")
-            return _to("districts:school_detail", request, school_id=school.pk)
-    return render_page(request, "districts/school_form.html", {"form": form, "school": None})
+    done = submit_form(
+        request,
+        form,
+        services.school_create,
+        success=lambda school: f"Added {school.name}.",
+        next_url=lambda school: _url(request, "districts:school_detail", school_id=school.pk),
+    )
+    return done or render_page(request, "districts/school_form.html", {"form": form, "school": None})
 
 
 @district_view(Action.MANAGE_DISTRICT, section="schools")
 def school_edit(request: HttpRequest, school_id: int) -> HttpResponse:
     school = access_school(actor=request.membership, school_id=school_id)
     form = SchoolForm(posted(request), initial={f: getattr(school, f) for f in SchoolForm.Meta.fields})
-    if request.method == "POST" and form.is_valid():
-        updated = call_service(
-            form,
-            services.school_update,
-            district=request.district,
-            actor=request.membership,
-            # A fresh copy: a rejected change must not show up in this page's title.
-            school=access_school(actor=request.membership, school_id=school_id),
-            **form.cleaned_data,
-        )
-        if updated is not None:
-            messages.success(request, f"Saved {updated.name}.")
-            return _to("districts:school_detail", request, school_id=school.pk)
-    return render_page(request, "districts/school_form.html", {"form": form, "school": school})
+    done = submit_form(
+        request,
+        form,
+        services.school_update,
+        # A copy: a rejected change must not show up in this page's title.
+        school=copy(school),
+        success=lambda saved: f"Saved {saved.name}.",
+        next_url=lambda saved: _url(request, "districts:school_detail", school_id=saved.pk),
+    )
+    return done or render_page(request, "districts/school_form.html", {"form": form, "school": school})
 
 
 def _delete_page(
@@ -258,33 +257,29 @@ def department_detail(request: HttpRequest, department_id: int) -> HttpResponse:
 @district_view(Action.MANAGE_DISTRICT, section="departments")
 def department_create(request: HttpRequest) -> HttpResponse:
     form = DepartmentForm(posted(request))
-    if request.method == "POST" and form.is_valid():
-        department = call_service(
-            form, services.department_create, district=request.district, actor=request.membership, **form.cleaned_data
-        )
-        if department is not None:
-            messages.success(request, f"Added {department.name}.")
-            return _to("districts:department_detail", request, department_id=department.pk)
-    return render_page(request, "districts/department_form.html", {"form": form, "department": None})
+    done = submit_form(
+        request,
+        form,
+        services.department_create,
+        success=lambda department: f"Added {department.name}.",
+        next_url=lambda department: _url(request, "districts:department_detail", department_id=department.pk),
+    )
+    return done or render_page(request, "districts/department_form.html", {"form": form, "department": None})
 
 
 @district_view(Action.MANAGE_DISTRICT, section="departments")
 def department_edit(request: HttpRequest, department_id: int) -> HttpResponse:
     department = access_department(actor=request.membership, department_id=department_id)
     form = DepartmentForm(posted(request), initial={f: getattr(department, f) for f in DepartmentForm.Meta.fields})
-    if request.method == "POST" and form.is_valid():
-        updated = call_service(
-            form,
-            services.department_update,
-            district=request.district,
-            actor=request.membership,
-            department=access_department(actor=request.membership, department_id=department_id),
-            **form.cleaned_data,
-        )
-        if updated is not None:
-            messages.success(request, f"Saved {updated.name}.")
-            return _to("districts:department_detail", request, department_id=department.pk)
-    return render_page(request, "districts/department_form.html", {"form": form, "department": department})
+    done = submit_form(
+        request,
+        form,
+        services.department_update,
+        department=copy(department),  # a rejected change must not show up in this page's title
+        success=lambda saved: f"Saved {saved.name}.",
+        next_url=lambda saved: _url(request, "districts:department_detail", department_id=saved.pk),
+    )
+    return done or render_page(request, "districts/department_form.html", {"form": form, "department": department})
 
 
 @district_view(Action.MANAGE_DISTRICT, section="departments")
@@ -364,19 +359,15 @@ def person_edit(request: HttpRequest, membership_id: int) -> HttpResponse:
         "title": person.title,
     }
     form = MembershipForm(posted(request), initial=initial, district=request.district)
-    if request.method == "POST" and form.is_valid():
-        updated = call_service(
-            form,
-            services.membership_update,
-            district=request.district,
-            actor=request.membership,
-            membership=access_membership(actor=request.membership, membership_id=membership_id),
-            **form.cleaned_data,
-        )
-        if updated is not None:
-            messages.success(request, f"Saved the role of {updated.user}.")
-            return _to("districts:person_detail", request, membership_id=person.pk)
-    return render_page(request, "districts/person_form.html", {"form": form, "person": person})
+    done = submit_form(
+        request,
+        form,
+        services.membership_update,
+        membership=copy(person),  # a rejected change must not show up on this page
+        success=lambda saved: f"Saved the role of {saved.user}.",
+        next_url=lambda saved: _url(request, "districts:person_detail", membership_id=saved.pk),
+    )
+    return done or render_page(request, "districts/person_form.html", {"form": form, "person": person})
 
 
 def _person_status_page(request: HttpRequest, membership_id: int, *, deactivate: bool) -> HttpResponse:
@@ -409,19 +400,21 @@ def person_reactivate(request: HttpRequest, membership_id: int) -> HttpResponse:
 @district_view(Action.MANAGE_PEOPLE, section="people")
 def invite(request: HttpRequest) -> HttpResponse:
     form = InvitationForm(posted(request), district=request.district)
+    days = settings.INVITATION_VALID_FOR.days
+    done = submit_form(
+        request,
+        form,
+        services.invitation_create,
+        success=lambda invitation: f"Invitation sent to {invitation.email}. The link works for {days} days.",
+        next_url=lambda _invitation: _url(request, "districts:people_list"),
+    )
+    if done:
+        return done
     open_invitation = None
-    if request.method == "POST" and form.is_valid():
-        invitation = call_service(
-            form, services.invitation_create, district=request.district, actor=request.membership, **form.cleaned_data
-        )
-        if invitation is not None:
-            days = settings.INVITATION_VALID_FOR.days
-            messages.success(request, f"Invitation sent to {invitation.email}. The link works for {days} days.")
-            return _to("districts:people_list", request)
-        if form.has_error("email", "already_invited"):
-            open_invitation = services.open_invitation_for(
-                district=request.district, email=services.normalize_email(form.data.get("email", ""))
-            )
+    if form.has_error("email", "already_invited"):
+        # Offer a re-send instead of a second invitation.
+        email = services.normalize_email(form.data.get("email", ""))
+        open_invitation = services.open_invitation_for(district=request.district, email=email)
     return render_page(request, "districts/invite.html", {"form": form, "open_invitation": open_invitation})
 
 

@@ -7,9 +7,10 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from .policy import Action, require
 
@@ -83,3 +84,29 @@ def call_service(form: forms.Form, service: Callable[..., T], /, **kwargs: Any) 
         else:
             form.add_error(None, error)
         return None
+
+
+def submit_form(
+    request: HttpRequest,
+    form: forms.Form,
+    service: Callable[..., T],
+    /,
+    *,
+    success: Callable[[T], str],
+    next_url: Callable[[T], str],
+    **kwargs: Any,
+) -> HttpResponse | None:
+    """Handle a form page's POST: call the service with the request's district and actor and the form's data.
+
+    Returns the redirect after a success (with `success(result)` as the message),
+    or None when the page should be shown (a GET, or errors now on the form's fields).
+    `kwargs` go to the service and may replace `district`.
+    """
+    if request.method != "POST" or not form.is_valid():
+        return None
+    arguments = {"district": request.district, "actor": request.membership, **kwargs, **form.cleaned_data}
+    result = call_service(form, service, **arguments)
+    if result is None:
+        return None
+    messages.success(request, success(result))
+    return redirect(next_url(result))

@@ -241,27 +241,19 @@ def test_role_and_place_rules(role, place, district, admin_member, in_district):
     target = MembershipFactory(district=district, role=Role.BOARD_MEMBER)
     school = SchoolFactory(district=district) if place in (SCHOOL, BOTH) else None
     department = DepartmentFactory(district=district) if place in (DEPARTMENT, BOTH) else None
+
+    def update() -> None:
+        services.membership_update(
+            district=district, actor=admin_member, membership=target, role=role, school=school, department=department
+        )
+
     with in_district(district):
         if place in PLACE_RULES[role]:
-            services.membership_update(
-                district=district,
-                actor=admin_member,
-                membership=target,
-                role=role,
-                school=school,
-                department=department,
-            )
+            update()
             assert fresh(target).role == role
         else:
             with pytest.raises(ValidationError) as excinfo:
-                services.membership_update(
-                    district=district,
-                    actor=admin_member,
-                    membership=target,
-                    role=role,
-                    school=school,
-                    department=department,
-                )
+                update()
             assert set(_field_errors(excinfo)) <= {"school", "department"}
             assert fresh(target).role == Role.BOARD_MEMBER
 
