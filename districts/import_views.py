@@ -1,17 +1,18 @@
-"""The four steps of any CSV import as view bodies: upload, preview/result, confirm, discard (and a sample file).
+"""The four steps of any CSV import as views: upload, preview/result, confirm, discard (and a sample file).
 
-A kind of import wires these to its own URLs and permission, e.g. schools:
+A kind of import gets its views and URLs in two lines, e.g. schools:
 
-    @district_view(Action.MANAGE_DISTRICT, section="schools")
-    def school_import(request):
-        return import_views.upload(request, SchoolImporter(district=request.district), SCHOOL_IMPORT)
+    SCHOOL_IMPORT_VIEWS = import_views_for(SchoolImporter, SCHOOL_IMPORT, action=Action.MANAGE_DISTRICT, section=...)
+    urlpatterns += import_urlpatterns("schools/import/", "school_import", SCHOOL_IMPORT_VIEWS)
 
 URL names follow one pattern from `ImportPages.url_name`: `<name>`, `<name>_sample`,
-`<name>_batch`, `<name>_confirm` and `<name>_discard`.
+`<name>_batch`, `<name>_confirm` and `<name>_discard`. An import that needs more
+than the district (e.g. a metric) can call the step functions from its own views.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -19,13 +20,15 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import URLPattern, path, reverse
+from django.views.decorators.http import require_POST
 
 from .access import access_import_batch
 from .forms import ImportUploadForm
 from .imports import Importer, import_batch_plan, import_confirm, import_discard, import_preview
 from .models import ImportBatch
-from .web import call_service, posted, render_page
+from .policy import Action
+from .web import call_service, district_view, posted, render_page
 
 
 @dataclass(frozen=True)
@@ -125,3 +128,43 @@ def sample(request: HttpRequest, importer: Importer, pages: ImportPages) -> Http
     response = HttpResponse(importer.sample_csv(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{pages.sample_filename}"'
     return response
+
+
+@dataclass(frozen=True)
+class ImportViews:
+    upload: Callable[..., HttpResponse]
+    sample: Callable[..., HttpResponse]
+    batch: Callable[..., HttpResponse]
+    confirm: Callable[..., HttpResponse]
+    discard: Callable[..., HttpResponse]
+
+
+def import_views_for(
+    importer_class: type[Importer], pages: ImportPages, *, action: Action, section: str
+) -> ImportViews:
+    """The five district views of an import whose importer needs only the district."""
+
+    def view(step: Callable[..., HttpResponse], *, post_only: bool = False) -> Callable[..., HttpResponse]:
+        @district_view(action, section=section)
+        def import_step(request: HttpRequest, **kwargs: object) -> HttpResponse:
+            return step(request, importer_class(district=request.district), pages, **kwargs)
+
+        return require_POST(import_step) if post_only else import_step
+
+    return ImportViews(
+        upload=view(upload),
+        sample=view(sample),
+        batch=view(batch),
+        confirm=view(confirm, post_only=True),
+        discard=view(discard, post_only=True),
+    )
+
+
+def import_urlpatterns(route: str, name: str, views: ImportViews) -> list[URLPattern]:
+    return [
+        path(route, views.upload, name=name),
+        path(f"{route}sample.csv", views.sample, name=f"{name}_sample"),
+        path(f"{route}<int:batch_id>/", views.batch, name=f"{name}_batch"),
+        path(f"{route}<int:batch_id>/confirm/", views.confirm, name=f"{name}_confirm"),
+        path(f"{route}<int:batch_id>/discard/", views.discard, name=f"{name}_discard"),
+    ]

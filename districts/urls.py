@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .import_views import import_urlpatterns
 
 app_name = "districts"
 
@@ -10,11 +11,7 @@ urlpatterns = [
     # Schools
     path("schools/", views.school_list, name="school_list"),
     path("schools/new/", views.school_create, name="school_create"),
-    path("schools/import/", views.school_import, name="school_import"),
-    path("schools/import/sample.csv", views.school_import_sample, name="school_import_sample"),
-    path("schools/import/<int:batch_id>/", views.school_import_batch, name="school_import_batch"),
-    path("schools/import/<int:batch_id>/confirm/", views.school_import_confirm, name="school_import_confirm"),
-    path("schools/import/<int:batch_id>/discard/", views.school_import_discard, name="school_import_discard"),
+    *import_urlpatterns("schools/import/", "school_import", views.SCHOOL_IMPORT_VIEWS),
     path("schools/<int:school_id>/", views.school_detail, name="school_detail"),
     path("schools/<int:school_id>/edit/", views.school_edit, name="school_edit"),
     path("schools/<int:school_id>/delete/", views.school_delete, name="school_delete"),
@@ -27,11 +24,7 @@ urlpatterns = [
     # People
     path("people/", views.people_list, name="people_list"),
     path("people/invite/", views.invite, name="invite"),
-    path("people/import/", views.people_import, name="people_import"),
-    path("people/import/sample.csv", views.people_import_sample, name="people_import_sample"),
-    path("people/import/<int:batch_id>/", views.people_import_batch, name="people_import_batch"),
-    path("people/import/<int:batch_id>/confirm/", views.people_import_confirm, name="people_import_confirm"),
-    path("people/import/<int:batch_id>/discard/", views.people_import_discard, name="people_import_discard"),
+    *import_urlpatterns("people/import/", "people_import", views.PEOPLE_IMPORT_VIEWS),
     path("people/invitations/<int:invitation_id>/", views.invitation_detail, name="invitation_detail"),
     path("people/invitations/<int:invitation_id>/resend/", views.invitation_resend, name="invitation_resend"),
     path("people/invitations/<int:invitation_id>/revoke/", views.invitation_revoke, name="invitation_revoke"),

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.crypto import constant_time_compare
 from django.views.decorators.http import require_POST
 
-from . import import_views, selectors, services
+from . import selectors, services
 from .access import access_department, access_invitation, access_membership, access_school
 from .forms import (
     DepartmentForm,
@@ -25,7 +25,7 @@ from .forms import (
     MembershipForm,
     SchoolForm,
 )
-from .import_views import ImportPages
+from .import_views import ImportPages, import_views_for
 from .importers import PeopleImporter, SchoolImporter
 from .invitations import read_token
 from .models import Department, District, Invitation, School, SchoolLevel, User
@@ -196,31 +196,7 @@ def school_delete(request: HttpRequest, school_id: int) -> HttpResponse:
 SCHOOL_IMPORT = ImportPages("districts:school_import", "districts:school_list", "Schools", "schools-sample.csv")
 
 
-@district_view(Action.MANAGE_DISTRICT, section="schools")
-def school_import(request: HttpRequest) -> HttpResponse:
-    return import_views.upload(request, SchoolImporter(district=request.district), SCHOOL_IMPORT)
-
-
-@district_view(Action.MANAGE_DISTRICT, section="schools")
-def school_import_sample(request: HttpRequest) -> HttpResponse:
-    return import_views.sample(request, SchoolImporter(district=request.district), SCHOOL_IMPORT)
-
-
-@district_view(Action.MANAGE_DISTRICT, section="schools")
-def school_import_batch(request: HttpRequest, batch_id: int) -> HttpResponse:
-    return import_views.batch(request, SchoolImporter(district=request.district), SCHOOL_IMPORT, batch_id)
-
-
-@require_POST
-@district_view(Action.MANAGE_DISTRICT, section="schools")
-def school_import_confirm(request: HttpRequest, batch_id: int) -> HttpResponse:
-    return import_views.confirm(request, SchoolImporter(district=request.district), SCHOOL_IMPORT, batch_id)
-
-
-@require_POST
-@district_view(Action.MANAGE_DISTRICT, section="schools")
-def school_import_discard(request: HttpRequest, batch_id: int) -> HttpResponse:
-    return import_views.discard(request, SchoolImporter(district=request.district), SCHOOL_IMPORT, batch_id)
+SCHOOL_IMPORT_VIEWS = import_views_for(SchoolImporter, SCHOOL_IMPORT, action=Action.MANAGE_DISTRICT, section="schools")
 
 
 # --- Departments ------------------------------------------------------------------------
@@ -457,31 +433,7 @@ def invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpResponse:
 PEOPLE_IMPORT = ImportPages("districts:people_import", "districts:people_list", "People", "people-sample.csv")
 
 
-@district_view(Action.MANAGE_PEOPLE, section="people")
-def people_import(request: HttpRequest) -> HttpResponse:
-    return import_views.upload(request, PeopleImporter(district=request.district), PEOPLE_IMPORT)
-
-
-@district_view(Action.MANAGE_PEOPLE, section="people")
-def people_import_sample(request: HttpRequest) -> HttpResponse:
-    return import_views.sample(request, PeopleImporter(district=request.district), PEOPLE_IMPORT)
-
-
-@district_view(Action.MANAGE_PEOPLE, section="people")
-def people_import_batch(request: HttpRequest, batch_id: int) -> HttpResponse:
-    return import_views.batch(request, PeopleImporter(district=request.district), PEOPLE_IMPORT, batch_id)
-
-
-@require_POST
-@district_view(Action.MANAGE_PEOPLE, section="people")
-def people_import_confirm(request: HttpRequest, batch_id: int) -> HttpResponse:
-    return import_views.confirm(request, PeopleImporter(district=request.district), PEOPLE_IMPORT, batch_id)
-
-
-@require_POST
-@district_view(Action.MANAGE_PEOPLE, section="people")
-def people_import_discard(request: HttpRequest, batch_id: int) -> HttpResponse:
-    return import_views.discard(request, PeopleImporter(district=request.district), PEOPLE_IMPORT, batch_id)
+PEOPLE_IMPORT_VIEWS = import_views_for(PeopleImporter, PEOPLE_IMPORT, action=Action.MANAGE_PEOPLE, section="people")
 
 
 # --- Accepting an invitation (outside /d/: the invitee is not a member yet) ------------------
