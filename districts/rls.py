@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.apps import apps
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.db import connections, models
 from psycopg import sql
 
@@ -34,7 +35,7 @@ def district_owned_models() -> list[type[models.Model]]:
             continue
         try:
             field = model._meta.get_field("district")
-        except Exception:  # noqa: BLE001 - FieldDoesNotExist, the common case
+        except FieldDoesNotExist:
             continue
         if getattr(field, "related_model", None) is District and field.concrete:
             owned.append(model)
@@ -50,7 +51,8 @@ def apply_row_level_security(using: str = "default") -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [settings.DATABASE_APP_ROLE])
         if cursor.fetchone() is None:
-            cursor.execute(sql.SQL("CREATE ROLE {} LOGIN NOSUPERUSER NOBYPASSRLS").format(role).as_string(cursor.connection))
+            create_role = sql.SQL("CREATE ROLE {} LOGIN NOSUPERUSER NOBYPASSRLS").format(role)
+            cursor.execute(create_role.as_string(cursor.connection))
         for statement in (
             "GRANT USAGE ON SCHEMA public TO {}",
             "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {}",
@@ -61,12 +63,10 @@ def apply_row_level_security(using: str = "default") -> None:
             table = model._meta.db_table
             if table not in existing_tables:
                 continue
-            ident = sql.Identifier(table)
+            names = {"table": sql.Identifier(table), "policy": sql.Identifier(POLICY_NAME)}
             for statement in (
                 "ALTER TABLE {table} ENABLE ROW LEVEL SECURITY",
                 "DROP POLICY IF EXISTS {policy} ON {table}",
-                "CREATE POLICY {policy} ON {table} USING (" + POLICY_CONDITION + ") WITH CHECK (" + POLICY_CONDITION + ")",
+                f"CREATE POLICY {{policy}} ON {{table}} USING ({POLICY_CONDITION}) WITH CHECK ({POLICY_CONDITION})",
             ):
-                cursor.execute(
-                    sql.SQL(statement).format(table=ident, policy=sql.Identifier(POLICY_NAME)).as_string(cursor.connection)
-                )
+                cursor.execute(sql.SQL(statement).format(**names).as_string(cursor.connection))

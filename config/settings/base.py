@@ -225,6 +225,8 @@ STORAGES = {
 # --- Email -------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+# Links in emails sent from tasks (no request to take the host from).
+SITE_URL = env.str("SITE_URL", default="http://localhost:8000")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Throughline <no-reply@throughline.example>")
 
 # --- API ---------------------------------------------------------------------
