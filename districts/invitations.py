@@ -19,8 +19,6 @@ from django.urls import reverse
 from .models import District, Invitation
 
 TOKEN_SALT = "invitation"
-# Where links in emails point when no request is at hand (tasks run outside one).
-DEFAULT_SITE_URL = "http://localhost:8000"
 
 
 @dataclass(frozen=True)
@@ -45,7 +43,8 @@ def read_token(token: str) -> InvitationToken | None:
 
 
 def site_url() -> str:
-    return str(getattr(settings, "SITE_URL", "") or DEFAULT_SITE_URL).rstrip("/")
+    """Where links in emails point: tasks run outside any request."""
+    return settings.SITE_URL.rstrip("/")
 
 
 def invitation_link(invitation: Invitation, *, nonce: str | None = None) -> str:
