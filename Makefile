@@ -6,6 +6,9 @@ BIN := $(VENV)/bin
 # Where `make run` keeps SQLite, the filesystem broker, the cache and beat's schedule
 # (the settings and scripts/run-dev.sh read THROUGHLINE_RUN_DIR with the same default).
 RUN_DIR := $(or $(THROUGHLINE_RUN_DIR),.run)
+# Two pytest-xdist workers (each gets its own test database): the suite spends much
+# of its time waiting on subprocesses, chromium and PostgreSQL (README, "Tests").
+PYTEST_ARGS ?= -n 2
 INSTALLED := $(VENV)/.installed-$(shell cksum < requirements.lock | cut -d' ' -f1)
 
 .PHONY: run test install migrate seed lint bench lock clean

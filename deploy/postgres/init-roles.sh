@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Creates Throughline's database and its two roles. The postgres image runs
 # this once, when it initialises an empty data directory
-# (/docker-entrypoint-initdb.d); run it by hand against any other server.
+# (/docker-entrypoint-initdb.d); run it by hand against any other server
+# (README, "Running with PostgreSQL and Redis"). Safe to run twice.
 #
 #   owner role (THROUGHLINE_OWNER)  owns the database and every table; runs migrations
 #                                   (DATABASE_OWNER_URL). Table owners are exempt from RLS.
@@ -16,6 +17,12 @@ set -euo pipefail
 
 : "${THROUGHLINE_OWNER_PASSWORD:?set THROUGHLINE_OWNER_PASSWORD}"
 : "${THROUGHLINE_APP_PASSWORD:?set THROUGHLINE_APP_PASSWORD}"
+for role in "${THROUGHLINE_OWNER:-throughline_owner}" "${THROUGHLINE_APP_ROLE:-throughline_app}"; do
+    if [ "$role" = "${POSTGRES_USER:-postgres}" ]; then
+        echo "init-roles.sh: $role is the superuser this script connects as; choose other role names" >&2
+        exit 1
+    fi
+done
 
 psql --no-psqlrc -v ON_ERROR_STOP=1 \
     --username "${POSTGRES_USER:-postgres}" --dbname "${POSTGRES_DB:-postgres}" \
@@ -24,9 +31,14 @@ psql --no-psqlrc -v ON_ERROR_STOP=1 \
     --set=owner_password="$THROUGHLINE_OWNER_PASSWORD" \
     --set=app_role="${THROUGHLINE_APP_ROLE:-throughline_app}" \
     --set=app_password="$THROUGHLINE_APP_PASSWORD" <<'SQL'
-CREATE ROLE :"owner" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS PASSWORD :'owner_password';
-CREATE ROLE :"app_role" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS PASSWORD :'app_password';
-CREATE DATABASE :"db" OWNER :"owner";
+-- Safe to run again: missing roles and database are created, existing roles
+-- get the given password and lose any power to bypass row-level security.
+SELECT format('CREATE ROLE %I', :'owner') WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'owner') \gexec
+SELECT format('CREATE ROLE %I', :'app_role') WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'app_role') \gexec
+ALTER ROLE :"owner" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS PASSWORD :'owner_password';
+ALTER ROLE :"app_role" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS PASSWORD :'app_password';
+SELECT format('CREATE DATABASE %I OWNER %I', :'db', :'owner')
+    WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = :'db') \gexec
 REVOKE ALL ON DATABASE :"db" FROM PUBLIC;
 GRANT CONNECT, TEMPORARY ON DATABASE :"db" TO :"app_role";
 
