@@ -8,9 +8,9 @@ decimals, so a mean of 1/3 is exactly 1/3 until it is stored or shown.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Context, Decimal, Inexact, InvalidOperation, Rounded, localcontext
 from fractions import Fraction
 
 from django.utils.translation import gettext as _
@@ -40,12 +40,23 @@ class RollupResult:
         return max(self.total - self.reporting, 0)
 
 
-def _median(values: list[Fraction]) -> Fraction:
+# Sums of stored decimals (at most 18 digits, times enrollments) never need 80 digits;
+# the traps turn any rounding into an error instead of a silently wrong roll-up.
+EXACT = Context(prec=80, traps=[Inexact, Rounded, InvalidOperation])
+
+
+def exact_sum(numbers: Iterable[Decimal]) -> Fraction:
+    """The exact sum of decimals (decimal addition is exact at enough precision; far faster than fractions)."""
+    with localcontext(EXACT):
+        return Fraction(sum(numbers, Decimal(0)))
+
+
+def _median(values: list[Decimal]) -> Fraction:
     ordered = sorted(values)
     middle = len(ordered) // 2
     if len(ordered) % 2:
-        return ordered[middle]
-    return (ordered[middle - 1] + ordered[middle]) / 2
+        return Fraction(ordered[middle])
+    return (Fraction(ordered[middle - 1]) + Fraction(ordered[middle])) / 2
 
 
 def aggregate(
@@ -60,7 +71,6 @@ def aggregate(
     `meets(value)` says whether a school's value meets its target; it feeds
     the share method and the "meeting target" count every roll-up keeps.
     """
-    exact = [Fraction(v.value) for v in values]
     reporting = len(values)
     meeting = sum(1 for v in values if meets(v.value))
     numerator: Fraction = Fraction(0)
@@ -68,22 +78,23 @@ def aggregate(
     value: Fraction | None = None
     if reporting:
         if method == Aggregation.SUM:
-            numerator = sum(exact, Fraction(0))
+            numerator = exact_sum(v.value for v in values)
             denominator = Fraction(1)
             value = numerator
         elif method == Aggregation.MEDIAN:
-            value = _median(exact)
+            value = _median([v.value for v in values])
             numerator = value
             denominator = Fraction(1)
         elif method == Aggregation.WEIGHTED_MEAN:
-            numerator = sum((x * v.enrollment for x, v in zip(exact, values, strict=True)), Fraction(0))
+            with localcontext(EXACT):
+                numerator = exact_sum(v.value * v.enrollment for v in values)
             denominator = Fraction(sum(v.enrollment for v in values))
             value = numerator / denominator if denominator else None
         elif method == Aggregation.SHARE_MEETING_TARGET:
             numerator = Fraction(meeting)
             value = numerator * 100 / reporting
         else:  # mean
-            numerator = sum(exact, Fraction(0))
+            numerator = exact_sum(v.value for v in values)
             value = numerator / reporting
     return RollupResult(
         value=value,

@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date
+from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,11 +28,27 @@ from districts.policy import Action, require
 from .choices import Frequency, ValueSource
 from .formatting import format_value
 from .forms import parse_number
-from .models import Metric
+from .models import Metric, MetricValue
 from .periods import PeriodError, format_period, parse_period
-from .services import PlannedValue, current_period, existing_values, value_problems, write_values
+from .rollups import keys_filter
+from .services import PlannedValue, current_period, value_problems, write_values
 
 DISTRICT_WORDS = frozenset({"", "district", "district-wide", "districtwide", "all", "all schools"})
+
+
+class RowDescription:
+    """What an import row will do, in words, worked out only when shown (a preview shows the first 200 rows)."""
+
+    __slots__ = ("decimals", "unit", "value", "was", "where")
+
+    def __init__(self, where: str, value: Decimal, was: Decimal | None, unit: str, decimals: int) -> None:
+        self.where, self.value, self.was, self.unit, self.decimals = where, value, was, unit, decimals
+
+    def __str__(self) -> str:
+        shown = format_value(self.value, self.unit, self.decimals)
+        if self.was is None:
+            return f"{self.where}: {shown}"
+        return f"{self.where}: {format_value(self.was, self.unit, self.decimals)} → {shown}"
 
 
 class MetricValueImporter(Importer):
@@ -49,9 +66,7 @@ class MetricValueImporter(Importer):
             else _("Leave empty, or write “district”: this metric has one value for the whole district.")
         )
         self.columns = (
-            Column(
-                "school", metric.is_school_level, str(school_help), "" if metric.is_school_level else "district"
-            ),
+            Column("school", metric.is_school_level, str(school_help), "" if metric.is_school_level else "district"),
             Column(
                 "period",
                 True,
@@ -107,6 +122,8 @@ class MetricValueImporter(Importer):
         unit, decimals = metric.unit, max(metric.decimals, 1)
         candidates: list[tuple[int, PlannedValue, str]] = []
         seen: dict[tuple[int | None, date], int] = {}
+        periods: dict[str, date | str] = {}  # each distinct text parsed once: a period, or why it isn't one
+        labels: dict[date, str] = {}
         skipped = 0
         for row in table.rows:
             school_text, period_text, value_text = row.get("school"), row.get("period"), row.get("value")
@@ -124,11 +141,16 @@ class MetricValueImporter(Importer):
                         if school_text
                         else _("The school is empty. Write the school's code or name.")
                     )
+            if period_text not in periods:
+                try:
+                    periods[period_text] = parse_period(period_text, metric.frequency, start_month)
+                except PeriodError as error:
+                    periods[period_text] = str(error)
             period: date | None = None
-            try:
-                period = parse_period(period_text, metric.frequency, start_month)
-            except PeriodError as error:
-                problems["period"] = str(error)
+            if isinstance(periods[period_text], date):
+                period = periods[period_text]  # type: ignore[assignment]
+            else:
+                problems["period"] = periods[period_text]  # type: ignore[assignment]
             number = parse_number(value_text)
             if number is None:
                 problems["value"] = _("“%(text)s” isn't a number.") % {"text": value_text}
@@ -153,25 +175,32 @@ class MetricValueImporter(Importer):
                 continue
             planned = PlannedValue(metric, school.pk if school else None, period, number, note)  # type: ignore[arg-type]
             place = school.name if school else _("District")
-            candidates.append((row.number, planned, f"{place} · {format_period(period, metric.frequency)}"))  # type: ignore[arg-type]
+            if period not in labels:
+                labels[period] = format_period(period, metric.frequency)  # type: ignore[index]
+            candidates.append((row.number, planned, f"{place} · {labels[period]}"))  # type: ignore[index]
         if skipped:
             plan.notes.append(
                 _("%(count)s row(s) with an empty value will be skipped: nothing is stored for them.")
                 % {"count": skipped}
             )
-        stored = existing_values(
-            district=self.district, keys=sorted({(metric.pk, p.period) for _r, p, _d in candidates})
-        )
+        keys = sorted({(metric.pk, p.period) for _r, p, _d in candidates})
+        stored = {
+            (metric_id, school_id, period): (value, note)
+            for metric_id, school_id, period, value, note in MetricValue.objects.filter(
+                keys_filter(keys), district=self.district
+            ).values_list("metric_id", "school_id", "period", "value", "note")
+        }
         for number, planned, where in candidates:
             current = stored.get(planned.key)
-            shown = format_value(planned.value, unit, decimals)
             if current is None:
-                plan.rows.append(RowPlan(number, "create", f"{where}: {shown}", planned))
-            elif current.value == planned.value and (not planned.note or planned.note == current.note):
-                plan.rows.append(RowPlan(number, "unchanged", f"{where}: {shown}", planned))
+                action, was = "create", None
+            elif current[0] == planned.value and (not planned.note or planned.note == current[1]):
+                action, was = "unchanged", None
             else:
-                was = format_value(current.value, unit, decimals)
-                plan.rows.append(RowPlan(number, "update", f"{where}: {was} → {shown}", planned))
+                action, was = "update", current[0]
+            plan.rows.append(
+                RowPlan(number, action, RowDescription(where, planned.value, was, unit, decimals), planned)
+            )
         return plan
 
     def apply(self, plan: ImportPlan, *, actor: Membership) -> ImportCounts:

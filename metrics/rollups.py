@@ -13,7 +13,7 @@ schools or keys: every value of the keys, every school, one upsert.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
@@ -24,7 +24,7 @@ from django.utils import timezone
 from districts.models import District, School
 
 from .aggregation import SchoolValue, aggregate
-from .choices import Level, Status
+from .choices import Direction, Level
 from .formatting import truncate_for_storage
 from .models import Metric, MetricRollup, MetricValue
 from .rules import meets_bar
@@ -95,11 +95,16 @@ class SchoolDirectory:
         return {pk for pk, _level, _enrollment in self.schools}
 
 
-def school_meets_target(metric: Metric, value: Decimal, period: date, tolerance_percent: Decimal) -> bool:
-    """A school meets its target: the school target for share metrics, else the trajectory."""
+def target_test(metric: Metric, period: date) -> Callable[[Decimal], bool]:
+    """Whether a school's value for the period meets its target: the school target for share
+    metrics, else the trajectory at the period's end. The threshold is worked out once."""
     if metric.uses_school_target and metric.school_target_value is not None:
-        return meets_bar(value, metric.school_target_value, metric.direction)
-    return metric.trajectory.status(value, metric.period_end(period), tolerance_percent) == Status.ON_TRACK
+        bar = metric.school_target_value
+        return lambda value: meets_bar(value, bar, metric.direction)
+    expected = metric.trajectory.expected_at(metric.period_end(period))
+    if metric.direction == Direction.LOWER:
+        return lambda value: Fraction(value) <= expected
+    return lambda value: Fraction(value) >= expected
 
 
 def compute_rollup(
@@ -130,7 +135,7 @@ def compute_rollup(
             metric.aggregation,
             reported,
             total_schools=len(applicable),
-            meets=lambda v: school_meets_target(metric, v, period, tolerance_percent),
+            meets=target_test(metric, period),
         )
         value, reporting, total, meeting = result.value, result.reporting, result.total, result.meeting
     return MetricRollup(

@@ -243,11 +243,7 @@ def describe_rule(
         "target": target,
         "target_date": date_format(trajectory.target_date, "N j, Y"),
     }
-    on_track = (
-        _("At or above the line (higher is better).")
-        if higher
-        else _("At or below the line (lower is better).")
-    )
+    on_track = _("At or above the line (higher is better).") if higher else _("At or below the line (lower is better).")
     if band > 0:
         missed = format_difference(band, shown_unit, decimals)
         share = format_value(tolerance_percent, Unit.PERCENT, 0)
@@ -257,9 +253,7 @@ def describe_rule(
             else _("Above the line by no more than %(band)s (%(share)s of the planned change).")
         ) % {"band": missed, "share": share}
         off_track = (
-            _("Below the line by more than %(band)s.")
-            if higher
-            else _("Above the line by more than %(band)s.")
+            _("Below the line by more than %(band)s.") if higher else _("Above the line by more than %(band)s.")
         ) % {"band": missed}
     else:
         at_risk = ""

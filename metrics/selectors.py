@@ -29,7 +29,7 @@ from .choices import STATUS_BADGE, STATUS_SYMBOL, Status
 from .formatting import format_value
 from .models import Metric, MetricInterimTarget, MetricRollup, MetricValue
 from .periods import period_end, periods_between, school_year_label, school_year_start
-from .rollups import SchoolDirectory, school_meets_target
+from .rollups import SchoolDirectory, target_test
 from .rules import RuleDescription, describe_rule
 
 STATUS_ORDER = {Status.OFF_TRACK: 0, Status.AT_RISK: 1, Status.ON_TRACK: 2, Status.NO_DATA: 3}
@@ -500,13 +500,15 @@ def metric_page(*, district: District, metric: Metric, filters: SchoolFilters) -
     present_levels = {s.level for s in applicable_schools}
     page.levels = [(value, label) for value, label in SchoolLevel.choices if value in present_levels]
 
+    meets_target = target_test(metric, period) if period is not None else (lambda value: False)
+
     def rollup_of(subset: Sequence[School]) -> RollupResult:
         reported = [SchoolValue(s.pk, current[s.pk].value, s.enrollment) for s in subset if s.pk in current]
         return aggregate(
             metric.aggregation,
             reported,
             total_schools=len(subset),
-            meets=lambda v: school_meets_target(metric, v, period, tolerance),  # type: ignore[arg-type]
+            meets=meets_target,
         )
 
     if period is not None:
@@ -526,7 +528,7 @@ def metric_page(*, district: District, metric: Metric, filters: SchoolFilters) -
         value = current.get(school.pk)
         if value is not None and judged_on is not None:
             status = metric.trajectory.status(value.value, judged_on, tolerance)
-            meets = school_meets_target(metric, value.value, period, tolerance)  # type: ignore[arg-type]
+            meets = meets_target(value.value)
         else:
             status, meets = Status.NO_DATA, None
         rows.append(SchoolRow(school, value, previous.get(school.pk), StatusView(status), meets))

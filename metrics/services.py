@@ -22,13 +22,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from districts.models import District, ImportBatch, Membership, School, SchoolLevel
 from districts.policy import Action, MetricValueTarget, can, require
 from districts.services import apply_changes, ensure_actor_in_district, save_with_history
 from priorities.models import Priority
 
+from . import bulk
 from .choices import Aggregation, Direction, Level, ValueSource
 from .formatting import format_value
 from .models import Metric, MetricInterimTarget, MetricValue
@@ -190,41 +190,29 @@ def write_values(
         if current is None:
             to_create.append(
                 MetricValue(
-                    district=district,
-                    metric=item.metric,
+                    district_id=district.pk,
+                    metric_id=item.metric.pk,
                     school_id=item.school_id,
                     period=item.period,
                     value=item.value,
                     source=source,
                     note=item.note,
-                    entered_by=actor,
-                    import_batch=batch,
+                    entered_by_id=actor.pk,
+                    import_batch_id=batch.pk if batch else None,
                 )
             )
         elif current.value != item.value or (item.note and current.note != item.note):
             current.value = item.value
             current.note = item.note or current.note
-            current.source = source
-            current.entered_by = actor
-            current.import_batch = batch
-            current.updated_at = now
-            to_update.append(current)
+            to_update.append(current)  # source, who and when are set by the update
         else:
             unchanged += 1
             continue
         touched.add((item.metric.pk, item.period))
-    created = bulk_create_with_history(
-        to_create, MetricValue, batch_size=2000, default_user=actor.user, default_date=now
-    )
-    if to_update:
-        bulk_update_with_history(
-            to_update,
-            MetricValue,
-            ["value", "note", "source", "entered_by", "import_batch", "updated_at"],
-            batch_size=1000,
-            default_user=actor.user,
-            default_date=now,
-        )
+    created = bulk.insert_values(district=district, values=to_create, now=now)
+    bulk.insert_history(values=created, kind="+", actor=actor, now=now)
+    bulk.update_values(district=district, values=to_update, actor=actor, source=source, batch=batch, now=now)
+    bulk.insert_history(values=to_update, kind="~", actor=actor, now=now)
     recompute_rollups(district=district, keys=touched, metrics={p.metric.pk: p.metric for p in planned})
     return WriteResult(
         created=len(to_create), updated=len(to_update), unchanged=unchanged, values=[*created, *to_update]

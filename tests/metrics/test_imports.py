@@ -83,7 +83,7 @@ def test_clean_file_creates_updates_and_keeps_history(district, admin_member, me
     with in_district(district):
         batch, plan = preview(district, admin_member, metric, text)
         assert plan.ok and (plan.create_count, plan.update_count, plan.unchanged_count) == (1, 1, 1)
-        assert [r.description for r in plan.rows] == [
+        assert [str(r.description) for r in plan.rows] == [
             "Adams Elementary · 2023–24: 86.0% → 87.0%",
             "Baker Middle · 2024–25: 80.0%",
             "Carver High · 2024–25: 92.5%",
