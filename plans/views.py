@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -19,9 +18,10 @@ from priorities import selectors as priority_selectors
 
 from . import selectors, services
 from .access import access_competency, access_plan
-from .forms import CompetencyForm, MoveForm, PlanForm
+from .forms import CompetencyForm, PlanForm
 from .history import history_entries
 from .models import StrategicPlan
+from .web import Confirmation, confirm_then, move_focus, moved_message, run_move
 
 PRIORITIES_REGION = "#priorities-region"
 
@@ -66,13 +66,22 @@ def render_priorities_region(
 
 
 def after_priorities_change(
-    request: HttpRequest, plan: StrategicPlan, *, message: str, anchor: str, focus: str = ""
+    request: HttpRequest,
+    plan: StrategicPlan,
+    *,
+    message: str,
+    anchor: str,
+    focus: str = "",
+    next_url: str = "",
 ) -> HttpResponse:
-    """HTMX: the refreshed region, the message read out by screen readers. Otherwise: back to the plan page."""
+    """HTMX: the refreshed region, the message read out by screen readers.
+
+    Otherwise (a plain post): the message on `next_url`, by default the item on the plan page.
+    """
     if request.htmx:
         return render_priorities_region(request, plan, status=message, focus=focus or anchor)
     messages.success(request, message)
-    return redirect(plan_url(plan, anchor))
+    return redirect(next_url or plan_url(plan, anchor))
 
 
 @district_view(Action.VIEW_PLAN, section="plans")
@@ -181,24 +190,6 @@ def plan_edit(request: HttpRequest, plan_id: int) -> HttpResponse:
     return render_page(request, "plans/plan_form.html", {"form": form, "plan": plan})
 
 
-def _confirm(request: HttpRequest, plan: StrategicPlan, **context: Any) -> HttpResponse:
-    return render_page(request, "plans/confirm.html", {"plan": plan, "cancel_url": plan_url(plan), **context})
-
-
-def service_error(request: HttpRequest, error: ValidationError) -> None:
-    for message in error.messages:
-        messages.error(request, message)
-
-
-def move_focus(prefix: str, obj: Any, direction: str, total: int) -> str:
-    """The id of the move button to keep focus on: the one pressed, unless the item reached that end of the list."""
-    if direction == "up" and obj.position <= 1:
-        direction = "down"
-    elif direction == "down" and obj.position >= total:
-        direction = "up"
-    return f"{prefix}-{obj.pk}-{direction}"
-
-
 def wrong_state(request: HttpRequest, plan: StrategicPlan, message: str) -> HttpResponse:
     messages.info(request, message)
     return redirect(plan_url(plan))
@@ -207,93 +198,97 @@ def wrong_state(request: HttpRequest, plan: StrategicPlan, message: str) -> Http
 @district_view(Action.MANAGE_PLANS, section="plans")
 def plan_activate(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = access_plan(actor=request.membership, plan_id=plan_id)
-    if request.method == "POST":
-        try:
-            result = services.plan_activate(district=request.district, actor=request.membership, plan=plan)
-        except ValidationError as error:
-            service_error(request, error)
-            return redirect(plan_url(plan))
-        note = f" “{result.archived.title}” was archived; its history is kept." if result.archived else ""
-        messages.success(request, f"“{plan.title}” is now the district's active plan.{note}")
-        return redirect(plan_url(plan))
-    if not plan.is_draft:
+    if request.method != "POST" and not plan.is_draft:
         return wrong_state(
             request, plan, f"“{plan.title}” is {plan.get_state_display().lower()}; only a draft can be activated."
         )
-    active = selectors.active_plan(district=request.district)
-    return _confirm(
+
+    def confirmation() -> Confirmation:
+        active = selectors.active_plan(district=request.district)
+        return Confirmation(
+            heading=f"Activate “{plan.title}”?",
+            points=[
+                "Everyone in the district, board members included, will see it, and role cards will show it.",
+                f"“{active.title}” is active now and will be archived." if active else "No plan is active now.",
+                "Commitments' assignments start counting toward each school's initiative load.",
+            ],
+            action_label="Activate plan",
+            cancel_url=plan_url(plan),
+            danger=False,
+            plan=plan,
+        )
+
+    def success(result: services.PlanActivation) -> str:
+        note = f" “{result.archived.title}” was archived; its history is kept." if result.archived else ""
+        return f"“{plan.title}” is now the district's active plan.{note}"
+
+    return confirm_then(
         request,
-        plan,
-        heading=f"Activate “{plan.title}”?",
-        points=[
-            "Everyone in the district, board members included, will see it, and role cards will show it.",
-            f"“{active.title}” is active now and will be archived." if active else "No plan is active now.",
-            "Commitments' assignments start counting toward each school's initiative load.",
-        ],
-        action_label="Activate plan",
-        danger=False,
+        confirmation=confirmation,
+        run=lambda: services.plan_activate(district=request.district, actor=request.membership, plan=plan),
+        success=success,
+        done_url=plan_url(plan),
     )
 
 
 @district_view(Action.MANAGE_PLANS, section="plans")
 def plan_archive(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = access_plan(actor=request.membership, plan_id=plan_id)
-    if request.method == "POST":
-        try:
-            services.plan_archive(district=request.district, actor=request.membership, plan=plan)
-        except ValidationError as error:
-            service_error(request, error)
-        else:
-            messages.success(request, f"Archived “{plan.title}”. It stays readable; its history is kept.")
-        return redirect(plan_url(plan))
-    if not plan.is_active:
+    if request.method != "POST" and not plan.is_active:
         return wrong_state(
             request,
             plan,
             f"“{plan.title}” is {plan.get_state_display().lower()}; only the active plan can be archived.",
         )
-    return _confirm(
+    return confirm_then(
         request,
-        plan,
-        heading=f"Archive “{plan.title}”?",
-        points=[
-            "It becomes read-only. You can still start a new plan from it.",
-            "The district will have no active plan until you activate another: role cards and the "
-            "initiative load page will be empty, and board members will see no plan.",
-        ],
-        action_label="Archive plan",
-        danger=True,
+        confirmation=lambda: Confirmation(
+            heading=f"Archive “{plan.title}”?",
+            points=[
+                "It becomes read-only. You can still start a new plan from it.",
+                "The district will have no active plan until you activate another: role cards and the "
+                "initiative load page will be empty, and board members will see no plan.",
+            ],
+            action_label="Archive plan",
+            cancel_url=plan_url(plan),
+            plan=plan,
+        ),
+        run=lambda: services.plan_archive(district=request.district, actor=request.membership, plan=plan),
+        success=lambda _: f"Archived “{plan.title}”. It stays readable; its history is kept.",
+        done_url=plan_url(plan),
     )
 
 
 @district_view(Action.MANAGE_PLANS, section="plans")
 def plan_delete(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = access_plan(actor=request.membership, plan_id=plan_id)
-    if request.method == "POST":
-        title = plan.title
-        try:
-            services.plan_delete(district=request.district, actor=request.membership, plan=plan)
-        except ValidationError as error:
-            service_error(request, error)
-            return redirect(plan_url(plan))
-        messages.success(request, f"Deleted the draft “{title}”.")
-        return redirect("plans:plan_list", district_slug=request.district.slug)
-    if not plan.is_draft:
+    if request.method != "POST" and not plan.is_draft:
         return wrong_state(
             request, plan, f"“{plan.title}” is {plan.get_state_display().lower()}; only a draft can be deleted."
         )
-    counts = selectors.plan_contents_count(plan=plan)
-    return _confirm(
+
+    def confirmation() -> Confirmation:
+        counts = selectors.plan_contents_count(plan=plan)
+        return Confirmation(
+            heading=f"Delete the draft “{plan.title}”?",
+            points=[
+                f"Its {counts['priorities']} priorities, {counts['commitments']} commitments and "
+                f"{counts['competencies']} Portrait of a Graduate competencies go with it.",
+                "This can't be undone.",
+            ],
+            action_label="Delete draft",
+            cancel_url=plan_url(plan),
+            plan=plan,
+        )
+
+    title, page = plan.title, plan_url(plan)
+    return confirm_then(
         request,
-        plan,
-        heading=f"Delete the draft “{plan.title}”?",
-        points=[
-            f"Its {counts['priorities']} priorities, {counts['commitments']} commitments and "
-            f"{counts['competencies']} Portrait of a Graduate competencies go with it.",
-            "This can't be undone.",
-        ],
-        action_label="Delete draft",
-        danger=True,
+        confirmation=confirmation,
+        run=lambda: services.plan_delete(district=request.district, actor=request.membership, plan=plan),
+        success=lambda _: f"Deleted the draft “{title}”.",
+        done_url=reverse("plans:plan_list", kwargs={"district_slug": request.district.slug}),
+        failed_url=page,
     )
 
 
@@ -354,52 +349,46 @@ def competency_edit(request: HttpRequest, competency_id: int) -> HttpResponse:
 @district_view(Action.MANAGE_PLANS, section="plans")
 def competency_move(request: HttpRequest, competency_id: int) -> HttpResponse:
     competency = access_competency(actor=request.membership, competency_id=competency_id)
-    form = MoveForm(request.POST)
     plan = competency.plan
-    if form.is_valid():
-        try:
-            services.competency_move(
-                district=request.district,
-                actor=request.membership,
-                competency=competency,
-                direction=form.direction_value,
-            )
-        except ValidationError as error:
-            service_error(request, error)
+    direction, moved = run_move(
+        request,
+        lambda d: services.competency_move(
+            district=request.district, actor=request.membership, competency=competency, direction=d
+        ),
+    )
+    competencies = list(plan.competencies.all())
+    message = moved_message(
+        f"“{competency.name}”", moved=moved, direction=direction, position=competency.position, total=len(competencies)
+    )
     if request.htmx:
-        competencies = list(plan.competencies.all())
         context = {
             "plan": plan,
             "competencies": competencies,
             "form": CompetencyForm(),
-            "focus_target": move_focus("competency", competency, form.data.get("direction", ""), len(competencies)),
-            "status_message": f"Moved “{competency.name}” to position {competency.position} of {len(competencies)}.",
+            "focus_target": move_focus("competency", competency, direction, len(competencies)),
+            "status_message": message,
         }
         return render_page(request, "plans/portrait.html", context, partial="competencies")
+    messages.success(request, message)
     return redirect(f"{_portrait_url(plan)}#competency-{competency.pk}")
 
 
 @district_view(Action.MANAGE_PLANS, section="plans")
 def competency_delete(request: HttpRequest, competency_id: int) -> HttpResponse:
     competency = access_competency(actor=request.membership, competency_id=competency_id)
-    plan = competency.plan
-    if request.method == "POST":
-        try:
-            services.competency_delete(district=request.district, actor=request.membership, competency=competency)
-        except ValidationError as error:
-            service_error(request, error)
-        else:
-            messages.success(request, f"Removed “{competency.name}” from the Portrait of a Graduate.")
-        return redirect(_portrait_url(plan))
-    return render_page(
+    portrait_url = _portrait_url(competency.plan)
+    return confirm_then(
         request,
-        "plans/confirm.html",
-        {
-            "plan": plan,
-            "cancel_url": _portrait_url(plan),
-            "heading": f"Remove “{competency.name}” from the Portrait of a Graduate?",
-            "points": ["The change is kept in the plan's history."],
-            "action_label": "Remove competency",
-            "danger": True,
-        },
+        confirmation=lambda: Confirmation(
+            heading=f"Remove “{competency.name}” from the Portrait of a Graduate?",
+            points=["The change is kept in the plan's history."],
+            action_label="Remove competency",
+            cancel_url=portrait_url,
+            plan=competency.plan,
+        ),
+        run=lambda: services.competency_delete(
+            district=request.district, actor=request.membership, competency=competency
+        ),
+        success=lambda _: f"Removed “{competency.name}” from the Portrait of a Graduate.",
+        done_url=portrait_url,
     )

@@ -19,6 +19,7 @@ def member_label(membership: Membership) -> str:
 
 class PriorityForm(InputForm):
     owner = district_choice(Priority._meta.get_field("owner"), empty_label="No owner yet")
+    field_order = ["title", "success_looks_like", "owner", "code"]
 
     class Meta:
         model = Priority
@@ -47,6 +48,17 @@ ASSIGN_NOW_CHOICES = [
 class CommitmentForm(InputForm):
     role_label = district_choice(Commitment._meta.get_field("role_label"), empty_label="Choose a role")
     lead_department = district_choice(Commitment._meta.get_field("lead_department"), empty_label="None")
+    field_order = [
+        "title",
+        "role_label",
+        "description",
+        "starts_on",
+        "ends_on",
+        "evidence_expected",
+        "reported_in",
+        "lead_department",
+        "assign_now",
+    ]
     assign_now = forms.ChoiceField(
         label="Assign it to",
         choices=ASSIGN_NOW_CHOICES,

@@ -369,7 +369,7 @@ class PlaceLoad:
 
     @property
     def why_short(self) -> str:
-        """ "3 departments, 4 priorities": the table column under "Asked by". """
+        """ "3 departments, 4 priorities": the table column under "Asked by"."""
         if not self.active:
             return "—"
         departments = f"{self.departments} department{'s' if self.departments != 1 else ''}"
@@ -451,33 +451,32 @@ def _place_load(place: School | Department, row: dict | None, months: list[Month
     )
 
 
+def _place_loads(
+    *, district: District, places: Iterable, place_field: str, months: list[Month], today: date | None
+) -> list[PlaceLoad]:
+    places = list(places)
+    rows = _load_rows(
+        district=district,
+        place_field=place_field,
+        months=months,
+        today=today or district_today(district),
+        place_ids=[place.pk for place in places],
+    )
+    threshold = district.commitment_load_threshold if place_field == "school" else None
+    return [_place_load(place, rows.get(place.pk), months, threshold) for place in places]
+
+
 def school_loads(
     *, district: District, schools: Iterable[School], months: list[Month], today: date | None = None
 ) -> list[PlaceLoad]:
-    schools = list(schools)
-    rows = _load_rows(
-        district=district,
-        place_field="school",
-        months=months,
-        today=today or district_today(district),
-        place_ids=[s.pk for s in schools],
-    )
-    threshold = district.commitment_load_threshold
-    return [_place_load(school, rows.get(school.pk), months, threshold) for school in schools]
+    return _place_loads(district=district, places=schools, place_field="school", months=months, today=today)
 
 
 def department_loads(
     *, district: District, departments: Iterable[Department], months: list[Month], today: date | None = None
 ) -> list[PlaceLoad]:
-    departments = list(departments)
-    rows = _load_rows(
-        district=district,
-        place_field="department",
-        months=months,
-        today=today or district_today(district),
-        place_ids=[d.pk for d in departments],
-    )
-    return [_place_load(department, rows.get(department.pk), months, None) for department in departments]
+    """Departments have no threshold: it is for schools, where initiative fatigue lands."""
+    return _place_loads(district=district, places=departments, place_field="department", months=months, today=today)
 
 
 def schools_over_threshold(*, district: District, today: date | None = None) -> list[PlaceLoad]:

@@ -125,11 +125,11 @@ def priority_update(*, district: District, actor: Membership, priority: Priority
         changes["code"] = changes["code"].upper() or priority.code
     if "success_looks_like" in changes:
         changes["success_looks_like"] = changes["success_looks_like"].strip()
-    changed = apply_changes(priority, changes)
-    if "owner" in changed and not can(actor, Action.MANAGE_PLANS):
+    if "owner" in changes and changes["owner"] != priority.owner and not can(actor, Action.MANAGE_PLANS):
         raise ValidationError(
             {"owner": "Only the superintendent or a district admin can hand a priority to someone else."}
         )
+    changed = apply_changes(priority, changes)
     if changed:
         _validate_priority(priority)
         save_with_history(priority, actor=actor, update_fields=[*changed, "updated_at"])

@@ -26,11 +26,20 @@ from districts.selectors import SchoolFilters, school_list, school_regions
 from districts.web import call_service, district_view, render_page
 from metrics.selectors import priority_metric_summaries
 from plans.access import access_plan
-from plans.forms import MoveForm
 from plans.history import HistorySource, history_entries
 from plans.models import StrategicPlan
 from plans.selectors import active_plan
-from plans.views import after_priorities_change, move_focus, plan_url, service_error
+from plans.views import after_priorities_change, plan_url
+from plans.web import (
+    Confirmation,
+    confirm_then,
+    form_page,
+    in_place_id,
+    move_focus,
+    moved_message,
+    run_move,
+    service_error,
+)
 
 from . import selectors, services
 from .access import access_assignment, access_commitment, access_priority, access_role_label_by_slug
@@ -49,23 +58,6 @@ ASSIGNMENTS_PER_PAGE = 100
 
 def _url(name: str, request: HttpRequest, **kwargs: Any) -> str:
     return reverse(f"priorities:{name}", kwargs={"district_slug": request.district.slug, **kwargs})
-
-
-def in_place_id(container: str) -> str:
-    """Field ids unique on the plan page, where several forms can be open at once."""
-    return f"id_{container}_%s"
-
-
-def _form_page(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
-    """The form's own page, or (HTMX) just its `form` partial, to sit in place on the plan page.
-
-    In place, focus goes to the first field with an error, else the first field.
-    """
-    if request.htmx:
-        form = context["form"]
-        names = [name for name in form.fields if name in form.errors] or list(form.fields)
-        form.fields[names[0]].widget.attrs["autofocus"] = True
-    return render_page(request, template, {**context, "in_place": bool(request.htmx)}, partial="form")
 
 
 # --- Priorities -------------------------------------------------------------------------------
@@ -140,7 +132,7 @@ def priority_create(request: HttpRequest, plan_id: int) -> HttpResponse:
         action=_url("priority_create", request, plan_id=plan.pk),
         container="new-priority",
     )
-    return _form_page(request, "priorities/priority_form.html", context)
+    return form_page(request, "priorities/priority_form.html", context)
 
 
 @district_view(Action.EDIT_PRIORITY, section="plans")
@@ -184,34 +176,30 @@ def priority_edit(request: HttpRequest, priority_id: int) -> HttpResponse:
         action=_url("priority_edit", request, priority_id=priority.pk),
         container=f"priority-{priority.pk}",
     )
-    return _form_page(request, "priorities/priority_form.html", context)
+    return form_page(request, "priorities/priority_form.html", context)
 
 
 @require_POST
 @district_view(Action.MANAGE_PLANS, section="plans")
 def priority_move(request: HttpRequest, priority_id: int) -> HttpResponse:
     priority = access_priority(actor=request.membership, priority_id=priority_id)
-    plan = priority.plan
-    form = MoveForm(request.POST)
-    direction = form.data.get("direction", "")
-    moved = False
-    if form.is_valid():
-        try:
-            moved = services.priority_move(
-                district=request.district, actor=request.membership, priority=priority, direction=form.direction_value
-            )
-        except ValidationError as error:
-            service_error(request, error)
-    total = plan.priorities.count()
-    message = (
-        f"Moved {priority.code} “{priority.title}” {direction} to position {priority.position} of {total}."
-        if moved
-        else f"{priority.code} “{priority.title}” is already {'first' if direction == 'up' else 'last'}."
+    direction, moved = run_move(
+        request,
+        lambda d: services.priority_move(
+            district=request.district, actor=request.membership, priority=priority, direction=d
+        ),
     )
+    total = priority.plan.priorities.count()
     return after_priorities_change(
         request,
-        plan,
-        message=message,
+        priority.plan,
+        message=moved_message(
+            f"{priority.code} “{priority.title}”",
+            moved=moved,
+            direction=direction,
+            position=priority.position,
+            total=total,
+        ),
         anchor=f"priority-{priority.pk}",
         focus=move_focus("priority", priority, direction, total),
     )
@@ -220,33 +208,32 @@ def priority_move(request: HttpRequest, priority_id: int) -> HttpResponse:
 @district_view(Action.MANAGE_PLANS, section="plans")
 def priority_delete(request: HttpRequest, priority_id: int) -> HttpResponse:
     priority = access_priority(actor=request.membership, priority_id=priority_id)
-    plan = priority.plan
-    if request.method == "POST":
-        try:
-            services.priority_delete(district=request.district, actor=request.membership, priority=priority)
-        except ValidationError as error:
-            service_error(request, error)
-            return redirect(_url("priority_detail", request, priority_id=priority.pk))
-        messages.success(request, f"Deleted priority {priority}.")
-        return redirect(plan_url(plan, "priorities"))
-    count = priority.commitments.count()
-    return render_page(
-        request,
-        "plans/confirm.html",
-        {
-            "plan": plan,
-            "priority": priority,
-            "cancel_url": _url("priority_detail", request, priority_id=priority.pk),
-            "heading": f"Delete priority {priority}?",
-            "points": [
+    detail_url = _url("priority_detail", request, priority_id=priority.pk)
+
+    def confirmation() -> Confirmation:
+        count = priority.commitments.count()
+        return Confirmation(
+            heading=f"Delete priority {priority}?",
+            points=[
                 f"Its {count} commitment{'s' if count != 1 else ''} and their assignments go with it."
                 if count
                 else "It has no commitments.",
                 "The deletion is kept in the plan's history.",
             ],
-            "action_label": "Delete priority",
-            "danger": True,
-        },
+            action_label="Delete priority",
+            cancel_url=detail_url,
+            plan=priority.plan,
+            priority=priority,
+        )
+
+    name = str(priority)
+    return confirm_then(
+        request,
+        confirmation=confirmation,
+        run=lambda: services.priority_delete(district=request.district, actor=request.membership, priority=priority),
+        success=lambda _: f"Deleted priority {name}.",
+        done_url=plan_url(priority.plan, "priorities"),
+        failed_url=detail_url,
     )
 
 
@@ -273,6 +260,17 @@ def _commitment_form_context(request: HttpRequest, priority: Priority, form: Com
     }
 
 
+def _after_commitment_saved(request: HttpRequest, commitment: Commitment, *, message: str, next_url: str):
+    return after_priorities_change(
+        request,
+        commitment.priority.plan,
+        message=message,
+        anchor=f"commitment-{commitment.pk}",
+        focus=f"commitment-{commitment.pk}-title",
+        next_url=next_url,
+    )
+
+
 @district_view(Action.EDIT_COMMITMENT, section="plans")
 def commitment_create(request: HttpRequest, priority_id: int) -> HttpResponse:
     priority = access_priority(actor=request.membership, priority_id=priority_id)
@@ -296,21 +294,13 @@ def commitment_create(request: HttpRequest, priority_id: int) -> HttpResponse:
             **form.service_fields,
         )
         if commitment is not None:
-            assigned = form.service_fields["assign_every_school"]
-            message = f"Added “{commitment.title}”" + (" and asked it of every school." if assigned else ".")
-            if request.htmx:
-                return after_priorities_change(
-                    request,
-                    plan,
-                    message=message,
-                    anchor=f"commitment-{commitment.pk}",
-                    focus=f"commitment-{commitment.pk}-title",
-                )
-            if assigned:
-                messages.success(request, message)
-                return redirect(_url("commitment_detail", request, commitment_id=commitment.pk))
-            messages.success(request, f"{message} Next, choose the schools or departments it is asked of.")
-            return redirect(_url("commitment_assign", request, commitment_id=commitment.pk))
+            if form.service_fields["assign_every_school"]:
+                message = f"Added “{commitment.title}” and asked it of every school."
+                next_url = _url("commitment_detail", request, commitment_id=commitment.pk)
+            else:
+                message = f"Added “{commitment.title}”. Choose the schools or departments it is asked of."
+                next_url = _url("commitment_assign", request, commitment_id=commitment.pk)
+            return _after_commitment_saved(request, commitment, message=message, next_url=next_url)
     context = _commitment_form_context(
         request,
         priority,
@@ -320,7 +310,7 @@ def commitment_create(request: HttpRequest, priority_id: int) -> HttpResponse:
         action=_url("commitment_create", request, priority_id=priority.pk),
         cancel_url=plan_url(plan, f"priority-{priority.pk}"),
     )
-    return _form_page(request, "priorities/commitment_form.html", context)
+    return form_page(request, "priorities/commitment_form.html", context)
 
 
 @district_view(Action.EDIT_COMMITMENT, section="plans")
@@ -331,8 +321,7 @@ def commitment_edit(request: HttpRequest, commitment_id: int) -> HttpResponse:
     if plan.is_archived:
         messages.info(request, "This plan is archived and can no longer be changed.")
         return redirect(_url("commitment_detail", request, commitment_id=commitment.pk))
-    fields = CommitmentForm.Meta.fields
-    initial = {name: getattr(commitment, name) for name in fields if name not in ("role_label", "lead_department")}
+    initial = {name: getattr(commitment, name) for name in CommitmentForm.Meta.fields}
     initial |= {"role_label": commitment.role_label_id, "lead_department": commitment.lead_department_id}
     form = CommitmentForm(
         request.POST or None,
@@ -351,17 +340,12 @@ def commitment_edit(request: HttpRequest, commitment_id: int) -> HttpResponse:
             **form.service_fields,
         )
         if updated is not None:
-            message = f"Saved “{updated.title}”."
-            if request.htmx:
-                return after_priorities_change(
-                    request,
-                    plan,
-                    message=message,
-                    anchor=f"commitment-{commitment.pk}",
-                    focus=f"commitment-{commitment.pk}-title",
-                )
-            messages.success(request, message)
-            return redirect(_url("commitment_detail", request, commitment_id=commitment.pk))
+            return _after_commitment_saved(
+                request,
+                commitment,
+                message=f"Saved “{updated.title}”.",
+                next_url=_url("commitment_detail", request, commitment_id=commitment.pk),
+            )
     context = _commitment_form_context(
         request,
         priority,
@@ -371,7 +355,7 @@ def commitment_edit(request: HttpRequest, commitment_id: int) -> HttpResponse:
         action=_url("commitment_edit", request, commitment_id=commitment.pk),
         cancel_url=_url("commitment_detail", request, commitment_id=commitment.pk),
     )
-    return _form_page(request, "priorities/commitment_form.html", context)
+    return form_page(request, "priorities/commitment_form.html", context)
 
 
 @require_POST
@@ -380,29 +364,24 @@ def commitment_move(request: HttpRequest, commitment_id: int) -> HttpResponse:
     commitment = access_commitment(actor=request.membership, commitment_id=commitment_id)
     priority = commitment.priority
     require(request.membership, Action.EDIT_PRIORITY, priority)
-    form = MoveForm(request.POST)
-    direction = form.data.get("direction", "")
-    moved = False
-    if form.is_valid():
-        try:
-            moved = services.commitment_move(
-                district=request.district,
-                actor=request.membership,
-                commitment=commitment,
-                direction=form.direction_value,
-            )
-        except ValidationError as error:
-            service_error(request, error)
-    total = priority.commitments.count()
-    message = (
-        f"Moved “{commitment.title}” {direction} to position {commitment.position} of {total} under {priority.code}."
-        if moved
-        else f"“{commitment.title}” is already {'first' if direction == 'up' else 'last'} under {priority.code}."
+    direction, moved = run_move(
+        request,
+        lambda d: services.commitment_move(
+            district=request.district, actor=request.membership, commitment=commitment, direction=d
+        ),
     )
+    total = priority.commitments.count()
     return after_priorities_change(
         request,
         priority.plan,
-        message=message,
+        message=moved_message(
+            f"“{commitment.title}”",
+            moved=moved,
+            direction=direction,
+            position=commitment.position,
+            total=total,
+            where=f" under {priority.code}",
+        ),
         anchor=f"commitment-{commitment.pk}",
         focus=move_focus("commitment", commitment, direction, total),
     )
@@ -413,27 +392,23 @@ def commitment_delete(request: HttpRequest, commitment_id: int) -> HttpResponse:
     commitment = access_commitment(actor=request.membership, commitment_id=commitment_id)
     require(request.membership, Action.EDIT_COMMITMENT, commitment)
     detail_url = _url("commitment_detail", request, commitment_id=commitment.pk)
-    if request.method == "POST":
-        try:
-            services.commitment_delete(district=request.district, actor=request.membership, commitment=commitment)
-        except ValidationError as error:
-            service_error(request, error)
-            return redirect(detail_url)
-        messages.success(request, f"Deleted “{commitment.title}”.")
-        return redirect(_url("priority_detail", request, priority_id=commitment.priority_id))
-    return render_page(
+    return confirm_then(
         request,
-        "plans/confirm.html",
-        {
-            "plan": commitment.priority.plan,
-            "priority": commitment.priority,
-            "commitment": commitment,
-            "cancel_url": detail_url,
-            "heading": f"Delete “{commitment.title}”?",
-            "points": ["It leaves every role card and school it was asked of.", "The deletion is kept in the history."],
-            "action_label": "Delete commitment",
-            "danger": True,
-        },
+        confirmation=lambda: Confirmation(
+            heading=f"Delete “{commitment.title}”?",
+            points=["It leaves every role card and school it was asked of.", "The deletion is kept in the history."],
+            action_label="Delete commitment",
+            cancel_url=detail_url,
+            plan=commitment.priority.plan,
+            priority=commitment.priority,
+            commitment=commitment,
+        ),
+        run=lambda: services.commitment_delete(
+            district=request.district, actor=request.membership, commitment=commitment
+        ),
+        success=lambda _: f"Deleted “{commitment.title}”.",
+        done_url=_url("priority_detail", request, priority_id=commitment.priority_id),
+        failed_url=detail_url,
     )
 
 
@@ -621,6 +596,7 @@ def role_list(request: HttpRequest) -> HttpResponse:
         "own_label": selectors.own_role_label(membership=request.membership, labels=labels),
         "can_manage": can(request.membership, Action.MANAGE_ROLE_LABELS),
         "preview": plan is not None and not plan.is_active,
+        "plan_query": f"?plan={plan.pk}" if plan is not None and not plan.is_active else "",
     }
     return render_page(request, "priorities/role_list.html", context, partial="labels")
 
@@ -676,52 +652,51 @@ def role_label_edit(request: HttpRequest, role_label_id: int) -> HttpResponse:
 @district_view(Action.MANAGE_ROLE_LABELS, section="roles")
 def role_label_move(request: HttpRequest, role_label_id: int) -> HttpResponse:
     label = access_role_label(actor=request.membership, role_label_id=role_label_id)
-    form = MoveForm(request.POST)
-    if form.is_valid():
-        services.role_label_move(
-            district=request.district, actor=request.membership, role_label=label, direction=form.direction_value
-        )
+    direction, moved = run_move(
+        request,
+        lambda d: services.role_label_move(
+            district=request.district, actor=request.membership, role_label=label, direction=d
+        ),
+    )
+    plan = _card_plan(request)
+    labels = selectors.role_labels_with_counts(district=request.district, plan=plan)
+    message = moved_message(
+        f"“{label.name}”", moved=moved, direction=direction, position=label.position, total=len(labels)
+    )
     if request.htmx:
-        plan = _card_plan(request)
-        labels = selectors.role_labels_with_counts(district=request.district, plan=plan)
         context = {
             "plan": plan,
             "labels": labels,
             "own_label": selectors.own_role_label(membership=request.membership, labels=labels),
             "can_manage": True,
-            "focus_target": move_focus("role-label", label, form.data.get("direction", ""), len(labels)),
-            "status_message": f"Moved “{label.name}” to position {label.position} of {len(labels)}.",
+            "preview": plan is not None and not plan.is_active,
+            "plan_query": f"?plan={plan.pk}" if plan is not None and not plan.is_active else "",
+            "focus_target": move_focus("role-label", label, direction, len(labels)),
+            "status_message": message,
         }
         return render_page(request, "priorities/role_list.html", context, partial="labels")
+    messages.success(request, message)
     return redirect(f"{_url('role_list', request)}#role-{label.pk}")
 
 
 @district_view(Action.MANAGE_ROLE_LABELS, section="roles")
 def role_label_delete(request: HttpRequest, role_label_id: int) -> HttpResponse:
     label = access_role_label(actor=request.membership, role_label_id=role_label_id)
-    if request.method == "POST":
-        try:
-            services.role_label_delete(district=request.district, actor=request.membership, role_label=label)
-        except ValidationError as error:
-            service_error(request, error)
-        else:
-            messages.success(request, f"Deleted the role “{label.name}”.")
-        return redirect(_url("role_list", request))
-    return render_page(
+    list_url = _url("role_list", request)
+    return confirm_then(
         request,
-        "plans/confirm.html",
-        {
-            "plan": None,
-            "label": label,
-            "cancel_url": _url("role_list", request),
-            "heading": f"Delete the role “{label.name}”?",
-            "points": [
+        confirmation=lambda: Confirmation(
+            heading=f"Delete the role “{label.name}”?",
+            points=[
                 "Its role card goes away. Members who had it as their card keep their membership, without a card.",
                 "A role that commitments ask something of can't be deleted: change those commitments first.",
             ],
-            "action_label": "Delete role",
-            "danger": True,
-        },
+            action_label="Delete role",
+            cancel_url=list_url,
+        ),
+        run=lambda: services.role_label_delete(district=request.district, actor=request.membership, role_label=label),
+        success=lambda _: f"Deleted the role “{label.name}”.",
+        done_url=list_url,
     )
 
 

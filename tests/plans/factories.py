@@ -17,6 +17,9 @@ from tests.factories import (
     ScopeFreeFactory,
 )
 
+# Plans span today, so "active" and "past its end date" mean the same whenever the tests run.
+THIS_YEAR = date.today().year
+
 
 class PlanFactory(ScopeFreeFactory):
     class Meta:
@@ -24,8 +27,8 @@ class PlanFactory(ScopeFreeFactory):
 
     district = factory.SubFactory(DistrictFactory)
     title = factory.Sequence(lambda n: f"Strategic plan {n}")
-    start_year = 2025
-    end_year = 2030
+    start_year = THIS_YEAR - 1
+    end_year = THIS_YEAR + 4
     vision = "Every student graduates ready for college, career and life."
     mission = "We partner with families to provide rigorous, joyful learning."
     state = PlanState.DRAFT
@@ -63,11 +66,15 @@ class CommitmentFactory(ScopeFreeFactory):
     district = factory.SelfAttribute("priority.district")
     title = factory.Sequence(lambda n: f"Commitment {n}")
     role_label = factory.SubFactory(RoleLabelFactory, district=factory.SelfAttribute("..district"))
-    starts_on = date(2025, 8, 1)
-    ends_on = date(2030, 6, 30)
+    starts_on = factory.LazyAttribute(lambda o: date(o.priority.plan.start_year, 8, 1))
+    ends_on = factory.LazyAttribute(lambda o: date(o.priority.plan.end_year, 6, 30))
     evidence_expected = "Agendas and sign-in sheets."
     reported_in = ReportedIn.SCHOOL
     position = factory.Sequence(lambda n: n + 1)
+
+
+class ActivePlanFactory(PlanFactory):
+    state = PlanState.ACTIVE
 
 
 class AssignmentFactory(ScopeFreeFactory):

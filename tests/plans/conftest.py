@@ -1,0 +1,1 @@
+from tests.plans.fixtures import *  # noqa: F403 - shared fixtures
