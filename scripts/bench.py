@@ -247,6 +247,13 @@ def healthz(bench: Bench) -> None:
         bench.report(f"broker down: median of {bench.runs}", median_ms(), "ms")
 
 
+@benchmark("metrics", "CSV import of 50,000 metric values into the 1,800-school district: preview and confirm")
+def metrics_import(bench: Bench) -> None:
+    import bench_metrics  # scripts/bench_metrics.py, beside this file
+
+    bench_metrics.run(bench, big_district())
+
+
 # --- The throwaway database --------------------------------------------------------------
 
 
