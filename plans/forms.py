@@ -59,6 +59,11 @@ class PlanForm(InputForm):
             "start_year": "For example 2025 for a plan that starts in the 2025–26 school year.",
             "end_year": "For example 2030.",
         }
+        error_messages = {
+            "title": {"required": "Give the plan a title."},
+            "start_year": {"required": "Enter the first year, e.g. 2025.", "invalid": "Enter a year as four digits."},
+            "end_year": {"required": "Enter the last year, e.g. 2030.", "invalid": "Enter a year as four digits."},
+        }
 
     def __init__(self, *args, district: District, with_copy: bool, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -79,6 +84,7 @@ class CompetencyForm(InputForm):
     class Meta:
         model = Competency
         fields = ["name", "description"]
+        error_messages = {"name": {"required": "Name the competency."}}
 
 
 class MoveForm(forms.Form):

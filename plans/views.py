@@ -52,6 +52,7 @@ def priorities_context(request: HttpRequest, plan: StrategicPlan) -> dict[str, A
         "focus": focus,
         "can_reorder": editable and can(membership, Action.MANAGE_PLANS),
         "can_add_priority": editable and can(membership, Action.CREATE_PRIORITY),
+        "can_manage_district": can(membership, Action.MANAGE_DISTRICT),
         "in_place": True,
     }
 

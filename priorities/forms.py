@@ -26,6 +26,12 @@ class PriorityForm(InputForm):
         fields = ["code", "title", "success_looks_like"]
         widgets = {"success_looks_like": forms.Textarea(attrs={"rows": 3})}
         help_texts = {"code": "Leave empty to number it automatically (P1, P2 …)."}
+        error_messages = {
+            "title": {"required": "Give the priority a title."},
+            "success_looks_like": {
+                "required": "Describe what success looks like, so everyone can tell when it is achieved."
+            },
+        }
 
     def __init__(self, *args, district: District, can_change_owner: bool = True, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -46,7 +52,14 @@ ASSIGN_NOW_CHOICES = [
 
 
 class CommitmentForm(InputForm):
-    role_label = district_choice(Commitment._meta.get_field("role_label"), empty_label="Choose a role")
+    role_label = district_choice(
+        Commitment._meta.get_field("role_label"),
+        empty_label="Choose a role",
+        error_messages={
+            "required": "Choose the role this asks of.",
+            "invalid_choice": "Choose one of the roles listed.",
+        },
+    )
     lead_department = district_choice(Commitment._meta.get_field("lead_department"), empty_label="None")
     field_order = [
         "title",
@@ -82,6 +95,11 @@ class CommitmentForm(InputForm):
             "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "reported_in": forms.RadioSelect,
+        }
+        error_messages = {
+            "title": {"required": "Say what the role will do, in one sentence."},
+            "starts_on": {"required": "Enter the start date.", "invalid": "Enter a date such as 2025-08-01."},
+            "ends_on": {"required": "Enter the end date.", "invalid": "Enter a date such as 2026-06-30."},
         }
 
     def __init__(self, *args, district: District, creating: bool, **kwargs) -> None:
@@ -155,6 +173,7 @@ class RoleLabelForm(InputForm):
         model = RoleLabel
         fields = ["name", "description", "system_role", "slug"]
         labels = {"system_role": "Card of everyone with the role", "slug": "Web address"}
+        error_messages = {"name": {"required": "Name the role, e.g. Bus drivers."}}
         help_texts = {
             "name": "Plural, as people say it: Teachers, Bus drivers, Counselors.",
             "system_role": "Optional: members with this Throughline role see this card as theirs "

@@ -757,6 +757,7 @@ def load(request: HttpRequest) -> HttpResponse:
         ),
         "own_school_load": own_school_load,
         "threshold": district.commitment_load_threshold,
+        "can_manage_district": can(membership, Action.MANAGE_DISTRICT),
     }
     return render_page(request, "priorities/load.html", context, partial="results")
 

@@ -68,6 +68,7 @@ def test_at_the_hard_cap_the_plan_page_offers_no_add_button(district, active_pla
     page = plan_page(client_for(admin_member), active_plan).content.decode()
     assert "reached your district's limit of 2 priorities" in page
     assert 'id="add-priority"' not in page
+    assert url("districts:settings", district) in page  # admins can change the limit there
 
 
 def test_the_plan_page_flags_schools_over_the_load_threshold(district, active_plan, admin_member, client_for):
@@ -110,6 +111,12 @@ def test_creating_a_plan_by_plain_post(district, superintendent_member, client_f
         plan = StrategicPlan.objects.get(title="Riverbend 2030")
     assert response.url == url("plans:plan_detail", district, plan_id=plan.pk)
     assert plan.state == PlanState.DRAFT
+
+
+def test_an_empty_plan_form_says_what_each_field_needs(district, admin_member, client_for):
+    page = client_for(admin_member).post(url("plans:plan_create", district), {"vision": ""}).content.decode()
+    for message in ("Give the plan a title.", "Enter the first year, e.g. 2025.", "Enter the last year, e.g. 2030."):
+        assert message in page
 
 
 def test_bad_plan_input_is_shown_at_the_field_and_kept(district, admin_member, client_for):
