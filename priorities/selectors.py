@@ -207,6 +207,15 @@ class AssignmentSummary:
     without_owner: int
 
     @property
+    def active(self) -> int:
+        return self.active_schools + self.departments
+
+    @property
+    def live(self) -> int:
+        """Assignments that are still asked: active or paused."""
+        return self.active + self.paused
+
+    @property
     def missing_schools(self) -> int:
         return max(self.school_total - self.active_schools, 0)
 

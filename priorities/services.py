@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
-from simple_history.utils import bulk_create_with_history
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from districts.models import Department, District, Membership, RoleLabel, School
 from districts.policy import Action, can, require
@@ -384,6 +384,47 @@ def assignment_set_status(
     assignment._change_reason = one_line(note)[:100]
     save_with_history(assignment, actor=actor, update_fields=["status", "status_changed_at"])
     return assignment
+
+
+# What "everywhere" changes for each new status: assignments already there, or ended, are left alone.
+STATUS_EVERYWHERE_FROM = {
+    AssignmentStatus.PAUSED: (AssignmentStatus.ACTIVE,),
+    AssignmentStatus.ACTIVE: (AssignmentStatus.PAUSED,),
+    AssignmentStatus.ENDED: (AssignmentStatus.ACTIVE, AssignmentStatus.PAUSED),
+}
+
+
+@transaction.atomic
+def commitment_set_status_everywhere(
+    *, district: District, actor: Membership, commitment: Commitment, status: str, note: str = ""
+) -> int:
+    """Pause, resume or end a commitment at every place it is asked, in one update with history; returns how many."""
+    _begin(district=district, actor=actor, action=Action.EDIT_COMMITMENT, obj=commitment)
+    ensure_same_district(commitment, district=district)
+    ensure_plan_editable(commitment.priority.plan)
+    if status not in STATUS_EVERYWHERE_FROM:
+        raise ValidationError({"status": "Choose active, paused or ended."})
+    sources = STATUS_EVERYWHERE_FROM[AssignmentStatus(status)]
+    rows = list(
+        Assignment.objects.select_for_update()
+        .filter(district=district, commitment=commitment, status__in=sources)
+        .order_by("pk")  # not the default ordering: its outer joins cannot be locked
+    )
+    if not rows:
+        states = " or ".join(str(AssignmentStatus(s).label).lower() for s in sources)
+        raise ValidationError({"status": f"No assignment of this commitment is {states}."})
+    now = timezone.now()
+    for row in rows:
+        row.status, row.status_changed_at = status, now
+    bulk_update_with_history(
+        rows,
+        Assignment,
+        ["status", "status_changed_at"],
+        batch_size=ASSIGNMENT_BATCH_SIZE,
+        default_user=actor.user,
+        default_change_reason=one_line(note)[:100] or None,
+    )
+    return len(rows)
 
 
 # --- Role labels ---------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ urlpatterns = [
     path("commitments/<int:commitment_id>/move/", views.commitment_move, name="commitment_move"),
     path("commitments/<int:commitment_id>/delete/", views.commitment_delete, name="commitment_delete"),
     path("commitments/<int:commitment_id>/assign/", views.commitment_assign, name="commitment_assign"),
+    path("commitments/<int:commitment_id>/status/", views.commitment_status, name="commitment_status"),
     path("assignments/<int:assignment_id>/", views.assignment_detail, name="assignment_detail"),
     path("assignments/<int:assignment_id>/status/", views.assignment_status, name="assignment_status"),
     path("roles/", views.role_list, name="role_list"),

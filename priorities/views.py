@@ -428,6 +428,7 @@ def commitment_detail(request: HttpRequest, commitment_id: int) -> HttpResponse:
         "status_filter": status if status in AssignmentStatus.values else "",
         "statuses": AssignmentStatus.choices,
         "can_edit": can_edit,
+        "status_form": AssignmentStatusForm(auto_id="id_everywhere_%s"),
         "history": history_entries(
             HistorySource(Commitment.history.filter(id=commitment.pk), lambda r: "the commitment")
         ),
@@ -505,6 +506,35 @@ def commitment_assign(request: HttpRequest, commitment_id: int) -> HttpResponse:
         "summary": selectors.assignment_summary(commitment=commitment),
     }
     return render_page(request, "priorities/commitment_assign.html", context, partial="school-choices")
+
+
+EVERYWHERE_VERBS = {
+    AssignmentStatus.ACTIVE: "Resumed",
+    AssignmentStatus.PAUSED: "Paused",
+    AssignmentStatus.ENDED: "Ended",
+}
+
+
+@require_POST
+@district_view(Action.EDIT_COMMITMENT, section="plans")
+def commitment_status(request: HttpRequest, commitment_id: int) -> HttpResponse:
+    """Pause, resume or end a commitment at every place at once (each assignment keeps its history)."""
+    commitment = access_commitment(actor=request.membership, commitment_id=commitment_id)
+    require(request.membership, Action.EDIT_COMMITMENT, commitment)
+    form = AssignmentStatusForm(request.POST)
+    if form.is_valid():
+        try:
+            count = services.commitment_set_status_everywhere(
+                district=request.district, actor=request.membership, commitment=commitment, **form.cleaned_data
+            )
+        except ValidationError as error:
+            service_error(request, error)
+        else:
+            verb = EVERYWHERE_VERBS[AssignmentStatus(form.cleaned_data["status"])]
+            messages.success(request, f"{verb} “{commitment.title}” at {count} place{'s' if count != 1 else ''}.")
+    else:
+        messages.error(request, "Choose active, paused or ended; a note is at most 100 characters.")
+    return redirect(_url("commitment_detail", request, commitment_id=commitment.pk))
 
 
 @district_view(Action.VIEW_PLAN, section="plans")

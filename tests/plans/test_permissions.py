@@ -135,6 +135,14 @@ CASES = [
     ),
     Case("priorities:commitment_delete", obj("commitment_id", "commitment"), PRIORITY_OWNERS),
     Case("priorities:commitment_assign", obj("commitment_id", "commitment"), PRIORITY_OWNERS),
+    Case(
+        "priorities:commitment_status",
+        obj("commitment_id", "commitment"),
+        PRIORITY_OWNERS,
+        "post",
+        302,
+        data={"status": "paused"},
+    ),
     Case("priorities:assignment_detail", obj("assignment_id", "assignment"), EVERYONE),
     Case(
         "priorities:assignment_detail",

@@ -303,6 +303,42 @@ def test_pausing_and_ending_an_assignment_keeps_its_history(district, admin_memb
     assert history[1].history_change_reason == "State testing window"
 
 
+def test_a_commitment_is_paused_resumed_and_ended_everywhere_at_once_keeping_history(
+    district, admin_member, commitment, django_assert_max_num_queries
+):
+    live = [AssignmentFactory(commitment=commitment) for _ in range(30)]
+    already_ended = AssignmentFactory(commitment=commitment, status=AssignmentStatus.ENDED)
+    with district_context(district):
+        with django_assert_max_num_queries(12):
+            paused = services.commitment_set_status_everywhere(
+                district=district,
+                actor=admin_member,
+                commitment=commitment,
+                status=AssignmentStatus.PAUSED,
+                note="Testing window",
+            )
+        assert paused == 30
+        with pytest.raises(ValidationError, match="No assignment of this commitment is active"):
+            services.commitment_set_status_everywhere(
+                district=district, actor=admin_member, commitment=commitment, status=AssignmentStatus.PAUSED
+            )
+        ended = services.commitment_set_status_everywhere(
+            district=district, actor=admin_member, commitment=commitment, status=AssignmentStatus.ENDED
+        )
+        assert ended == 30
+        statuses = list(
+            Assignment.history.filter(id=live[0].pk)
+            .order_by("history_date", "history_id")
+            .values_list("status", "history_user_id", "history_change_reason")
+        )
+        assert Assignment.history.filter(id=already_ended.pk).count() == 1  # left alone
+    assert statuses == [
+        (AssignmentStatus.ACTIVE, None, None),
+        (AssignmentStatus.PAUSED, admin_member.user_id, "Testing window"),
+        (AssignmentStatus.ENDED, admin_member.user_id, None),
+    ]
+
+
 def test_an_assignments_owner_works_at_its_place(district, admin_member, assignment, make_member):
     there = make_member(district, Role.STAFF, school=assignment.school)
     elsewhere = make_member(district, Role.PRINCIPAL)

@@ -307,6 +307,22 @@ def test_pausing_and_ending_an_assignment_shows_in_its_history(district, assignm
     assert assignment.status == AssignmentStatus.ENDED
 
 
+def test_ending_a_commitment_everywhere_from_its_page(district, assignment, cabinet_member, client_for):
+    AssignmentFactory(commitment=assignment.commitment)
+    client = client_for(cabinet_member)
+    detail = url("priorities:commitment_detail", district, commitment_id=assignment.commitment_id)
+    assert "End everywhere" in client.get(detail).content.decode()
+    page = client.post(
+        url("priorities:commitment_status", district, commitment_id=assignment.commitment_id),
+        {"status": "ended", "note": "Replaced by the new attendance plan"},
+        follow=True,
+    ).content.decode()
+    assert "Ended “Principals hold a monthly attendance data meeting” at 2 places." in page
+    assert "End everywhere" not in page  # nothing left to end
+    assignment.refresh_from_db()
+    assert assignment.status == AssignmentStatus.ENDED
+
+
 def test_the_commitment_page_lists_its_assignments(district, assignment, staff_member, client_for):
     page = (
         client_for(staff_member)
