@@ -8,7 +8,7 @@ missing service fails the test instead.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from functools import cache
 
@@ -35,7 +35,7 @@ def redis_unavailable_reason() -> str:
 
     try:
         redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=2).ping()
-    except Exception as error:  # noqa: BLE001 - any failure means unreachable
+    except Exception as error:
         return f"Redis is not reachable at {REDIS_TEST_URL} ({error.__class__.__name__})"
     return ""
 

@@ -45,7 +45,8 @@ GLOBAL_TABLES = {
 def as_app_role() -> None:
     """Switch this transaction to the application role."""
     with connection.cursor() as cursor:
-        cursor.execute(sql.SQL("SET LOCAL ROLE {}").format(sql.Identifier(settings.DATABASE_APP_ROLE)).as_string(cursor.connection))
+        statement = sql.SQL("SET LOCAL ROLE {}").format(sql.Identifier(settings.DATABASE_APP_ROLE))
+        cursor.execute(statement.as_string(cursor.connection))
 
 
 def count_rows(table: str) -> int:
@@ -133,7 +134,7 @@ def test_application_role_without_a_district_sees_no_rows(two_populated_district
 
 
 def test_application_role_with_a_district_sees_only_that_district(two_populated_districts):
-    district, other = two_populated_districts
+    district, _other = two_populated_districts
     with transaction.atomic():
         as_app_role()
         set_district(district.pk)
@@ -151,13 +152,16 @@ def test_application_role_cannot_write_into_another_district(two_populated_distr
     with transaction.atomic():
         as_app_role()
         set_district(district.pk)
-        with pytest.raises(DatabaseError, match="row-level security"), transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "INSERT INTO districts_department (district_id, name, description, created_at, updated_at) "
-                    "VALUES (%s, 'Smuggled', '', now(), now())",
-                    [other.pk],
-                )
+        with (
+            pytest.raises(DatabaseError, match="row-level security"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(
+                "INSERT INTO districts_department (district_id, name, description, created_at, updated_at) "
+                "VALUES (%s, 'Smuggled', '', now(), now())",
+                [other.pk],
+            )
         with connection.cursor() as cursor:
             cursor.execute("UPDATE districts_school SET name = name || ' (changed)' WHERE district_id = %s", [other.pk])
             assert cursor.rowcount == 0

@@ -86,6 +86,6 @@ def assert_no_axe_violations(axe) -> Callable[[object], None]:
             options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}},
         )
         violations = results.response["violations"]
-        assert not violations, "axe-core violations on {}:\n{}".format(page.url, results.generate_report())
+        assert not violations, f"axe-core violations on {page.url}:\n{results.generate_report()}"
 
     return check
