@@ -17,6 +17,7 @@ All comparisons are exact (fractions of decimals), never floats.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -168,22 +169,26 @@ class Trajectory:
         """How far a value may miss the trajectory and still be "at risk" rather than "off track"."""
         return self.planned_change * Fraction(tolerance_percent) / 100
 
-    def shortfall(self, value: Decimal | Fraction, day: date) -> Fraction:
-        """How far the value misses the trajectory in the worse direction; ≤ 0 means it meets it."""
-        expected = self.expected_at(day)
-        if self.direction == Direction.LOWER:
-            return Fraction(value) - expected
-        return expected - Fraction(value)
-
     def status(self, value: Decimal | Fraction | None, day: date, tolerance_percent: Decimal) -> Status:
-        if value is None:
-            return Status.NO_DATA
-        shortfall = self.shortfall(value, day)
-        if shortfall <= 0:
-            return Status.ON_TRACK
-        if shortfall <= self.tolerance(tolerance_percent):
-            return Status.AT_RISK
-        return Status.OFF_TRACK
+        return self.judge(day, tolerance_percent)(value)
+
+    def judge(self, day: date, tolerance_percent: Decimal) -> Callable[[Decimal | Fraction | None], Status]:
+        """The status of any value on `day`, with the line and the band worked out once (for many schools)."""
+        expected = self.expected_at(day)
+        band = self.tolerance(tolerance_percent)
+        lower = self.direction == Direction.LOWER
+
+        def status(value: Decimal | Fraction | None) -> Status:
+            if value is None:
+                return Status.NO_DATA
+            shortfall = (Fraction(value) - expected) if lower else (expected - Fraction(value))
+            if shortfall <= 0:
+                return Status.ON_TRACK
+            if shortfall <= band:
+                return Status.AT_RISK
+            return Status.OFF_TRACK
+
+        return status
 
 
 def meets_bar(value: Decimal | Fraction, bar: Decimal, direction: str) -> bool:

@@ -284,10 +284,20 @@ class SchoolFilters:
         return "descending" if self.descending else "ascending"
 
 
+@dataclass(frozen=True)
+class ValueCell:
+    """One stored value as the metric page shows it."""
+
+    pk: int
+    value: Decimal
+    updated_at: object
+    entered_by: str  # the person's name, "" when unknown
+
+
 @dataclass
 class SchoolRow:
     school: School
-    value: MetricValue | None
+    value: ValueCell | None
     previous: Decimal | None
     status: StatusView
     meets_target: bool | None
@@ -320,7 +330,7 @@ class MetricPage:
     rollup: MetricRollup | None
     result: RollupResult | None  # the stored roll-up's numbers, recomputed from the loaded values to explain it
     explanation: str
-    district_value: MetricValue | None  # district-only metrics
+    district_value: ValueCell | None  # district-only metrics
     previous_period: date | None
     rows: list[SchoolRow] = field(default_factory=list)
     filtered: RollupResult | None = None
@@ -475,23 +485,27 @@ def metric_page(*, district: District, metric: Metric, filters: SchoolFilters) -
     wanted_periods = [p for p in (period, previous_period) if p is not None]
     values = (
         MetricValue.objects.filter(district=district, metric=metric, period__in=wanted_periods)
-        .select_related("entered_by__user")
         .order_by()
-    )  # 3
-    current: dict[int | None, MetricValue] = {}
+        .values_list(
+            "pk", "school_id", "period", "value", "updated_at", "entered_by__user__full_name", "entered_by__user__email"
+        )
+    )  # 3: plain tuples, so 1,800 schools cost no model instances
+    current: dict[int | None, ValueCell] = {}
     previous: dict[int | None, Decimal] = {}
-    for value in values:
-        if value.period == period:
-            current[value.school_id] = value
+    for pk, school_id, value_period, number, updated_at, full_name, email in values:
+        if value_period == period:
+            current[school_id] = ValueCell(pk, number, updated_at, full_name or email or "")
         else:
-            previous[value.school_id] = value.value
+            previous[school_id] = number
 
     if not metric.is_school_level:
         page.district_value = current.get(None)
         page.explanation = _("A district-only metric: the value is entered for the district as a whole.")
         return page
 
-    schools = list(School.objects.filter(district=district).order_by("name"))  # 4
+    schools = list(
+        School.objects.filter(district=district).only("pk", "name", "level", "region", "enrollment").order_by("name")
+    )  # 4
     directory = SchoolDirectory.from_schools(schools)
     applicable = directory.applicable(metric)
     tolerance = district.metric_tolerance_percent
@@ -522,12 +536,12 @@ def metric_page(*, district: District, metric: Metric, filters: SchoolFilters) -
     ]
     if filters.active and period is not None:
         page.filtered = rollup_of(shown)
-    judged_on = metric.period_end(period) if period else None
+    judge = metric.trajectory.judge(metric.period_end(period), tolerance) if period else None
     rows = []
     for school in shown:
         value = current.get(school.pk)
-        if value is not None and judged_on is not None:
-            status = metric.trajectory.status(value.value, judged_on, tolerance)
+        if value is not None and judge is not None:
+            status = judge(value.value)
             meets = meets_target(value.value)
         else:
             status, meets = Status.NO_DATA, None

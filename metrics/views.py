@@ -9,6 +9,7 @@ from datetime import date
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -31,6 +32,7 @@ from .periods import normalize_period, periods_between, school_year_of
 
 SECTION = "metrics"
 HISTORY_YEARS_OPEN = 3  # how far back the value form offers periods, at least
+SCHOOLS_PER_PAGE = 100
 
 
 def _metric_url(request: HttpRequest, metric: Metric, name: str = "metric_detail", **kwargs: object) -> str:
@@ -73,6 +75,7 @@ def metric_detail(request: HttpRequest, metric_id: int) -> HttpResponse:
     context = {
         "metric": metric,
         "page": page,
+        "school_page": Paginator(page.rows, SCHOOLS_PER_PAGE).get_page(request.GET.get("page")),
         "filters": filters,
         "can_edit": can(actor, Action.DEFINE_METRIC, metric),
         "can_import": can(actor, Action.IMPORT_METRIC_VALUES, metric),

@@ -56,9 +56,15 @@ def csv_text(*, codes: list[str], rows: int, offset: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def import_benchmark(district: Any, admin: Any, *, rows: int, report: Report) -> None:
-    """Time preview and confirm of a fresh file, then of an all-updates file, in `district` as `admin`."""
+def import_benchmark(
+    district: Any, admin: Any, *, rows: int, report: Report, pages: Callable[[dict[str, str]], None] | None = None
+) -> None:
+    """Time preview and confirm of a fresh file, then of an all-updates file, in `district` as `admin`.
+
+    `pages`, when given, times pages (scripts/bench.py's Bench.pages) while the values are there.
+    """
     from django.db import transaction
+    from django.urls import reverse
 
     from districts.imports import import_confirm, import_preview
     from districts.models import School
@@ -107,6 +113,18 @@ def import_benchmark(district: Any, admin: Any, *, rows: int, report: Report) ->
                 report(f"{rows:,} {label}: created + updated", done.created_count + done.updated_count, "values")
             report("history rows written", MetricValue.history.filter(metric_id=metric.pk).count(), "rows")
             report("roll-ups kept", MetricRollup.objects.filter(metric=metric).count(), "periods")
+            if pages is not None:
+                slug = {"district_slug": district.slug}
+                detail = reverse("metrics:metric_detail", kwargs={**slug, "metric_id": metric.pk})
+                pages(
+                    {
+                        f"metric page, {len(codes):,} schools": detail,
+                        "metric page, one region": f"{detail}?region={School.objects.exclude(region='').first().region}"
+                        if School.objects.exclude(region="").exists()
+                        else detail,
+                        "metrics list": reverse("metrics:metric_list", kwargs=slug),
+                    }
+                )
             raise RollbackError
     except RollbackError:
         pass
@@ -115,7 +133,7 @@ def import_benchmark(district: Any, admin: Any, *, rows: int, report: Report) ->
 def run(bench: Any, district_and_admin: tuple[Any, Any]) -> None:
     """The "metrics" benchmark of scripts/bench.py, on its shared 1,800-school district."""
     district, admin = district_and_admin
-    import_benchmark(district, admin, rows=ROWS, report=bench.report)
+    import_benchmark(district, admin, rows=ROWS, report=bench.report, pages=lambda urls: bench.pages(admin, urls))
 
 
 def _standalone_district(schools: int) -> tuple[Any, Any]:

@@ -187,12 +187,12 @@ def test_school_table_filters_by_level_and_region_and_htmx_gets_the_partial(
     client = client_for(board_member)
     page = client.get(url("metric_detail", district, metric_id=rolled_up.pk), {"region": "South"}).content.decode()
     assert "Baker Middle" in page and "Adams Elementary" not in page.split('id="metric-schools"')[1]
-    assert "For the 1 school shown: 81.0% (1 of 1 reported)" in page
+    assert "For the 1 school matching the filters: 81.0% (1 of 1 reported)" in page
     partial = client.get(
         url("metric_detail", district, metric_id=rolled_up.pk), {"level": "high"}, HTTP_HX_REQUEST="true"
     )
     body = partial.content.decode()
-    assert "<html" not in body and '<div id="metric-schools">' in body
+    assert "<html" not in body and '<div id="metric-schools" hx-swap="outerHTML">' in body
     assert 'id="metric-schools-status"' in body and "1 school shown matching the filters." in body
     assert "Carver High" in body and "Baker Middle" not in body
     assert "HX-Request" in partial.headers["Vary"]
@@ -380,3 +380,27 @@ def test_cabinet_cannot_add_under_a_priority_they_do_not_lead(district, priority
 def test_cabinet_without_a_priority_is_told_why_there_is_no_form(district, make_member, client_for):
     html = client_for(make_member(district, Role.CABINET)).get(url("metric_create", district)).content.decode()
     assert "no priority you can add metrics under" in html and '<form method="post" class="form wide"' not in html
+
+
+def test_school_table_is_paginated_keeping_filters_and_sort(district, metric, admin_member, client_for, in_district):
+    from metrics import services
+
+    many = [SchoolFactory(district=district, name=f"Paged school {i:03d}", region="West") for i in range(105)]
+    with in_district(district):
+        services.metric_values_upsert(
+            district=district,
+            actor=admin_member,
+            items=[
+                services.ValueInput(metric=metric, school=s, period=SY2024, value=Decimal(80 + i % 10))
+                for i, s in enumerate(many)
+            ],
+            today=date(2026, 3, 1),
+        )
+    client = client_for(admin_member)
+    page = url("metric_detail", district, metric_id=metric.pk)
+    first = client.get(page, {"region": "West", "sort": "name"}).content.decode()
+    assert "Paged school 099" in first and "Paged school 100" not in first
+    assert "Page 1 of 2" in first and "region=West" in first.split('rel="next"')[0].rsplit("href=", 1)[1]
+    second = client.get(page, {"region": "West", "page": "2"}).content.decode()
+    assert "Paged school 104" in second and "Paged school 000" not in second
+    assert "105 schools matching your filters: values for 2024–25 (page 2 of 2)" in second
