@@ -25,10 +25,10 @@ from priorities.models import Priority
 from .access import visible_plan_states
 from .aggregation import RollupResult, SchoolValue, aggregate, coverage_text, explain
 from .charts import ChartMarker, ChartPoint, TrendChart, sparkline, trend_chart
-from .choices import STATUS_BADGE, STATUS_SYMBOL, Status
+from .choices import STATUS_BADGE, STATUS_SYMBOL, Frequency, Status
 from .formatting import format_value
 from .models import Metric, MetricInterimTarget, MetricRollup, MetricValue
-from .periods import period_end, periods_between, school_year_label, school_year_start
+from .periods import period_end, periods_between, school_year_label, school_year_of, school_year_start
 from .rollups import SchoolDirectory, target_test
 from .rules import RuleDescription, describe_rule
 
@@ -371,6 +371,14 @@ def _interim_markers(metric: Metric, interims: Sequence[MetricInterimTarget], st
     return markers
 
 
+def _interim_for(metric: Metric, period: date, interims: dict[int, Decimal], start_month: int) -> Decimal | None:
+    """The interim target due at the end of this period: a school year, or the last month of one."""
+    if metric.frequency == Frequency.YEARLY:
+        return interims.get(period.year)
+    last_month = (start_month + 10) % 12 + 1  # the month before the school year starts
+    return interims.get(school_year_of(period, start_month)) if period.month == last_month else None
+
+
 def _chart(
     metric: Metric,
     series: list[tuple[date, MetricRollup | None]],
@@ -458,7 +466,7 @@ def metric_page(*, district: District, metric: Metric, filters: SchoolFilters) -
             label=metric.period_label(p),
             rollup=r,
             expected=r.expected_value if r is not None else None,
-            interim=interim_by_year.get(p.year) if metric.frequency == "yearly" and p.month == start_month else None,
+            interim=_interim_for(metric, p, interim_by_year, start_month),
             status=StatusView(r.status if r is not None else Status.NO_DATA),
         )
         for p, r in series

@@ -404,3 +404,56 @@ def test_school_table_is_paginated_keeping_filters_and_sort(district, metric, ad
     second = client.get(page, {"region": "West", "page": "2"}).content.decode()
     assert "Paged school 104" in second and "Paged school 000" not in second
     assert "105 schools matching your filters: values for 2024–25 (page 2 of 2)" in second
+
+
+def test_metric_list_query_count_does_not_grow_with_metrics(
+    district, rolled_up, priority, board_member, client_for, django_assert_max_num_queries
+):
+    client = client_for(board_member)
+    page = url("metric_list", district)
+    client.get(page)
+    with django_assert_max_num_queries(12) as few:
+        client.get(page)
+    for _ in range(5):
+        MetricFactory(district=district, priority=PriorityFactory(plan=active_plan(district)))
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get(page).status_code == 200
+
+
+def test_values_download_as_csv(district, rolled_up, board_member, client_for):
+    response = client_for(board_member).get(url("metric_values_csv", district, metric_id=rolled_up.pk))
+    lines = response.content.decode().splitlines()
+    assert response["Content-Type"].startswith("text/csv")
+    assert lines[0] == "school,school_name,period,value,note,source,entered_by,updated_at"
+    assert lines[1].startswith("A1,Adams Elementary,2023-24,86,")
+    assert len(lines) == 4
+
+
+def test_edit_form_saves_and_recomputes(district, rolled_up, admin_member, client_for):
+    client = client_for(admin_member)
+    edit = url("metric_edit", district, metric_id=rolled_up.pk)
+    page = client.get(edit).content.decode()
+    assert 'value="80"' in page and "values, so its unit, frequency" in page
+    data = {
+        "name": rolled_up.name,
+        "definition": rolled_up.definition,
+        "unit": "percent",
+        "decimals": "1",
+        "direction": "higher",
+        "baseline_value": "80",
+        "baseline_date": "2024-07-31",
+        "target_value": "100",
+        "target_date": "2028-07-31",
+        "kind": "lagging",
+        "level": "school",
+        "source": "import",
+        "aggregation": "mean",
+        "frequency": "yearly",
+        "interim_2026": "90",
+    }
+    response = client.post(edit, data)
+    assert response.status_code == 302
+    html = client.get(url("metric_detail", district, metric_id=rolled_up.pk)).content.decode()
+    assert "Target 100.0% by Jul 2028" in html and "2026–27 interim target 90.0%" in html
+    frequency_change = client.post(edit, {**data, "frequency": "monthly"})
+    assert "already has values, so its frequency can" in frequency_change.content.decode()
