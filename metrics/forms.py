@@ -20,6 +20,7 @@ from priorities.models import Priority
 from .formatting import input_number
 from .models import Metric
 from .periods import school_year_label
+from .services import METRIC_FIELDS
 
 _NUMBER_NOISE = re.compile(r"[\s,$%]")
 
@@ -56,25 +57,8 @@ class NumberField(forms.CharField):
         return number
 
 
-DEFINITION_FIELDS = [
-    "name",
-    "definition",
-    "unit",
-    "decimals",
-    "direction",
-    "baseline_value",
-    "baseline_date",
-    "target_value",
-    "target_date",
-    "kind",
-    "level",
-    "source",
-    "aggregation",
-    "school_target_value",
-    "frequency",
-    "valid_min",
-    "valid_max",
-]
+# What the form edits: the services' fields but the order (set elsewhere) and the levels (a checkbox list).
+DEFINITION_FIELDS = [f for f in METRIC_FIELDS if f not in ("position", "school_levels")]
 DECIMAL_FIELDS = ("baseline_value", "target_value", "school_target_value", "valid_min", "valid_max")
 
 _MODEL_FIELDS = forms.fields_for_model(

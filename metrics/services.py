@@ -440,6 +440,20 @@ def _raise_if(problems: dict[str, list[str]]) -> None:
         raise ValidationError({name: [ValidationError(m) for m in messages] for name, messages in problems.items()})
 
 
+def _definition_allowed(
+    *, district: District, actor: Membership, target: Priority | Metric, fields: dict[str, Any]
+) -> dict[str, Any]:
+    """Check who defines what (under a priority, or an existing metric) and return the cleaned fields."""
+    ensure_actor_in_district(district=district, actor=actor)
+    if target.district_id != district.pk:
+        raise ValueError(f"The {target._meta.verbose_name} belongs to another district.")
+    require(actor, Action.DEFINE_METRIC, target)
+    unknown = set(fields) - set(METRIC_FIELDS)
+    if unknown:
+        raise ValidationError(f"Unknown metric fields: {', '.join(sorted(unknown))}")
+    return _clean_metric_fields(fields)
+
+
 @transaction.atomic
 def metric_create(
     *,
@@ -449,14 +463,7 @@ def metric_create(
     interim_targets: InterimTargets = (),
     **fields: Any,
 ) -> Metric:
-    ensure_actor_in_district(district=district, actor=actor)
-    if priority.district_id != district.pk:
-        raise ValueError("The priority belongs to another district.")
-    require(actor, Action.DEFINE_METRIC, priority)
-    unknown = set(fields) - set(METRIC_FIELDS)
-    if unknown:
-        raise ValidationError(f"Unknown metric fields: {', '.join(sorted(unknown))}")
-    fields = _clean_metric_fields(fields)
+    fields = _definition_allowed(district=district, actor=actor, target=priority, fields=fields)
     if "position" not in fields:
         fields["position"] = Metric.objects.filter(district=district, priority=priority).count()
     metric = Metric(district=district, priority=priority, **fields)
@@ -479,14 +486,7 @@ def metric_update(
     **changes: Any,
 ) -> Metric:
     """Change a definition. Roll-ups are recomputed when anything they depend on changes."""
-    ensure_actor_in_district(district=district, actor=actor)
-    if metric.district_id != district.pk:
-        raise ValueError("The metric belongs to another district.")
-    require(actor, Action.DEFINE_METRIC, metric)
-    unknown = set(changes) - set(METRIC_FIELDS)
-    if unknown:
-        raise ValidationError(f"Unknown metric fields: {', '.join(sorted(unknown))}")
-    changes = _clean_metric_fields(changes)
+    changes = _definition_allowed(district=district, actor=actor, target=metric, fields=changes)
     aggregation = changes.get("aggregation", metric.aggregation)
     if aggregation != Aggregation.SHARE_MEETING_TARGET or changes.get("level", metric.level) == Level.DISTRICT:
         changes["school_target_value"] = None

@@ -310,6 +310,7 @@ def _import_context(request: HttpRequest, importer: MetricValueImporter, **extra
         "metric": metric,
         "importer": importer,
         "back_url": _metric_url(request, metric),
+        "result_pages": {"back_label": metric.name},  # for includes/import_result.html
         "upload_url": _metric_url(request, metric, "value_import"),
         "sample_url": _metric_url(request, metric, "value_import_sample"),
         **extra,
