@@ -99,3 +99,15 @@ def test_metric_list_and_value_form_are_accessible(
     page.get_by_role("button", name="Save value").click()
     assert "250 is outside the allowed range for this metric" in page.locator(".field-error").inner_text()
     assert_no_axe_violations(page)
+
+
+def test_priority_page_with_its_metrics_is_accessible(
+    page, login_as, assert_no_axe_violations, district, make_member, metric_with_values
+):
+    board = make_member(district, Role.BOARD_MEMBER)
+    login_as(page, board.user.email)
+    page.goto(f"/d/{district.slug}/priorities/{metric_with_values.priority_id}/")
+    section = page.get_by_role("region", name="Measures of success")
+    assert section.get_by_role("link", name="Chronic absenteeism rate").is_visible()
+    assert section.get_by_role("img").first.get_attribute("aria-label").startswith("District value")
+    assert_no_axe_violations(page)
