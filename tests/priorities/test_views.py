@@ -431,7 +431,7 @@ def test_the_load_page_flags_and_explains_a_school_over_the_threshold(district, 
     assert (
         "Jefferson Middle School is asked to carry 2 active commitments</strong>, more than the district" in school_page
     )
-    assert "Why: they are asked by 1 department under 1 priority." in school_page
+    assert "Why: your school is asked by 1 department under 1 priority." in school_page
 
 
 def test_the_department_load_page_lists_what_is_asked_of_it(district, active_plan, staff_member, client_for):
