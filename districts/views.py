@@ -15,6 +15,8 @@ from django.urls import reverse
 from django.utils.crypto import constant_time_compare
 from django.views.decorators.http import require_POST
 
+from priorities.selectors import plan_at_a_glance, school_loads
+
 from . import selectors, services
 from .access import access_department, access_invitation, access_membership, access_school
 from .forms import (
@@ -66,6 +68,9 @@ def district_home(request: HttpRequest) -> HttpResponse:
         "department_count": Department.objects.filter(district=district).count(),
         # Shown to admins until every step is done.
         "checklist": checklist if not all(item.done for item in checklist) else None,
+        "plan_summary": plan_at_a_glance(district=district, membership=membership)
+        if can(membership, Action.VIEW_PLAN)
+        else None,
     }
     return render_page(request, "districts/home.html", context)
 
@@ -124,6 +129,10 @@ def school_detail(request: HttpRequest, school_id: int) -> HttpResponse:
         else None,
         "can_view_people": can_view_people,
         "can_manage": can(request.membership, Action.MANAGE_DISTRICT),
+        # Coherence: how much this school is asked to do (flagged over the district's threshold).
+        "load": school_loads(district=request.district, schools=[school], months=[])[0]
+        if can(request.membership, Action.VIEW_LOAD)
+        else None,
     }
     return render_page(request, "districts/school_detail.html", context)
 

@@ -324,6 +324,27 @@ def role_card(*, district: District, plan: StrategicPlan, role_label: RoleLabel)
     return RoleCard(role_label=role_label, plan=plan, sections=list(sections.values()))
 
 
+@dataclass(frozen=True)
+class PlanAtAGlance:
+    """The district home's summary: the active plan, its few priorities, and the reader's own card."""
+
+    plan: StrategicPlan
+    priorities: list[Priority]
+    own_card: RoleLabel | None
+
+
+def plan_at_a_glance(*, district: District, membership: Membership) -> PlanAtAGlance | None:
+    """None when the district has no active plan yet. Three queries."""
+    plan = StrategicPlan.objects.filter(district=district, state=PlanState.ACTIVE).first()
+    if plan is None:
+        return None
+    priorities = list(
+        Priority.objects.filter(district=district, plan=plan).select_related("owner__user").order_by("position", "pk")
+    )
+    own_card = own_role_label(membership=membership, labels=RoleLabel.objects.filter(district=district))
+    return PlanAtAGlance(plan=plan, priorities=priorities, own_card=own_card)
+
+
 # --- Initiative load ---------------------------------------------------------------------------
 
 
