@@ -17,7 +17,9 @@ def test_home_shows_active_plan_priorities_and_my_role_card(district, make_membe
     PlanFactory(district=district, title="Secret draft")
     principal = make_member(district, Role.PRINCIPAL)
 
-    page = client_for(principal).get(reverse("districts:home", kwargs={"district_slug": district.slug})).content.decode()
+    page = (
+        client_for(principal).get(reverse("districts:home", kwargs={"district_slug": district.slug})).content.decode()
+    )
 
     assert "Riverbend Rising" in page
     assert "Every student known by name." in page
@@ -44,7 +46,9 @@ def test_school_page_flags_a_school_over_the_load_threshold(district, staff_memb
     school = staff_member.school
     plan = ActivePlanFactory(district=district)
     for _ in range(3):
-        AssignmentFactory(commitment=CommitmentFactory(priority=PriorityFactory(plan=plan, district=district)), school=school)
+        AssignmentFactory(
+            commitment=CommitmentFactory(priority=PriorityFactory(plan=plan, district=district)), school=school
+        )
     url = reverse("districts:school_detail", kwargs={"district_slug": district.slug, "school_id": school.pk})
 
     page = client_for(staff_member).get(url).content.decode()
@@ -58,7 +62,9 @@ def test_school_page_flags_a_school_over_the_load_threshold(district, staff_memb
 def test_school_page_under_the_threshold_has_no_flag(district, staff_member, client_for):
     school = staff_member.school
     plan = ActivePlanFactory(district=district)
-    AssignmentFactory(commitment=CommitmentFactory(priority=PriorityFactory(plan=plan, district=district)), school=school)
+    AssignmentFactory(
+        commitment=CommitmentFactory(priority=PriorityFactory(plan=plan, district=district)), school=school
+    )
     url = reverse("districts:school_detail", kwargs={"district_slug": district.slug, "school_id": school.pk})
     page = client_for(staff_member).get(url).content.decode()
     assert "Initiative load" in page
