@@ -24,7 +24,7 @@ from django.utils import timezone
 from districts.models import District, School
 
 from .aggregation import SchoolValue, aggregate
-from .choices import Direction, Level
+from .choices import Aggregation, Direction, Level
 from .formatting import truncate_for_storage
 from .models import Metric, MetricRollup, MetricValue
 from .rules import meets_bar
@@ -97,7 +97,12 @@ class SchoolDirectory:
 
 def target_test(metric: Metric, period: date) -> Callable[[Decimal], bool]:
     """Whether a school's value for the period meets its target: the school target for share
-    metrics, else the trajectory at the period's end. The threshold is worked out once."""
+    metrics, else the trajectory at the period's end. The threshold is worked out once.
+
+    A school's part of a sum has no target of its own (the line is for the district's total).
+    """
+    if metric.aggregation == Aggregation.SUM:
+        return lambda value: False
     if metric.uses_school_target and metric.school_target_value is not None:
         bar = metric.school_target_value
         return lambda value: meets_bar(value, bar, metric.direction)

@@ -25,7 +25,7 @@ from priorities.models import Priority
 from .access import visible_plan_states
 from .aggregation import RollupResult, SchoolValue, aggregate, coverage_text, explain
 from .charts import ChartMarker, ChartPoint, TrendChart, sparkline, trend_chart
-from .choices import STATUS_BADGE, STATUS_SYMBOL, Frequency, Status
+from .choices import STATUS_BADGE, STATUS_SYMBOL, Aggregation, Frequency, Status
 from .formatting import format_value
 from .models import Metric, MetricInterimTarget, MetricRollup, MetricValue
 from .periods import period_end, periods_between, school_year_label, school_year_of, school_year_start
@@ -544,15 +544,19 @@ def metric_page(*, district: District, metric: Metric, filters: SchoolFilters) -
     ]
     if filters.active and period is not None:
         page.filtered = rollup_of(shown)
+    # A school's own status: against the target line, or (share metrics) the school target; a school's
+    # part of a sum has none, the line being for the district's total.
     judge = metric.trajectory.judge(metric.period_end(period), tolerance) if period else None
     rows = []
     for school in shown:
         value = current.get(school.pk)
-        if value is not None and judge is not None:
-            status = judge(value.value)
+        status, meets = Status.NO_DATA, None
+        if value is not None and judge is not None and metric.aggregation != Aggregation.SUM:
             meets = meets_target(value.value)
-        else:
-            status, meets = Status.NO_DATA, None
+            if metric.uses_school_target:
+                status = Status.ON_TRACK if meets else Status.OFF_TRACK
+            else:
+                status = judge(value.value)
         rows.append(SchoolRow(school, value, previous.get(school.pk), StatusView(status), meets))
     page.rows = sort_rows(rows, filters)
     return page

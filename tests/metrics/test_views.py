@@ -457,3 +457,52 @@ def test_edit_form_saves_and_recomputes(district, rolled_up, admin_member, clien
     assert "Target 100.0% by Jul 2028" in html and "2026–27 interim target 90.0%" in html
     frequency_change = client.post(edit, {**data, "frequency": "monthly"})
     assert "already has values, so its frequency can" in frequency_change.content.decode()
+
+
+def test_share_and_sum_metrics_judge_schools_sensibly(
+    district, priority, schools, admin_member, client_for, in_district
+):
+    """A share metric judges each school by the school target; a school's part of a sum has no status of its own."""
+    from metrics import services
+    from metrics.choices import Aggregation, Unit
+
+    share = MetricFactory(
+        district=district,
+        priority=priority,
+        name="Schools at 92%",
+        school_target_value=92,
+        aggregation=Aggregation.SHARE_MEETING_TARGET,
+        baseline_value=20,
+        target_value=80,
+    )
+    total = MetricFactory(
+        district=district,
+        priority=priority,
+        name="Credentials earned",
+        unit=Unit.COUNT,
+        decimals=0,
+        aggregation=Aggregation.SUM,
+        baseline_value=300,
+        target_value=900,
+    )
+    with in_district(district):
+        for metric, numbers in ((share, ("93", "91", "92")), (total, ("120", "80", "150"))):
+            services.metric_values_upsert(
+                district=district,
+                actor=admin_member,
+                today=date(2026, 3, 1),
+                items=[
+                    services.ValueInput(metric=metric, school=s, period=SY2024, value=Decimal(n))
+                    for s, n in zip(schools, numbers, strict=True)
+                ],
+            )
+    client = client_for(admin_member)
+    html = client.get(url("metric_detail", district, metric_id=share.pk)).content.decode()
+    table = html.split('id="metric-schools"')[1]
+    assert table.count("</span> Met</span>") == 2 and table.count("</span> Not met</span>") == 1
+    assert "On track</span>" not in table and "Each school either meets the school target (92.0% or higher)" in table
+    assert "2 of the 3 reporting schools met the school target: 66.7%." in html
+    html = client.get(url("metric_detail", district, metric_id=total.pk)).content.decode()
+    table = html.split('id="metric-schools"')[1]
+    assert "only the district total has a status" in table and "status-badge" not in table.split("</caption>")[1]
+    assert "The sum of the 3 reported school values: 350." in html
