@@ -154,15 +154,18 @@ def plan_values(
 
 
 def existing_values(
-    *, district: District, keys: Sequence[RollupKey], lock: bool = False
+    *, district: District, keys: Sequence[RollupKey]
 ) -> dict[tuple[int, int | None, date], MetricValue]:
-    """The stored values of these (metric, period) keys, every school, in one query."""
+    """The stored values of these (metric, period) keys, every school, in one query.
+
+    Read after `lock_rollup_keys`, so no one else is writing these keys meanwhile.
+    """
     if not keys:
         return {}
-    queryset = MetricValue.objects.filter(keys_filter(keys), district=district)
-    if lock:
-        queryset = queryset.select_for_update()
-    return {(v.metric_id, v.school_id, v.period): v for v in queryset}
+    return {
+        (v.metric_id, v.school_id, v.period): v
+        for v in MetricValue.objects.filter(keys_filter(keys), district=district)
+    }
 
 
 def write_values(
