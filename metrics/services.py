@@ -526,3 +526,23 @@ def metric_update(
 def can_enter_any_value(actor: Membership, metric: Metric) -> bool:
     """May the actor enter values for every school and the district (not only their own school)?"""
     return can(actor, Action.ENTER_METRIC_VALUE, MetricValueTarget(metric=metric, school=None))
+
+
+@transaction.atomic
+def metric_delete(*, district: District, actor: Membership, metric: Metric) -> None:
+    """Delete a metric that has no values yet (a mistake, a duplicate); one with values stays, so nothing is lost."""
+    ensure_actor_in_district(district=district, actor=actor)
+    if metric.district_id != district.pk:
+        raise ValueError("The metric belongs to another district.")
+    require(actor, Action.DEFINE_METRIC, metric)
+    count = MetricValue.objects.filter(district=district, metric=metric).count()
+    if count:
+        raise ValidationError(
+            _("“%(name)s” has %(count)s value(s), so it can't be deleted: their history would go with it.")
+            % {"name": metric.name, "count": count}
+        )
+    for target in metric.interim_targets.all():
+        target._history_user = actor.user
+        target.delete()
+    metric._history_user = actor.user
+    metric.delete()

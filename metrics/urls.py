@@ -9,6 +9,7 @@ urlpatterns = [
     path("metrics/new/", views.metric_create, name="metric_create"),
     path("metrics/<int:metric_id>/", views.metric_detail, name="metric_detail"),
     path("metrics/<int:metric_id>/edit/", views.metric_edit, name="metric_edit"),
+    path("metrics/<int:metric_id>/delete/", views.metric_delete, name="metric_delete"),
     path("metrics/<int:metric_id>/values.csv", views.metric_values_csv, name="metric_values_csv"),
     path("metrics/<int:metric_id>/values/new/", views.value_enter, name="value_enter"),
     path("metrics/<int:metric_id>/import/", views.value_import, name="value_import"),

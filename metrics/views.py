@@ -186,6 +186,24 @@ def metric_edit(request: HttpRequest, metric_id: int) -> HttpResponse:
     return render_page(request, "metrics/metric_form.html", context)
 
 
+@district_view(Action.DEFINE_METRIC, section=SECTION)
+def metric_delete(request: HttpRequest, metric_id: int) -> HttpResponse:
+    district, actor = request.district, request.membership
+    metric = access_metric(actor=actor, metric_id=metric_id)
+    if not can(actor, Action.DEFINE_METRIC, metric):
+        raise PermissionDenied(_("Only the priority's owner, the superintendent and admins delete this metric."))
+    value_count = metric.values.count()
+    if request.method == "POST":
+        try:
+            services.metric_delete(district=district, actor=actor, metric=metric)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect(_metric_url(request, metric))
+        messages.success(request, _("Deleted the metric “%(name)s”.") % {"name": metric.name})
+        return redirect("metrics:metric_list", district_slug=district.slug)
+    return render_page(request, "metrics/metric_delete.html", {"metric": metric, "value_count": value_count})
+
+
 # --- Values ---------------------------------------------------------------------------------
 
 

@@ -71,6 +71,7 @@ MATRIX = [
     ("metric_detail", {"metric_id"}, EVERYONE),
     ("metric_values_csv", {"metric_id"}, EVERYONE),
     ("metric_edit", {"metric_id"}, DEFINERS),
+    ("metric_delete", {"metric_id"}, DEFINERS),
     ("value_enter", {"metric_id"}, ENTERERS),
     ("value_detail", {"metric_value_id"}, EVERYONE),
     ("value_import", {"metric_id"}, DEFINERS),
@@ -506,3 +507,20 @@ def test_share_and_sum_metrics_judge_schools_sensibly(
     table = html.split('id="metric-schools"')[1]
     assert "only the district total has a status" in table and "status-badge" not in table.split("</caption>")[1]
     assert "The sum of the 3 reported school values: 350." in html
+
+
+def test_a_metric_without_values_can_be_deleted_one_with_values_cannot(
+    district, priority, rolled_up, admin_member, client_for
+):
+    client = client_for(admin_member)
+    empty = MetricFactory(district=district, priority=priority, name="Created by mistake")
+    assert "can be deleted" in client.get(url("metric_delete", district, metric_id=empty.pk)).content.decode()
+    response = client.post(url("metric_delete", district, metric_id=empty.pk))
+    assert (
+        response.status_code == 302
+        and client.get(url("metric_detail", district, metric_id=empty.pk)).status_code == 404
+    )
+    page = client.get(url("metric_delete", district, metric_id=rolled_up.pk)).content.decode()
+    assert "can't be deleted" in page and "3 values" in page
+    client.post(url("metric_delete", district, metric_id=rolled_up.pk))
+    assert client.get(url("metric_detail", district, metric_id=rolled_up.pk)).status_code == 200
