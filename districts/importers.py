@@ -20,7 +20,14 @@ from .imports import Column, CsvRow, CsvTable, ImportCounts, Importer, ImportPla
 from .models import Department, ImportKind, Invitation, Membership, RoleLabel, School, SchoolLevel
 from .policy import Action, require
 from .roles import Role, place_problem
-from .services import email_invitation_after_commit, email_problem, invitation_expiry, normalize_email
+from .services import (
+    ROLLUP_SCHOOL_FIELDS,
+    email_invitation_after_commit,
+    email_problem,
+    invitation_expiry,
+    normalize_email,
+    refresh_rollups_after_commit,
+)
 
 MAX_WHOLE_NUMBER = 2_147_483_647
 
@@ -209,15 +216,17 @@ class SchoolImporter(Importer):
         creates = [School(district=self.district, **row.payload.fields) for row in plan.rows if row.action == "create"]
         updates = {row.payload.pk: row.payload.fields for row in plan.rows if row.action == "update"}
         bulk_create_with_history(creates, School, default_user=actor.user)
+        fields = sorted({name for changes in updates.values() for name in changes})
         if updates:
             now = timezone.now()
             schools = list(School.objects.filter(district=self.district, pk__in=updates))
-            fields = sorted({name for changes in updates.values() for name in changes})
             for school in schools:
                 for name, value in updates[school.pk].items():
                     setattr(school, name, value)
                 school.updated_at = now
             bulk_update_with_history(schools, School, [*fields, "updated_at"], default_user=actor.user)
+        if creates or ROLLUP_SCHOOL_FIELDS.intersection(fields):
+            refresh_rollups_after_commit(self.district)
         return ImportCounts(created=len(creates), updated=len(updates))
 
 

@@ -104,11 +104,25 @@ def references_to(obj: models.Model) -> list[str]:
     return found
 
 
-def _save_changes(obj: School | Department, changes: dict[str, Any], *, actor: Membership) -> None:
-    """Save only the fields that changed (and the update time), with history."""
+def _save_changes(obj: School | Department, changes: dict[str, Any], *, actor: Membership) -> list[str]:
+    """Save only the fields that changed (and the update time), with history; return their names."""
     changed = apply_changes(obj, changes)
     if changed:
         save_with_history(obj, actor=actor, update_fields=[*changed, "updated_at"])
+    return changed
+
+
+# Stored metric roll-ups count a district's schools, weigh them by enrollment,
+# filter them by level and judge status with the district's tolerance.
+ROLLUP_SCHOOL_FIELDS = frozenset({"level", "enrollment"})
+ROLLUP_DISTRICT_FIELDS = frozenset({"metric_tolerance_percent"})
+
+
+def refresh_rollups_after_commit(district: District) -> None:
+    """Recompute the district's metric roll-ups once the change that affects them commits."""
+    from metrics.tasks import refresh_district_rollups  # metrics builds on districts: imported when needed
+
+    transaction.on_commit(partial(refresh_district_rollups.delay, district.pk), robust=True)
 
 
 def _delete_unreferenced(obj: models.Model, *, actor: Membership, what: str) -> None:
@@ -170,6 +184,8 @@ def district_update(*, district: District, actor: Membership, **changes: Any) ->
     changed = apply_changes(district, _clean_district_settings(changes))
     district.settings_reviewed_at = timezone.now()
     save_with_history(district, actor=actor, update_fields=[*changed, "settings_reviewed_at"])
+    if ROLLUP_DISTRICT_FIELDS.intersection(changed):
+        refresh_rollups_after_commit(district)
     return district
 
 
@@ -216,6 +232,7 @@ def school_create(
         raise ValidationError(conflicts)
     school = School(district=district, level=level, enrollment=enrollment, **fields)
     save_with_history(school, actor=actor)
+    refresh_rollups_after_commit(district)
     return school
 
 
@@ -234,7 +251,8 @@ def school_update(*, district: District, actor: Membership, school: School, **ch
     )
     if conflicts:
         raise ValidationError(conflicts)
-    _save_changes(school, changes, actor=actor)
+    if ROLLUP_SCHOOL_FIELDS.intersection(_save_changes(school, changes, actor=actor)):
+        refresh_rollups_after_commit(district)
     return school
 
 
@@ -245,6 +263,7 @@ def school_delete(*, district: District, actor: Membership, school: School) -> N
     require(actor, Action.MANAGE_DISTRICT)
     _ensure_in_district(district, school)
     _delete_unreferenced(school, actor=actor, what="it")
+    refresh_rollups_after_commit(district)
 
 
 # --- Departments ----------------------------------------------------------------

@@ -268,7 +268,7 @@ def test_school_edit_keeps_input_on_error(district, admin_client):
 def test_school_list_paginates_and_shows_principals(district, admin_client, make_member):
     principal = make_member(district, Role.PRINCIPAL)
     for n in range(105):
-        SchoolFactory(district=district, name=f"School {n:03d}")
+        SchoolFactory(district=district, name=f"Paged school {n:03d}", code=f"PG{n:03d}")
     response = admin_client.get(f"/d/{district.slug}/schools/")
     assert len(response.context["schools"]) == 100
     assert "Next page" in response.content.decode()
