@@ -22,6 +22,7 @@ PRODUCTION_ENV = {
     "REDIS_URL": "redis://127.0.0.1:6379/0",
     "ALLOWED_HOSTS": "throughline.example.org",
     "EMAIL_URL": "smtp+tls://mailer:mail-password@smtp.example.org:587",
+    "SITE_URL": "https://throughline.example.org",
 }
 # Anything these tests set must come from PRODUCTION_ENV, not from the caller's shell
 # (the browser tests' conftest sets DJANGO_ALLOW_ASYNC_UNSAFE, which check --deploy rightly flags).
@@ -83,6 +84,7 @@ def test_production_uses_https_redis_smtp_and_the_app_role() -> None:
         ("REDIS_URL", "REDIS_URL must be set in production"),
         ("ALLOWED_HOSTS", "Set the ALLOWED_HOSTS environment variable"),
         ("EMAIL_URL", "Set the EMAIL_URL environment variable"),
+        ("SITE_URL", "Set the SITE_URL environment variable"),
     ],
 )
 def test_production_refuses_to_start_without(missing: str, message: str) -> None:

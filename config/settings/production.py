@@ -1,4 +1,4 @@
-"""Production: refuses to start without SECRET_KEY, DATABASE_URL, REDIS_URL, ALLOWED_HOSTS and EMAIL_URL.
+"""Production: refuses to start without SECRET_KEY, DATABASE_URL, REDIS_URL, ALLOWED_HOSTS, EMAIL_URL and SITE_URL.
 
 DATABASE_URL connects as the application role (DATABASE_APP_ROLE), never as
 the owner: row-level security only holds for a role that owns no table.
@@ -27,6 +27,8 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 # Password resets and check-in reminders are real mail: no console default.
 EMAIL_CONFIG = env.email_url("EMAIL_URL")
 vars().update(EMAIL_CONFIG)
+# Links in emails sent by tasks (invitations, reminders) point here.
+SITE_URL = env.str("SITE_URL")
 
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 # Load balancers probe over plain HTTP.
