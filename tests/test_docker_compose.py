@@ -110,7 +110,15 @@ def test_the_app_connects_as_the_application_role_and_migrate_as_the_owner(servi
 def test_every_app_service_gets_every_setting_production_requires(services: dict[str, dict]) -> None:
     for name in ["migrate", *APP_SERVICES]:
         environment = services[name]["environment"]
-        required = ["SECRET_KEY", "DATABASE_URL", "REDIS_URL", "ALLOWED_HOSTS", "EMAIL_URL", "SITE_URL", "DEFAULT_FROM_EMAIL"]
+        required = [
+            "SECRET_KEY",
+            "DATABASE_URL",
+            "REDIS_URL",
+            "ALLOWED_HOSTS",
+            "EMAIL_URL",
+            "SITE_URL",
+            "DEFAULT_FROM_EMAIL",
+        ]
         for variable in required:
             assert environment.get(variable), f"{name} lacks {variable}"
         assert "CSRF_TRUSTED_ORIGINS" in environment
