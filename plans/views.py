@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import reswap, retarget
 
 from districts.policy import Action, can
-from districts.web import call_service, district_view, render_page
+from districts.web import call_service, district_view, posted, render_page
 from priorities import selectors as priority_selectors
 
 from . import selectors, services
@@ -148,7 +148,7 @@ def plan_create(request: HttpRequest) -> HttpResponse:
             "vision": source.vision,
             "mission": source.mission,
         }
-    form = PlanForm(request.POST or None, initial=initial, district=district, with_copy=True)
+    form = PlanForm(posted(request), initial=initial, district=district, with_copy=True)
     if request.method == "POST" and form.is_valid():
         plan = call_service(
             form, services.plan_create, district=district, actor=request.membership, **form.cleaned_data
@@ -171,7 +171,7 @@ def plan_edit(request: HttpRequest, plan_id: int) -> HttpResponse:
         messages.info(request, "This plan is archived and can no longer be changed.")
         return redirect(plan_url(plan))
     form = PlanForm(
-        request.POST or None,
+        posted(request),
         initial={name: getattr(plan, name) for name in PlanForm.Meta.fields},
         district=request.district,
         with_copy=False,
@@ -306,7 +306,7 @@ def portrait(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = access_plan(actor=request.membership, plan_id=plan_id)
     if plan.is_archived:
         raise Http404("An archived plan's portrait can't be changed.")
-    form = CompetencyForm(request.POST or None)
+    form = CompetencyForm(posted(request))
     if request.method == "POST" and form.is_valid():
         competency = call_service(
             form,
@@ -327,7 +327,7 @@ def portrait(request: HttpRequest, plan_id: int) -> HttpResponse:
 def competency_edit(request: HttpRequest, competency_id: int) -> HttpResponse:
     competency = access_competency(actor=request.membership, competency_id=competency_id)
     form = CompetencyForm(
-        request.POST or None, initial={"name": competency.name, "description": competency.description}
+        posted(request), initial={"name": competency.name, "description": competency.description}
     )
     if request.method == "POST" and form.is_valid():
         updated = call_service(

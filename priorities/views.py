@@ -23,7 +23,7 @@ from districts.access import access_department, access_role_label, access_school
 from districts.models import Department, SchoolLevel
 from districts.policy import Action, can, require
 from districts.selectors import SchoolFilters, school_list, school_regions
-from districts.web import call_service, district_view, render_page
+from districts.web import call_service, district_view, posted, render_page
 from metrics.selectors import priority_metric_summaries
 from plans.access import access_plan
 from plans.history import HistorySource, history_entries
@@ -106,7 +106,7 @@ def _priority_form_context(request: HttpRequest, plan: StrategicPlan, form: Prio
 @district_view(Action.CREATE_PRIORITY, section="plans")
 def priority_create(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = access_plan(actor=request.membership, plan_id=plan_id)
-    form = PriorityForm(request.POST or None, district=request.district, auto_id=in_place_id("new-priority"))
+    form = PriorityForm(posted(request), district=request.district, auto_id=in_place_id("new-priority"))
     if request.method == "POST" and form.is_valid():
         priority = call_service(
             form,
@@ -144,7 +144,7 @@ def priority_edit(request: HttpRequest, priority_id: int) -> HttpResponse:
         messages.info(request, "This plan is archived and can no longer be changed.")
         return redirect(plan_url(plan))
     form = PriorityForm(
-        request.POST or None,
+        posted(request),
         initial={name: getattr(priority, name) for name in ("code", "title", "success_looks_like")}
         | {"owner": priority.owner_id},
         district=request.district,
@@ -278,7 +278,7 @@ def commitment_create(request: HttpRequest, priority_id: int) -> HttpResponse:
     require(request.membership, Action.EDIT_COMMITMENT, priority)
     starts, ends = _default_dates(request, plan)
     form = CommitmentForm(
-        request.POST or None,
+        posted(request),
         initial={"starts_on": starts, "ends_on": ends},
         district=request.district,
         creating=True,
@@ -324,7 +324,7 @@ def commitment_edit(request: HttpRequest, commitment_id: int) -> HttpResponse:
     initial = {name: getattr(commitment, name) for name in CommitmentForm.Meta.fields}
     initial |= {"role_label": commitment.role_label_id, "lead_department": commitment.lead_department_id}
     form = CommitmentForm(
-        request.POST or None,
+        posted(request),
         initial=initial,
         district=request.district,
         creating=False,
@@ -458,7 +458,7 @@ def commitment_assign(request: HttpRequest, commitment_id: int) -> HttpResponse:
     if commitment.priority.plan.is_archived:
         messages.info(request, "This plan is archived and can no longer be changed.")
         return redirect(detail_url)
-    form = AssignPlacesForm(request.POST or None, district=district)
+    form = AssignPlacesForm(posted(request), district=district)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         target = data["target"]
@@ -543,7 +543,7 @@ def assignment_detail(request: HttpRequest, assignment_id: int) -> HttpResponse:
     commitment = assignment.commitment
     plan = commitment.priority.plan
     can_edit = not plan.is_archived and can(request.membership, Action.EDIT_COMMITMENT, commitment)
-    form = AssignmentOwnerForm(request.POST or None, initial={"owner": assignment.owner_id}, assignment=assignment)
+    form = AssignmentOwnerForm(posted(request), initial={"owner": assignment.owner_id}, assignment=assignment)
     if request.method == "POST":
         require(request.membership, Action.EDIT_COMMITMENT, commitment)
         if form.is_valid():
@@ -648,7 +648,7 @@ def role_card(request: HttpRequest, role_slug: str) -> HttpResponse:
 
 @district_view(Action.MANAGE_ROLE_LABELS, section="roles")
 def role_label_create(request: HttpRequest) -> HttpResponse:
-    form = RoleLabelForm(request.POST or None)
+    form = RoleLabelForm(posted(request))
     if request.method == "POST" and form.is_valid():
         label = call_service(
             form, services.role_label_create, district=request.district, actor=request.membership, **form.cleaned_data
@@ -662,7 +662,7 @@ def role_label_create(request: HttpRequest) -> HttpResponse:
 @district_view(Action.MANAGE_ROLE_LABELS, section="roles")
 def role_label_edit(request: HttpRequest, role_label_id: int) -> HttpResponse:
     label = access_role_label(actor=request.membership, role_label_id=role_label_id)
-    form = RoleLabelForm(request.POST or None, initial={f: getattr(label, f) for f in RoleLabelForm.Meta.fields})
+    form = RoleLabelForm(posted(request), initial={f: getattr(label, f) for f in RoleLabelForm.Meta.fields})
     if request.method == "POST" and form.is_valid():
         updated = call_service(
             form,
