@@ -54,6 +54,7 @@ from .forms import (
 from .models import Assignment, AssignmentStatus, Commitment, Priority
 
 ASSIGNMENTS_PER_PAGE = 100
+SCHOOLS_PER_LOAD_PAGE = 100
 
 
 def _url(name: str, request: HttpRequest, **kwargs: Any) -> str:
@@ -767,6 +768,8 @@ def load(request: HttpRequest) -> HttpResponse:
     )
     if over_only:
         school_loads = [row for row in school_loads if row.over_threshold]
+    # One grouped query gives every school's load; only a page of rows is drawn.
+    school_page = Paginator(school_loads, SCHOOLS_PER_LOAD_PAGE).get_page(request.GET.get("page"))
     own_school_load = None
     if membership.school_id:
         own_school_load = selectors.school_loads(district=district, schools=[membership.school], months=months)[0]
@@ -780,7 +783,7 @@ def load(request: HttpRequest) -> HttpResponse:
         "over_only": over_only,
         "levels": SchoolLevel.choices,
         "regions": school_regions(district=district),
-        "school_loads": school_loads,
+        "school_page": school_page,
         "over_count": sum(1 for row in school_loads if row.over_threshold),
         "department_loads": selectors.department_loads(
             district=district, departments=Department.objects.filter(district=district).order_by("name"), months=months

@@ -254,6 +254,13 @@ def metrics_import(bench: Bench) -> None:
     bench_metrics.run(bench, big_district())
 
 
+@benchmark("plans", "An active plan with 20 commitments asked of all 1,800 schools: build it, then its pages")
+def plans_pages(bench: Bench) -> None:
+    import bench_plans  # scripts/bench_plans.py, beside this file
+
+    bench_plans.run(bench, big_district())
+
+
 # --- The throwaway database --------------------------------------------------------------
 
 
