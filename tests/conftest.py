@@ -71,7 +71,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
             continue
         if REQUIRE_SERVICES:
             pytest.fail(f"REQUIRE_SERVICES=1 but this test needs {marker}: {reason}", pytrace=False)
-        pytest.skip(f"needs {marker}: {reason}")
+        pytest.skip(reason=f"needs {marker}: {reason}")
 
 
 # --- Districts and members ----------------------------------------------------

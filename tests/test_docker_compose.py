@@ -158,7 +158,7 @@ def _docker_compose() -> str:
         reason = "docker-compose is not installed (apt-get install docker-compose; .ci/run does)"
         if REQUIRE_SERVICES:
             pytest.fail(f"REQUIRE_SERVICES=1 but {reason}", pytrace=False)
-        pytest.skip(reason)
+        pytest.skip(reason=reason)
     return executable
 
 

@@ -36,7 +36,7 @@ def browser() -> Iterator[object]:
     if browser_unavailable_reason():
         # The test itself is skipped (or failed) by the `browser` marker before
         # this runs; this guard keeps an unmarked test from crashing here.
-        pytest.skip(browser_unavailable_reason())
+        pytest.skip(reason=browser_unavailable_reason())
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

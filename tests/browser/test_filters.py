@@ -18,7 +18,10 @@ def test_school_filter_swaps_results_repeatedly_without_nesting(page, login_as, 
     page.goto(f"/d/{district.slug}/schools/")
 
     level = page.get_by_label("Level")
-    for value, shown, hidden in [("high", "Pine High", "Oak Elementary"), ("elementary", "Oak Elementary", "Pine High")]:
+    for value, shown, hidden in [
+        ("high", "Pine High", "Oak Elementary"),
+        ("elementary", "Oak Elementary", "Pine High"),
+    ]:
         with page.expect_response(lambda r: "/schools/" in r.url and r.request.headers.get("hx-request") == "true"):
             level.select_option(value)
         results = page.locator("#school-results")
