@@ -1,13 +1,17 @@
 """The four steps of any CSV import as views: upload, preview/result, confirm, discard (and a sample file).
 
-A kind of import gets its views and URLs in two lines, e.g. schools:
+A kind of import gets its views and URLs in a few lines, e.g. schools:
 
-    SCHOOL_IMPORT_VIEWS = import_views_for(SchoolImporter, SCHOOL_IMPORT, action=Action.MANAGE_DISTRICT, section=...)
+    SCHOOL_IMPORT_VIEWS = import_views_for(
+        district_import(SchoolImporter, url_name="districts:school_import", ...),
+        action=Action.MANAGE_DISTRICT, section="schools",
+    )
     urlpatterns += import_urlpatterns("schools/import/", "school_import", SCHOOL_IMPORT_VIEWS)
 
 URL names follow one pattern from `ImportPages.url_name`: `<name>`, `<name>_sample`,
-`<name>_batch`, `<name>_confirm` and `<name>_discard`. An import that needs more
-than the district (e.g. a metric) can call the step functions from its own views.
+`<name>_batch`, `<name>_confirm` and `<name>_discard`. An import into one object
+(e.g. a metric's values) writes its own setup, which takes the object's URL
+argument, checks the permission on it and returns its importer and pages.
 """
 
 from __future__ import annotations
@@ -33,26 +37,44 @@ from .web import call_service, district_view, posted, render_page
 
 @dataclass(frozen=True)
 class ImportPages:
-    url_name: str  # e.g. "districts:school_import"
-    back_url_name: str  # the list the import fills, for breadcrumbs and "done" links
+    """Where an import's pages are, for one request."""
+
+    url_name: str  # e.g. "districts:school_import"; the steps add _sample, _batch, _confirm, _discard
+    back_url: str  # the page the import fills: breadcrumbs and the "done" link
     back_label: str
     sample_filename: str
-    url_kwargs: dict[str, object] = field(default_factory=dict)  # extra URL arguments, e.g. a metric id
+    url_kwargs: dict[str, object] = field(default_factory=dict)  # URL arguments besides the district, e.g. a metric id
+    trail: tuple[tuple[str, str], ...] = ()  # breadcrumbs before back_label: (label, url) pairs
 
     def url(self, request: HttpRequest, suffix: str = "", **kwargs: object) -> str:
         return reverse(
             self.url_name + suffix, kwargs={"district_slug": request.district.slug, **self.url_kwargs, **kwargs}
         )
 
-    def back_url(self, request: HttpRequest) -> str:
-        return reverse(self.back_url_name, kwargs={"district_slug": request.district.slug})
+
+# What an import's views need for one request: its importer and its pages. Gets the
+# URL arguments besides the district and the batch (e.g. metric_id), and checks any
+# permission on the object it imports into.
+ImportSetup = Callable[..., tuple[Importer, ImportPages]]
+
+
+def district_import(
+    importer_class: type[Importer], *, url_name: str, back_url_name: str, back_label: str, sample_filename: str
+) -> ImportSetup:
+    """The setup of an import into the district itself (schools, people)."""
+
+    def setup(request: HttpRequest) -> tuple[Importer, ImportPages]:
+        back_url = reverse(back_url_name, kwargs={"district_slug": request.district.slug})
+        return importer_class(district=request.district), ImportPages(url_name, back_url, back_label, sample_filename)
+
+    return setup
 
 
 def _context(request: HttpRequest, importer: Importer, pages: ImportPages, **extra: object) -> dict[str, object]:
     return {
         "importer": importer,
         "pages": pages,
-        "back_url": pages.back_url(request),
+        "back_url": pages.back_url,
         "upload_url": pages.url(request),
         "sample_url": pages.url(request, "_sample"),
         **extra,
@@ -110,9 +132,9 @@ def confirm(request: HttpRequest, importer: Importer, pages: ImportPages, batch_
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
+        counted = f" {importer.counted}" if importer.counted else ""
         messages.success(
-            request,
-            f"Import finished: {done.created_count} created, {done.updated_count} updated.",
+            request, f"Import finished: {done.created_count}{counted} created, {done.updated_count} updated."
         )
     return redirect(pages.url(request, "_batch", batch_id=batch.pk))
 
@@ -139,15 +161,15 @@ class ImportViews:
     discard: Callable[..., HttpResponse]
 
 
-def import_views_for(
-    importer_class: type[Importer], pages: ImportPages, *, action: Action, section: str
-) -> ImportViews:
-    """The five district views of an import whose importer needs only the district."""
+def import_views_for(setup: ImportSetup, *, action: Action, section: str) -> ImportViews:
+    """The five views of an import; `setup` gives each request its importer and pages."""
 
     def view(step: Callable[..., HttpResponse], *, post_only: bool = False) -> Callable[..., HttpResponse]:
         @district_view(action, section=section)
         def import_step(request: HttpRequest, **kwargs: object) -> HttpResponse:
-            return step(request, importer_class(district=request.district), pages, **kwargs)
+            step_kwargs = {"batch_id": kwargs.pop("batch_id")} if "batch_id" in kwargs else {}
+            importer, pages = setup(request, **kwargs)
+            return step(request, importer, pages, **step_kwargs)
 
         return require_POST(import_step) if post_only else import_step
 

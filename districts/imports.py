@@ -123,9 +123,14 @@ class Importer(ABC):
     title: ClassVar[str]
     columns: ClassVar[tuple[Column, ...]]
 
+    lede: ClassVar[str] = ""  # a sentence under the upload page's heading
+    counted: ClassVar[str] = ""  # what the result counts, e.g. "values": "12 values created, 3 updated"
+
     def __init__(self, *, district: District, target_id: int | None = None) -> None:
         self.district = district
         self.target_id = target_id
+        # The upload being imported: set by import_confirm before apply.
+        self.batch: ImportBatch | None = None
 
     @abstractmethod
     def check_permission(self, actor: Membership) -> None:
@@ -278,6 +283,7 @@ def import_confirm(*, district: District, actor: Membership, importer: Importer,
             f"Nothing was imported: {len(plan.problems)} problem(s) in {plan.problem_rows} row(s). "
             "Fix the file and upload it again."
         )
+    importer.batch = locked
     counts = importer.apply(plan, actor=actor)
     locked.status = ImportBatch.Status.IMPORTED
     locked.imported_at = timezone.now()

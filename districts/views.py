@@ -27,7 +27,7 @@ from .forms import (
     MembershipForm,
     SchoolForm,
 )
-from .import_views import ImportPages, import_views_for
+from .import_views import district_import, import_views_for
 from .importers import PeopleImporter, SchoolImporter
 from .invitations import read_token
 from .models import Department, District, Invitation, School, SchoolLevel, User
@@ -202,10 +202,17 @@ def school_delete(request: HttpRequest, school_id: int) -> HttpResponse:
     )
 
 
-SCHOOL_IMPORT = ImportPages("districts:school_import", "districts:school_list", "Schools", "schools-sample.csv")
-
-
-SCHOOL_IMPORT_VIEWS = import_views_for(SchoolImporter, SCHOOL_IMPORT, action=Action.MANAGE_DISTRICT, section="schools")
+SCHOOL_IMPORT_VIEWS = import_views_for(
+    district_import(
+        SchoolImporter,
+        url_name="districts:school_import",
+        back_url_name="districts:school_list",
+        back_label="Schools",
+        sample_filename="schools-sample.csv",
+    ),
+    action=Action.MANAGE_DISTRICT,
+    section="schools",
+)
 
 
 # --- Departments ------------------------------------------------------------------------
@@ -439,10 +446,17 @@ def invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpResponse:
     return render_page(request, "districts/invitation_revoke.html", context, status=409 if error else 200)
 
 
-PEOPLE_IMPORT = ImportPages("districts:people_import", "districts:people_list", "People", "people-sample.csv")
-
-
-PEOPLE_IMPORT_VIEWS = import_views_for(PeopleImporter, PEOPLE_IMPORT, action=Action.MANAGE_PEOPLE, section="people")
+PEOPLE_IMPORT_VIEWS = import_views_for(
+    district_import(
+        PeopleImporter,
+        url_name="districts:people_import",
+        back_url_name="districts:people_list",
+        back_label="People",
+        sample_filename="people-sample.csv",
+    ),
+    action=Action.MANAGE_PEOPLE,
+    section="people",
+)
 
 
 # --- Accepting an invitation (outside /d/: the invitee is not a member yet) ------------------

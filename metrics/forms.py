@@ -181,11 +181,3 @@ class ValueForm(forms.Form):
             self.fields["school"].queryset = schools
         self.fields["period"].choices = [(p.isoformat(), label) for p, label in periods]
         self.fields["value"].help_text = value_help
-
-
-class ImportUploadForm(forms.Form):
-    file = forms.FileField(
-        label=_("CSV file"),
-        help_text=_("A .csv file saved as UTF-8, with the column names in the first row."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
-    )

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from districts.imports import Column, CsvTable, ImportCounts, Importer, ImportPlan, RowPlan
-from districts.models import District, ImportBatch, ImportKind, Membership, School
+from districts.models import District, ImportKind, Membership, School
 from districts.policy import Action, require
 
 from .choices import Frequency, ValueSource
@@ -54,11 +54,16 @@ class RowDescription:
 class MetricValueImporter(Importer):
     kind = ImportKind.METRIC_VALUES
     title = "Import values"
+    counted = "values"
 
-    def __init__(self, *, district: District, metric: Metric, batch: ImportBatch | None = None) -> None:
+    def __init__(self, *, district: District, metric: Metric) -> None:
         super().__init__(district=district, target_id=metric.pk)
         self.metric = metric
-        self.batch = batch
+        frequency = _("month") if metric.frequency == Frequency.MONTHLY else _("school year")
+        self.lede = _(
+            "One file per metric, one row per school and %(frequency)s. A row for a school and period that "
+            "already has a value updates it; the earlier value stays in its history."
+        ) % {"frequency": frequency}
         monthly = metric.frequency == Frequency.MONTHLY
         school_help = (
             _("The school's code (as in Throughline's school list) or its exact name.")

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from districts.import_views import import_urlpatterns
+
 from . import views
 
 app_name = "metrics"
@@ -12,18 +14,6 @@ urlpatterns = [
     path("metrics/<int:metric_id>/delete/", views.metric_delete, name="metric_delete"),
     path("metrics/<int:metric_id>/values.csv", views.metric_values_csv, name="metric_values_csv"),
     path("metrics/<int:metric_id>/values/new/", views.value_enter, name="value_enter"),
-    path("metrics/<int:metric_id>/import/", views.value_import, name="value_import"),
-    path("metrics/<int:metric_id>/import/sample.csv", views.value_import_sample, name="value_import_sample"),
-    path("metrics/<int:metric_id>/import/<int:batch_id>/", views.value_import_batch, name="value_import_batch"),
-    path(
-        "metrics/<int:metric_id>/import/<int:batch_id>/confirm/",
-        views.value_import_confirm,
-        name="value_import_confirm",
-    ),
-    path(
-        "metrics/<int:metric_id>/import/<int:batch_id>/discard/",
-        views.value_import_discard,
-        name="value_import_discard",
-    ),
+    *import_urlpatterns("metrics/<int:metric_id>/import/", "value_import", views.VALUE_IMPORT_VIEWS),
     path("metrics/values/<int:metric_value_id>/", views.value_detail, name="value_detail"),
 ]

@@ -6,18 +6,16 @@ import csv
 import io
 from datetime import date
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from districts.access import access_import_batch
-from districts.imports import import_batch_plan, import_confirm, import_discard, import_preview
-from districts.models import ImportBatch, Membership, School
+from districts.import_views import ImportPages, import_views_for
+from districts.models import Membership, School
 from districts.policy import Action, MetricValueTarget, can
 from districts.web import call_service, district_view, posted, render_page
 
@@ -25,7 +23,7 @@ from . import selectors, services
 from .access import access_metric, access_metric_value, access_priority_for_metrics
 from .choices import ValueSource
 from .formatting import format_value
-from .forms import ImportUploadForm, MetricForm, ValueForm
+from .forms import MetricForm, ValueForm
 from .importers import MetricValueImporter
 from .models import Metric, MetricValue
 from .periods import normalize_period, periods_between, school_year_of
@@ -307,109 +305,20 @@ def value_detail(request: HttpRequest, metric_value_id: int) -> HttpResponse:
 # --- CSV import -----------------------------------------------------------------------------
 
 
-def _importer(request: HttpRequest, metric_id: int, batch: ImportBatch | None = None) -> MetricValueImporter:
+def _value_import_setup(request: HttpRequest, metric_id: int) -> tuple[MetricValueImporter, ImportPages]:
+    """The importer and pages of one metric's value import; only who may import into it gets them."""
     metric = access_metric(actor=request.membership, metric_id=metric_id)
     if not can(request.membership, Action.IMPORT_METRIC_VALUES, metric):
         raise PermissionDenied(_("Only the priority's owner, the superintendent and admins import values."))
-    return MetricValueImporter(district=request.district, metric=metric, batch=batch)
-
-
-def _batch(request: HttpRequest, importer: MetricValueImporter, batch_id: int) -> ImportBatch:
-    batch = access_import_batch(actor=request.membership, batch_id=batch_id)
-    if batch.kind != importer.kind or batch.target_id != importer.target_id:
-        raise Http404("No such import.")
-    importer.batch = batch
-    return batch
-
-
-def _import_context(request: HttpRequest, importer: MetricValueImporter, **extra: object) -> dict[str, object]:
-    metric = importer.metric
-    return {
-        "metric": metric,
-        "importer": importer,
-        "back_url": _metric_url(request, metric),
-        "result_pages": {"back_label": metric.name},  # for includes/import_result.html
-        "upload_url": _metric_url(request, metric, "value_import"),
-        "sample_url": _metric_url(request, metric, "value_import_sample"),
-        **extra,
-    }
-
-
-@district_view(Action.IMPORT_METRIC_VALUES, section=SECTION)
-def value_import(request: HttpRequest, metric_id: int) -> HttpResponse:
-    importer = _importer(request, metric_id)
-    form = ImportUploadForm(posted(request), request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        file = form.cleaned_data["file"]
-        result = call_service(
-            form,
-            import_preview,
-            district=request.district,
-            actor=request.membership,
-            importer=importer,
-            filename=file.name,
-            # One byte past the limit: an oversized file is refused without reading it all.
-            data=file.read(settings.IMPORT_MAX_BYTES + 1),
-        )
-        if result is not None:
-            batch, _plan = result
-            return redirect(_metric_url(request, importer.metric, "value_import_batch", batch_id=batch.pk))
-    context = _import_context(
-        request, importer, form=form, action_url=_metric_url(request, importer.metric, "value_import")
+    pages = ImportPages(
+        url_name="metrics:value_import",
+        back_url=_metric_url(request, metric),
+        back_label=metric.name,
+        sample_filename=f"metric-{metric.pk}-values-sample.csv",
+        url_kwargs={"metric_id": metric.pk},
+        trail=((str(_("Metrics")), reverse("metrics:metric_list", kwargs={"district_slug": request.district.slug})),),
     )
-    return render_page(request, "metrics/import_upload.html", context)
+    return MetricValueImporter(district=request.district, metric=metric), pages
 
 
-@district_view(Action.IMPORT_METRIC_VALUES, section=SECTION)
-def value_import_sample(request: HttpRequest, metric_id: int) -> HttpResponse:
-    importer = _importer(request, metric_id)
-    response = HttpResponse(importer.sample_csv(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="metric-{importer.metric.pk}-values-sample.csv"'
-    return response
-
-
-@district_view(Action.IMPORT_METRIC_VALUES, section=SECTION)
-def value_import_batch(request: HttpRequest, metric_id: int, batch_id: int) -> HttpResponse:
-    """The preview of a waiting upload (planned against the database as it is now), or what the import did."""
-    importer = _importer(request, metric_id)
-    batch = _batch(request, importer, batch_id)
-    plan = import_batch_plan(importer=importer, batch=batch) if batch.status == ImportBatch.Status.PREVIEWED else None
-    context = _import_context(
-        request,
-        importer,
-        batch=batch,
-        plan=plan,
-        confirm_url=_metric_url(request, importer.metric, "value_import_confirm", batch_id=batch.pk),
-        discard_url=_metric_url(request, importer.metric, "value_import_discard", batch_id=batch.pk),
-    )
-    return render_page(request, "metrics/import_batch.html", context)
-
-
-@district_view(Action.IMPORT_METRIC_VALUES, section=SECTION)
-def value_import_confirm(request: HttpRequest, metric_id: int, batch_id: int) -> HttpResponse:
-    importer = _importer(request, metric_id)
-    batch = _batch(request, importer, batch_id)
-    if request.method != "POST":
-        return redirect(_metric_url(request, importer.metric, "value_import_batch", batch_id=batch.pk))
-    try:
-        done = import_confirm(district=request.district, actor=request.membership, importer=importer, batch=batch)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(
-            request,
-            _("Import finished: %(created)s values created, %(updated)s updated.")
-            % {"created": done.created_count, "updated": done.updated_count},
-        )
-    return redirect(_metric_url(request, importer.metric, "value_import_batch", batch_id=batch.pk))
-
-
-@district_view(Action.IMPORT_METRIC_VALUES, section=SECTION)
-def value_import_discard(request: HttpRequest, metric_id: int, batch_id: int) -> HttpResponse:
-    importer = _importer(request, metric_id)
-    batch = _batch(request, importer, batch_id)
-    if request.method != "POST":
-        return redirect(_metric_url(request, importer.metric, "value_import_batch", batch_id=batch.pk))
-    import_discard(district=request.district, actor=request.membership, importer=importer, batch=batch)
-    messages.info(request, _("Discarded %(file)s. Nothing was imported.") % {"file": batch.filename})
-    return redirect(_metric_url(request, importer.metric, "value_import"))
+VALUE_IMPORT_VIEWS = import_views_for(_value_import_setup, action=Action.IMPORT_METRIC_VALUES, section=SECTION)

@@ -106,7 +106,7 @@ def import_benchmark(
                 report(f"{rows:,} {label}: preview", time.perf_counter() - started, "s")
                 if plan_.problems:
                     raise RuntimeError(f"The benchmark file has problems: {plan_.problems[:3]}")
-                importer = MetricValueImporter(district=district, metric=metric, batch=batch)
+                importer = MetricValueImporter(district=district, metric=metric)
                 started = time.perf_counter()
                 done = import_confirm(district=district, actor=admin, importer=importer, batch=batch)
                 report(f"{rows:,} {label}: confirm", time.perf_counter() - started, "s")

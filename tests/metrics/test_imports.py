@@ -29,7 +29,7 @@ def preview(district, actor, metric, text):
 
 
 def confirm(district, actor, metric, batch):
-    importer = MetricValueImporter(district=district, metric=metric, batch=batch)
+    importer = MetricValueImporter(district=district, metric=metric)
     return import_confirm(district=district, actor=actor, importer=importer, batch=batch)
 
 
