@@ -44,3 +44,25 @@ def test_refresh_follows_enrollment_and_new_schools(district, admin_member, prio
 
 def test_refresh_of_a_missing_district_does_nothing(db):
     assert tasks.refresh_district_rollups(987654) == 0
+
+
+def test_refresh_touches_only_its_own_district(district, other_district, admin_member, other_admin, in_district):
+    """Refreshing district A recomputes A's roll-ups and leaves B's exactly as stored."""
+    rollups = {}
+    for d, actor in ((district, admin_member), (other_district, other_admin)):
+        school = SchoolFactory(district=d, enrollment=100)
+        metric = MetricFactory(district=d)
+        with in_district(d):
+            services.metric_value_set(
+                district=d, actor=actor, metric=metric, school=school, period=PERIOD, value=Decimal("90")
+            )
+        SchoolFactory(district=d)  # a second school opens in each district: coverage becomes 1 of 2
+        rollups[d.pk] = metric
+
+    assert tasks.refresh_district_rollups.delay(district.pk).get() == 1
+
+    with scopes_disabled():
+        mine = MetricRollup.objects.get(metric=rollups[district.pk], period=PERIOD)
+        theirs = MetricRollup.objects.get(metric=rollups[other_district.pk], period=PERIOD)
+    assert mine.total_schools == 2
+    assert theirs.total_schools == 1  # untouched until its own district is refreshed
