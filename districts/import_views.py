@@ -27,12 +27,14 @@ from django.shortcuts import redirect
 from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_POST
 
+from core.web import call_service, posted, render_page
+
 from .access import access_import_batch
 from .forms import ImportUploadForm
 from .imports import Importer, import_batch_plan, import_confirm, import_discard, import_preview
 from .models import ImportBatch
 from .policy import Action
-from .web import call_service, district_view, posted, render_page
+from .web import district_view
 
 
 @dataclass(frozen=True)

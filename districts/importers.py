@@ -16,6 +16,8 @@ from typing import Any
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from core.text import one_line
+
 from .imports import Column, CsvRow, CsvTable, ImportCounts, Importer, ImportPlan, RowPlan
 from .models import Department, ImportKind, Invitation, Membership, RoleLabel, School, SchoolLevel
 from .policy import Action, require
@@ -30,10 +32,6 @@ from .services import (
 )
 
 MAX_WHOLE_NUMBER = 2_147_483_647
-
-
-def _one_line(value: str) -> str:
-    return " ".join(value.split())
 
 
 def _key(text: str) -> str:
@@ -126,9 +124,9 @@ class SchoolImporter(Importer):
         rows_by_code: dict[str, list[int]] = defaultdict(list)
         rows_by_name: dict[str, list[int]] = defaultdict(list)  # names compare case-insensitively
         for row in table.rows:
-            if code := _one_line(row.get("code")):
+            if code := one_line(row.get("code")):
                 rows_by_code[code].append(row.number)
-            if name := _one_line(row.get("name")):
+            if name := one_line(row.get("name")):
                 rows_by_name[name.lower()].append(row.number)
         _duplicates(plan, rows_by_code, "code", "The code")
         _duplicates(plan, rows_by_name, "name", "The name")
@@ -153,7 +151,7 @@ class SchoolImporter(Importer):
         self, plan: ImportPlan, row: CsvRow, *, by_code: dict[str, School], by_name: dict[str, School]
     ) -> RowPlan | None:
         before = len(plan.problems)
-        name, code, region = (_one_line(row.get(c)) for c in ("name", "code", "region"))
+        name, code, region = (one_line(row.get(c)) for c in ("name", "code", "region"))
         if not name:
             plan.problem(row.number, "name", "The school needs a name.")
         _too_long(plan, row, "name", name, 200)
@@ -318,7 +316,7 @@ class PeopleImporter(Importer):
         return plan
 
     def _lookup(self, plan: ImportPlan, row: CsvRow, column: str, table: dict[str, Any], message: str) -> Any:
-        text = _one_line(row.get(column))
+        text = one_line(row.get(column))
         if not text:
             return None
         found = table.get(text.lower())
@@ -331,7 +329,7 @@ class PeopleImporter(Importer):
         email = normalize_email(row.get("email"))
         if problem := email_problem(email):
             plan.problem(row.number, "email", problem)
-        full_name, title = _one_line(row.get("full_name")), _one_line(row.get("title"))
+        full_name, title = one_line(row.get("full_name")), one_line(row.get("title"))
         _too_long(plan, row, "full_name", full_name, 200)
         _too_long(plan, row, "title", title, 200)
 

@@ -270,6 +270,12 @@ class Membership(DistrictOwned):
     def __str__(self) -> str:
         return f"{self.user} ({self.get_role_display()}, {self.district_id})"
 
+    # How change histories name a member (core.history): by name, with the user fetched in the same query.
+    history_select_related = ("user",)
+
+    def history_name(self) -> str:
+        return self.user.get_full_name()
+
     @property
     def place(self) -> School | Department | None:
         return self.school or self.department

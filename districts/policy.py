@@ -44,9 +44,7 @@ class Action(StrEnum):
 
 
 _ALL = frozenset(Action)
-_READ = frozenset(
-    {Action.VIEW_DISTRICT, Action.VIEW_PLAN, Action.VIEW_METRICS, Action.VIEW_LOAD}
-)
+_READ = frozenset({Action.VIEW_DISTRICT, Action.VIEW_PLAN, Action.VIEW_METRICS, Action.VIEW_LOAD})
 _PLAN_EDITING = frozenset(
     {
         Action.VIEW_DRAFT_PLANS,

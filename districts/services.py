@@ -19,6 +19,10 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
+from core.history import save_with_history
+from core.objects import apply_changes, ensure_same_district
+from core.text import one_line
+
 from .models import (
     CheckinCadence,
     Department,
@@ -39,34 +43,6 @@ def ensure_actor_in_district(*, district: District, actor: Membership) -> None:
     """Services are called with the request's district and membership; a mismatch is a bug."""
     if actor.district_id != district.pk:
         raise ValueError("The acting membership belongs to another district.")
-
-
-def save_with_history(obj: models.Model, *, actor: Membership, update_fields: list[str] | None = None) -> None:
-    """Validate and save, attributing the history record to the actor's user."""
-    obj.full_clean()
-    obj._history_user = actor.user  # read by django-simple-history
-    obj.save(update_fields=update_fields)
-
-
-def apply_changes(obj: models.Model, changes: dict[str, Any]) -> list[str]:
-    """Set only the attributes that differ; return their names."""
-    changed = []
-    for name, value in changes.items():
-        if getattr(obj, name) != value:
-            setattr(obj, name, value)
-            changed.append(name)
-    return changed
-
-
-def _ensure_in_district(district: District, *objects: models.Model | None) -> None:
-    """Objects handed to a service come from access helpers or district-scoped forms; another district's is a bug."""
-    for obj in objects:
-        if obj is not None and obj.district_id != district.pk:
-            raise ValueError(f"The {obj._meta.verbose_name} belongs to another district.")
-
-
-def _one_line(value: object) -> str:
-    return " ".join(str(value or "").split())
 
 
 def _reject_unknown(changes: dict[str, Any], allowed: set[str], what: str) -> None:
@@ -157,7 +133,7 @@ def _clean_district_settings(changes: dict[str, Any]) -> dict[str, Any]:
     cleaned = dict(changes)
     errors: dict[str, str] = {}
     if "name" in cleaned:
-        cleaned["name"] = _one_line(cleaned["name"])
+        cleaned["name"] = one_line(cleaned["name"])
     if "time_zone" in cleaned and cleaned["time_zone"] not in {z for z, _ in us_time_zone_choices()}:
         errors["time_zone"] = "Choose a US time zone from the list."
     if "languages" in cleaned:
@@ -198,7 +174,7 @@ def _clean_school_fields(fields: dict[str, Any]) -> dict[str, Any]:
     cleaned = dict(fields)
     for key in ("name", "code", "region"):
         if key in cleaned and cleaned[key] is not None:
-            cleaned[key] = _one_line(cleaned[key])
+            cleaned[key] = one_line(cleaned[key])
     return cleaned
 
 
@@ -240,7 +216,7 @@ def school_create(
 def school_update(*, district: District, actor: Membership, school: School, **changes: Any) -> School:
     ensure_actor_in_district(district=district, actor=actor)
     require(actor, Action.MANAGE_DISTRICT)
-    _ensure_in_district(district, school)
+    ensure_same_district(school, district=district)
     _reject_unknown(changes, set(SCHOOL_FIELDS), "school")
     changes = _clean_school_fields(changes)
     conflicts = school_name_conflicts(
@@ -261,7 +237,7 @@ def school_delete(*, district: District, actor: Membership, school: School) -> N
     """Delete a school nothing refers to (no members, invitations or plan rows); otherwise explain."""
     ensure_actor_in_district(district=district, actor=actor)
     require(actor, Action.MANAGE_DISTRICT)
-    _ensure_in_district(district, school)
+    ensure_same_district(school, district=district)
     _delete_unreferenced(school, actor=actor, what="it")
     refresh_rollups_after_commit(district)
 
@@ -278,7 +254,7 @@ def _department_name_conflict(*, district: District, name: str, exclude_pk: int 
 def department_create(*, district: District, actor: Membership, name: str, description: str = "") -> Department:
     ensure_actor_in_district(district=district, actor=actor)
     require(actor, Action.MANAGE_DISTRICT)
-    name = _one_line(name)
+    name = one_line(name)
     _department_name_conflict(district=district, name=name, exclude_pk=None)
     department = Department(district=district, name=name, description=description.strip())
     save_with_history(department, actor=actor)
@@ -289,10 +265,10 @@ def department_create(*, district: District, actor: Membership, name: str, descr
 def department_update(*, district: District, actor: Membership, department: Department, **changes: Any) -> Department:
     ensure_actor_in_district(district=district, actor=actor)
     require(actor, Action.MANAGE_DISTRICT)
-    _ensure_in_district(district, department)
+    ensure_same_district(department, district=district)
     _reject_unknown(changes, {"name", "description"}, "department")
     if "name" in changes:
-        changes["name"] = _one_line(changes["name"])
+        changes["name"] = one_line(changes["name"])
         _department_name_conflict(district=district, name=changes["name"], exclude_pk=department.pk)
     if "description" in changes:
         changes["description"] = (changes["description"] or "").strip()
@@ -304,7 +280,7 @@ def department_update(*, district: District, actor: Membership, department: Depa
 def department_delete(*, district: District, actor: Membership, department: Department) -> None:
     ensure_actor_in_district(district=district, actor=actor)
     require(actor, Action.MANAGE_DISTRICT)
-    _ensure_in_district(district, department)
+    ensure_same_district(department, district=district)
     _delete_unreferenced(department, actor=actor, what="it")
 
 
@@ -320,7 +296,7 @@ def check_role_and_place(
     role_label: RoleLabel | None = None,
 ) -> None:
     """Raise ValidationError at the field when the role is unknown or its school/department is wrong."""
-    _ensure_in_district(district, school, department, role_label)
+    ensure_same_district(school, department, role_label, district=district)
     if role not in Role.values:
         raise ValidationError({"role": "Choose a role from the list."})
     problem = place_problem(role, has_school=school is not None, has_department=department is not None)
@@ -359,7 +335,7 @@ def membership_update(
     """Change a member's role, school or department, role card and title."""
     ensure_actor_in_district(district=district, actor=actor)
     require(actor, Action.MANAGE_PEOPLE)
-    _ensure_in_district(district, membership)
+    ensure_same_district(membership, district=district)
     check_role_and_place(district=district, role=role, school=school, department=department, role_label=role_label)
     if membership.pk == actor.pk and role != membership.role:
         raise ValidationError({"role": "You can't change your own role. Ask another district admin to do it."})
@@ -370,7 +346,7 @@ def membership_update(
             raise ValidationError({"role": error.messages}) from None
     changed = apply_changes(
         membership,
-        {"role": role, "school": school, "department": department, "role_label": role_label, "title": _one_line(title)},
+        {"role": role, "school": school, "department": department, "role_label": role_label, "title": one_line(title)},
     )
     if changed:
         save_with_history(membership, actor=actor, update_fields=changed)
@@ -382,7 +358,7 @@ def membership_deactivate(*, district: District, actor: Membership, membership: 
     """Turn off a member's access at once; the membership and its history stay."""
     ensure_actor_in_district(district=district, actor=actor)
     require(actor, Action.MANAGE_PEOPLE)
-    _ensure_in_district(district, membership)
+    ensure_same_district(membership, district=district)
     if membership.pk == actor.pk:
         raise ValidationError("You can't deactivate yourself. Ask another district admin to do it.")
     if not membership.is_active:
@@ -399,7 +375,7 @@ def membership_deactivate(*, district: District, actor: Membership, membership: 
 def membership_reactivate(*, district: District, actor: Membership, membership: Membership) -> Membership:
     ensure_actor_in_district(district=district, actor=actor)
     require(actor, Action.MANAGE_PEOPLE)
-    _ensure_in_district(district, membership)
+    ensure_same_district(membership, district=district)
     if membership.is_active:
         return membership
     membership.is_active = True
@@ -492,12 +468,12 @@ def invitation_create(
     invitation = Invitation(
         district=district,
         email=email,
-        full_name=_one_line(full_name),
+        full_name=one_line(full_name),
         role=role,
         school=school,
         department=department,
         role_label=role_label,
-        title=_one_line(title),
+        title=one_line(title),
         invited_by=actor,
         expires_at=invitation_expiry(),
     )
@@ -515,7 +491,7 @@ def invitation_create(
 
 
 def _lock_invitation(district: District, invitation: Invitation) -> Invitation:
-    _ensure_in_district(district, invitation)
+    ensure_same_district(invitation, district=district)
     return Invitation.objects.select_for_update(of=("self",)).get(pk=invitation.pk, district=district)
 
 
@@ -627,7 +603,7 @@ def invitation_accept_as_new_user(
     problem = invitation_problem(invitation)
     if problem:
         raise ValidationError(_ACCEPT_MESSAGES[problem], code=problem)
-    user = User.objects.create_user(email=invitation.email, password=password, full_name=_one_line(full_name))
+    user = User.objects.create_user(email=invitation.email, password=password, full_name=one_line(full_name))
     return invitation_accept(district=district, invitation=invitation, user=user)
 
 

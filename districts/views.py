@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.crypto import constant_time_compare
 from django.views.decorators.http import require_POST
 
+from core.web import call_service, posted, render_page, submit_form
 from priorities.selectors import plan_at_a_glance, school_loads
 
 from . import selectors, services
@@ -34,7 +35,7 @@ from .models import Department, District, Invitation, School, SchoolLevel, User
 from .policy import Action, can
 from .roles import Role
 from .tenancy import district_context
-from .web import call_service, district_view, posted, render_page, submit_form
+from .web import district_view
 
 SCHOOLS_PER_PAGE = 100
 

@@ -1,20 +1,14 @@
-"""Small helpers every district page uses: the view decorator, page/partial rendering, service errors on forms."""
+"""The decorator of every district page; the page helpers themselves are in `core.web`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any
 
-from django import forms
-from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
 
 from .policy import Action, require
-
-T = TypeVar("T")
 
 
 def district_view(action: Action | None = Action.VIEW_DISTRICT, *, section: str | None = None) -> Callable:
@@ -38,75 +32,3 @@ def district_view(action: Action | None = Action.VIEW_DISTRICT, *, section: str 
         return wrapped
 
     return decorator
-
-
-def render_page(
-    request: HttpRequest,
-    template: str,
-    context: Mapping[str, Any],
-    *,
-    partial: str | None = None,
-    status: int = 200,
-) -> HttpResponse:
-    """Render the page, or only its named partial for an HTMX request.
-
-    Both come from one template; the partial is a `{% partialdef %}` in it.
-    HTMX restoring history after Back asks for the whole page, so it gets it.
-    """
-    htmx = getattr(request, "htmx", None)
-    wants_partial = bool(htmx) and not htmx.history_restore_request
-    name = f"{template}#{partial}" if partial and wants_partial else template
-    response = render(request, name, context, status=status)
-    response.headers["Vary"] = "HX-Request"
-    return response
-
-
-def posted(request: HttpRequest) -> QueryDict | None:
-    """A form's data: the POST body of a submission, None for a GET (an unbound form).
-
-    Unlike `request.POST or None`, an empty submission still binds the form, so it shows its errors.
-    """
-    return request.POST if request.method == "POST" else None
-
-
-def call_service(form: forms.Form, service: Callable[..., T], /, **kwargs: Any) -> T | None:
-    """Call a service; put its ValidationError on the form's fields and return None.
-
-    Fields the form does not have get the message as a form-wide error, so no
-    message is ever lost.
-    """
-    try:
-        return service(**kwargs)
-    except ValidationError as error:
-        if hasattr(error, "error_dict"):
-            for field, errors in error.error_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            form.add_error(None, error)
-        return None
-
-
-def submit_form(
-    request: HttpRequest,
-    form: forms.Form,
-    service: Callable[..., T],
-    /,
-    *,
-    success: Callable[[T], str],
-    next_url: Callable[[T], str],
-    **kwargs: Any,
-) -> HttpResponse | None:
-    """Handle a form page's POST: call the service with the request's district and actor and the form's data.
-
-    Returns the redirect after a success (with `success(result)` as the message),
-    or None when the page should be shown (a GET, or errors now on the form's fields).
-    `kwargs` go to the service and may replace `district`.
-    """
-    if request.method != "POST" or not form.is_valid():
-        return None
-    arguments = {"district": request.district, "actor": request.membership, **kwargs, **form.cleaned_data}
-    result = call_service(form, service, **arguments)
-    if result is None:
-        return None
-    messages.success(request, success(result))
-    return redirect(next_url(result))

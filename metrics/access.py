@@ -32,7 +32,7 @@ def _ensure_visible(actor: Membership, priority: Priority) -> None:
 
 
 def metric_queryset() -> QuerySet[Metric]:
-    return Metric.objects.select_related("priority__plan", "priority__owner__user")
+    return Metric.objects.select_related("district", "priority__plan", "priority__owner__user")
 
 
 def access_metric(*, actor: Membership, metric_id: object) -> Metric:

@@ -14,12 +14,12 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from core.calendar import school_year_label
 from districts.models import School, SchoolLevel
 from priorities.models import Priority
 
 from .formatting import input_number
 from .models import Metric
-from .periods import school_year_label
 from .services import METRIC_FIELDS
 
 _NUMBER_NOISE = re.compile(r"[\s,$%]")
@@ -101,6 +101,7 @@ class MetricForm(forms.Form):
         *args: Any,
         priorities: Sequence[Priority] | None = None,
         interim_years: Sequence[int] = (),
+        start_month: int,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -122,7 +123,7 @@ class MetricForm(forms.Form):
         self.fields["valid_max"].help_text = _("Optional: refuse values above this.")
         self.interim_years = list(interim_years)
         for year in self.interim_years:
-            self.fields[f"interim_{year}"] = NumberField(label=school_year_label(year), required=False)
+            self.fields[f"interim_{year}"] = NumberField(label=school_year_label(year, start_month), required=False)
 
     @property
     def interim_fields(self) -> list[forms.BoundField]:

@@ -181,7 +181,7 @@ class MetricValueImporter(Importer):
             planned = PlannedValue(metric, school.pk if school else None, period, number, note)  # type: ignore[arg-type]
             place = school.name if school else _("District")
             if period not in labels:
-                labels[period] = format_period(period, metric.frequency)  # type: ignore[index]
+                labels[period] = format_period(period, metric.frequency, start_month)  # type: ignore[index]
             candidates.append((row.number, planned, f"{place} · {labels[period]}"))  # type: ignore[index]
         if skipped:
             plan.notes.append(

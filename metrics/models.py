@@ -139,7 +139,7 @@ class Metric(DistrictOwned):
         return period_code(period, self.frequency)
 
     def period_label(self, period: date) -> str:
-        return format_period(period, self.frequency)
+        return format_period(period, self.frequency, self.district.school_year_start_month)
 
     def period_end(self, period: date) -> date:
         return period_end(period, self.frequency)

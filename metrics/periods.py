@@ -16,6 +16,8 @@ from datetime import date
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from core.calendar import school_year_label, school_year_of, school_year_start
+
 from .choices import Frequency
 
 
@@ -25,20 +27,6 @@ class PeriodError(ValueError):
 
 def month_start(day: date) -> date:
     return day.replace(day=1)
-
-
-def school_year_of(day: date, start_month: int) -> int:
-    """The calendar year in which the school year containing `day` starts."""
-    return day.year if day.month >= start_month else day.year - 1
-
-
-def school_year_start(year: int, start_month: int) -> date:
-    return date(year, start_month, 1)
-
-
-def school_year_label(year: int) -> str:
-    """2024 → "2024–25"."""
-    return f"{year}–{(year + 1) % 100:02d}"
 
 
 def normalize_period(day: date, frequency: str, start_month: int) -> date:
@@ -82,10 +70,10 @@ def period_code(period: date, frequency: str) -> str:
     return f"{period.year}-{period.month:02d}"
 
 
-def format_period(period: date, frequency: str) -> str:
+def format_period(period: date, frequency: str, start_month: int) -> str:
     """The form people read: "Sep 2025" or "2024–25"."""
     if frequency == Frequency.YEARLY:
-        return school_year_label(period.year)
+        return school_year_label(period.year, start_month)
     return date_format(period, "M Y")
 
 

@@ -19,6 +19,7 @@ from django.utils.formats import date_format
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from core.calendar import school_year_label, school_year_of, school_year_start
 from districts.models import District, Membership, School, SchoolLevel
 from priorities.models import Priority
 
@@ -28,7 +29,7 @@ from .charts import ChartMarker, ChartPoint, TrendChart, sparkline, trend_chart
 from .choices import STATUS_BADGE, STATUS_SYMBOL, Aggregation, Frequency, Status
 from .formatting import format_value
 from .models import Metric, MetricInterimTarget, MetricRollup, MetricValue
-from .periods import period_end, periods_between, school_year_label, school_year_of, school_year_start
+from .periods import period_end, periods_between
 from .rollups import SchoolDirectory, target_test
 from .rules import RuleDescription, describe_rule
 
@@ -180,7 +181,7 @@ def priority_metric_summaries(*, district: District, priorities: Iterable[Priori
     ids = [p.pk for p in priorities]
     metrics = list(
         Metric.objects.filter(district=district, priority_id__in=ids)
-        .select_related("priority")
+        .select_related("district", "priority")
         .order_by("priority_id", "position", "pk")
     )
     grouped: dict[int, list[MetricSummary]] = {pk: [] for pk in ids}
@@ -203,7 +204,7 @@ def metric_list(
     if priority_ids:
         metrics = metrics.filter(priority_id__in=priority_ids)
     metrics = list(
-        metrics.select_related("priority__plan", "priority__owner__user").order_by(
+        metrics.select_related("district", "priority__plan", "priority__owner__user").order_by(
             "priority__plan__state",
             "-priority__plan__start_year",
             "priority__position",
@@ -364,7 +365,7 @@ def _interim_markers(metric: Metric, interims: Sequence[MetricInterimTarget], st
     for interim in interims:
         end = period_end(school_year_start(interim.school_year, start_month), "yearly")
         label = _("%(year)s interim target %(value)s") % {
-            "year": school_year_label(interim.school_year),
+            "year": school_year_label(interim.school_year, start_month),
             "value": format_value(interim.value, metric.district_unit, metric.decimals),
         }
         markers.append(ChartMarker(day=end, value=interim.value, label=label))

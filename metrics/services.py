@@ -23,16 +23,19 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.calendar import school_year_label, school_year_of
+from core.history import save_with_history
+from core.objects import apply_changes
 from districts.models import District, ImportBatch, Membership, School, SchoolLevel
 from districts.policy import Action, MetricValueTarget, can, require
-from districts.services import apply_changes, ensure_actor_in_district, save_with_history
+from districts.services import ensure_actor_in_district
 from priorities.models import Priority
 
 from . import bulk
 from .choices import Aggregation, Direction, Level, ValueSource
 from .formatting import format_value
 from .models import Metric, MetricInterimTarget, MetricValue
-from .periods import format_period, normalize_period, school_year_label, school_year_of
+from .periods import format_period, normalize_period
 from .rollups import RollupKey, keys_filter, lock_rollup_keys, metric_rollup_keys, recompute_rollups
 from .rules import range_settings_problems, value_range
 
@@ -109,7 +112,9 @@ def value_problems(
             "school": school.name,
         }
     if period > current_period(district, metric.frequency, today):
-        problems["period"] = _("%(period)s hasn't started yet.") % {"period": format_period(period, metric.frequency)}
+        problems["period"] = _("%(period)s hasn't started yet.") % {
+            "period": format_period(period, metric.frequency, district.school_year_start_month)
+        }
     message = metric.valid_range.problem(value)
     if message:
         problems["value"] = message
@@ -386,7 +391,7 @@ def metric_problems(metric: Metric, interim_targets: InterimTargets, *, district
         first, last = school_year_of(metric.baseline_date, start_month), school_year_of(metric.target_date, start_month)
         seen: set[int] = set()
         for year, number in interim_targets:
-            label = school_year_label(year)
+            label = school_year_label(year, start_month)
             if year in seen:
                 add("interim_targets", _("%(year)s has more than one interim target.") % {"year": label})
             seen.add(year)
@@ -397,7 +402,11 @@ def metric_problems(metric: Metric, interim_targets: InterimTargets, *, district
                         "The interim target for %(year)s must fall between the baseline and the target "
                         "(%(first)s to %(last)s)."
                     )
-                    % {"year": label, "first": school_year_label(first), "last": school_year_label(last)},
+                    % {
+                        "year": label,
+                        "first": school_year_label(first, start_month),
+                        "last": school_year_label(last, start_month),
+                    },
                 )
             if message := target_range.problem(number):
                 add("interim_targets", f"{label}: {message}")

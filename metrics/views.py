@@ -14,10 +14,12 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from core.calendar import school_year_of
+from core.web import call_service, posted, render_page
 from districts.import_views import ImportPages, import_views_for
 from districts.models import Membership, School
 from districts.policy import Action, MetricValueTarget, can
-from districts.web import call_service, district_view, posted, render_page
+from districts.web import district_view
 
 from . import selectors, services
 from .access import access_metric, access_metric_value, access_priority_for_metrics
@@ -26,7 +28,7 @@ from .formatting import format_value
 from .forms import MetricForm, ValueForm
 from .importers import MetricValueImporter
 from .models import Metric, MetricValue
-from .periods import normalize_period, periods_between, school_year_of
+from .periods import normalize_period, periods_between
 
 SECTION = "metrics"
 HISTORY_YEARS_OPEN = 3  # how far back the value form offers periods, at least
@@ -136,6 +138,7 @@ def metric_create(request: HttpRequest) -> HttpResponse:
         posted(request),
         priorities=priorities,
         interim_years=sorted(_plan_years([chosen] if chosen else priorities)),
+        start_month=district.school_year_start_month,
         initial={"priority": chosen.pk if chosen else None, "decimals": 1},
     )
     if request.method == "POST" and form.is_valid():
@@ -166,7 +169,9 @@ def metric_edit(request: HttpRequest, metric_id: int) -> HttpResponse:
         range(school_year_of(metric.baseline_date, start_month), school_year_of(metric.target_date, start_month) + 1)
     )
     years |= {t.school_year for t in metric.interim_targets.all()}
-    form = MetricForm(posted(request), interim_years=sorted(years), initial=MetricForm.initial_for(metric))
+    form = MetricForm(
+        posted(request), interim_years=sorted(years), start_month=start_month, initial=MetricForm.initial_for(metric)
+    )
     if request.method == "POST" and form.is_valid():
         updated = call_service(
             form,

@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import transaction
+from django.utils import timezone
 
 from districts.demo import RIVERBEND_SLUG
 from districts.models import Department, District, Membership, RoleLabel, School, SchoolLevel
 from districts.tenancy import district_context
 from priorities import services as priority_services
 from priorities.models import Commitment, Priority, ReportedIn
-from priorities.selectors import district_today, school_year_start
 
 from . import services
 from .models import StrategicPlan
@@ -370,14 +370,13 @@ SCHOOL_YEAR_PARTS = {
 
 def _window(spec: str | None, plan: StrategicPlan, district: District) -> tuple[date, date]:
     if spec in SCHOOL_YEAR_PARTS:
-        year = school_year_start(district, district_today(district))
-        year = min(max(year, plan.start_year), plan.end_year - 1)
+        year = plan.period.school_year_containing(timezone.localdate(timezone=district.tzinfo))
         (y1, m1, d1), (y2, m2, d2) = SCHOOL_YEAR_PARTS[spec]
         return date(year + y1, m1, d1), date(year + y2, m2, d2)
     if spec:
         first, last = spec.split(":")
         return date.fromisoformat(first), date.fromisoformat(last)
-    return date(plan.start_year, 8, 1), date(plan.end_year, 6, 30)
+    return plan.first_day, plan.last_day
 
 
 def _schools(spec: str | tuple, district: District) -> list[School]:

@@ -16,6 +16,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.calendar import PlanPeriod, plan_period
 from districts.models import DistrictOwned
 
 YEAR_VALIDATORS = [MinValueValidator(2000), MaxValueValidator(2100)]
@@ -76,12 +77,17 @@ class StrategicPlan(DistrictOwned):
         return f"{self.start_year}–{self.end_year}"
 
     @property
+    def period(self) -> PlanPeriod:
+        """When the plan runs: from the school year starting in `start_year` to the one ending in `end_year`."""
+        return plan_period(self.start_year, self.end_year, self.district.school_year_start_month)
+
+    @property
     def first_day(self) -> date:
-        return date(self.start_year, 1, 1)
+        return self.period.first_day
 
     @property
     def last_day(self) -> date:
-        return date(self.end_year, 12, 31)
+        return self.period.last_day
 
     @property
     def is_draft(self) -> bool:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django.db.models import Count
 
+from core.history import HistorySource
 from districts.models import District, Membership
 from districts.policy import Action, can
 
-from .history import HistorySource
 from .models import Competency, PlanState, StrategicPlan
 
 

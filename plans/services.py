@@ -12,30 +12,21 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from core.history import delete_with_history, save_with_history
+from core.objects import apply_changes, ensure_same_district
+from core.ordering import MoveDirection, move_in_order, next_position
+from core.text import one_line
 from districts.models import District, Membership
 from districts.policy import Action, require
-from districts.services import apply_changes, ensure_actor_in_district, save_with_history
+from districts.services import ensure_actor_in_district
 
 from .models import Competency, PlanState, StrategicPlan
-from .ordering import Direction, move_in_order, next_position
 
 MAX_PLAN_YEARS = 10
-
-
-def one_line(value: str) -> str:
-    """Collapse runs of white space: titles and names are single lines."""
-    return " ".join(str(value).split())
-
-
-def ensure_same_district(*objects: Any, district: District) -> None:
-    """Services get objects from access helpers; one from another district is a bug, not user input."""
-    for obj in objects:
-        if obj is not None and obj.district_id != district.pk:
-            raise ValueError(f"{obj._meta.verbose_name} belongs to another district.")
 
 
 def ensure_plan_editable(plan: StrategicPlan) -> None:
@@ -43,19 +34,6 @@ def ensure_plan_editable(plan: StrategicPlan) -> None:
         raise ValidationError(
             "This plan is archived and can no longer be changed. Start a new plan from it to build on its work."
         )
-
-
-def delete_with_history(obj: models.Model, *, actor: Membership, name: str) -> None:
-    """Delete, recording who did it; rows elsewhere that protect it (e.g. metrics) become a clear message."""
-    obj._history_user = actor.user
-    try:
-        obj.delete()
-    except models.ProtectedError as error:
-        kinds = sorted({str(o._meta.verbose_name_plural) for o in error.protected_objects})
-        raise ValidationError(
-            f"{name} can't be deleted while {len(error.protected_objects)} {' and '.join(kinds)} depend on it. "
-            "Remove those first."
-        ) from None
 
 
 # --- Plans ----------------------------------------------------------------------
@@ -379,7 +357,7 @@ def competency_update(*, district: District, actor: Membership, competency: Comp
 
 
 @transaction.atomic
-def competency_move(*, district: District, actor: Membership, competency: Competency, direction: Direction) -> bool:
+def competency_move(*, district: District, actor: Membership, competency: Competency, direction: MoveDirection) -> bool:
     ensure_actor_in_district(district=district, actor=actor)
     require(actor, Action.MANAGE_PLANS)
     ensure_same_district(competency, district=district)

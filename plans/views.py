@@ -12,16 +12,16 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django_htmx.http import reswap, retarget
 
+from core.history import history_entries
+from core.web import Confirmation, call_service, confirm_then, move_focus, moved_message, posted, render_page, run_move
 from districts.policy import Action, can
-from districts.web import call_service, district_view, posted, render_page
+from districts.web import district_view
 from priorities import selectors as priority_selectors
 
 from . import selectors, services
 from .access import access_competency, access_plan
 from .forms import CompetencyForm, PlanForm
-from .history import history_entries
 from .models import StrategicPlan
-from .web import Confirmation, confirm_then, move_focus, moved_message, run_move
 
 PRIORITIES_REGION = "#priorities-region"
 
@@ -326,9 +326,7 @@ def portrait(request: HttpRequest, plan_id: int) -> HttpResponse:
 @district_view(Action.MANAGE_PLANS, section="plans")
 def competency_edit(request: HttpRequest, competency_id: int) -> HttpResponse:
     competency = access_competency(actor=request.membership, competency_id=competency_id)
-    form = CompetencyForm(
-        posted(request), initial={"name": competency.name, "description": competency.description}
-    )
+    form = CompetencyForm(posted(request), initial={"name": competency.name, "description": competency.description})
     if request.method == "POST" and form.is_valid():
         updated = call_service(
             form,

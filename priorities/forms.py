@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django import forms
 
+from core.forms import InputForm, district_choice
 from districts.models import Department, District, Membership, RoleLabel, School
 from districts.roles import Role
-from plans.forms import InputForm, district_choice
 
 from .models import Assignment, AssignmentStatus, Commitment, Priority, ReportedIn
 from .selectors import assignment_owner_choices, priority_owner_choices

@@ -6,7 +6,6 @@ for any number of schools), never Python loops over per-school querysets.
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -14,6 +13,7 @@ from datetime import date
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from core.calendar import Month
 from districts.models import Department, District, Membership, RoleLabel, School
 from districts.roles import Role
 from plans.models import PlanState, StrategicPlan
@@ -28,10 +28,6 @@ from .models import (
 )
 
 LIVE_STATUSES = (AssignmentStatus.ACTIVE, AssignmentStatus.PAUSED)
-
-
-def district_today(district: District) -> date:
-    return timezone.now().astimezone(district.tzinfo).date()
 
 
 # --- People ---------------------------------------------------------------------------
@@ -303,7 +299,7 @@ def role_card(*, district: District, plan: StrategicPlan, role_label: RoleLabel)
     A commitment past its end date, or whose every assignment has ended, is no
     longer asked of anyone and leaves the card.
     """
-    today = district_today(district)
+    today = timezone.localdate(timezone=district.tzinfo)
     commitments = list(
         commitments_with_reach(
             Commitment.objects.filter(district=district, priority__plan=plan, role_label=role_label, ends_on__gte=today)
@@ -346,40 +342,6 @@ def plan_at_a_glance(*, district: District, membership: Membership) -> PlanAtAGl
 
 
 # --- Initiative load ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Month:
-    first_day: date
-    last_day: date
-
-    @property
-    def short_label(self) -> str:
-        return self.first_day.strftime("%b")
-
-    @property
-    def long_label(self) -> str:
-        return self.first_day.strftime("%B %Y")
-
-
-def school_year_start(district: District, day: date) -> int:
-    """The calendar year in which the school year containing `day` began."""
-    return day.year if day.month >= district.school_year_start_month else day.year - 1
-
-
-def school_year_months(district: District, start_year: int) -> list[Month]:
-    months = []
-    year, month = start_year, district.school_year_start_month
-    for _ in range(12):
-        months.append(Month(date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])))
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return months
-
-
-def school_year_label(start_year: int, district: District) -> str:
-    if district.school_year_start_month == 1:
-        return str(start_year)
-    return f"{start_year}–{str(start_year + 1)[-2:]}"
 
 
 @dataclass(frozen=True)
@@ -489,7 +451,7 @@ def _place_loads(
         district=district,
         place_field=place_field,
         months=months,
-        today=today or district_today(district),
+        today=today or timezone.localdate(timezone=district.tzinfo),
         place_ids=[place.pk for place in places],
     )
     threshold = district.commitment_load_threshold if place_field == "school" else None
@@ -511,7 +473,7 @@ def department_loads(
 
 def schools_over_threshold(*, district: District, today: date | None = None) -> list[PlaceLoad]:
     """Schools asked to carry more active commitments than the district's threshold, busiest first."""
-    today = today or district_today(district)
+    today = today or timezone.localdate(timezone=district.tzinfo)
     threshold = district.commitment_load_threshold
     rows = _load_rows(district=district, place_field="school", months=[], today=today, minimum_active=threshold + 1)
     schools = School.objects.filter(district=district, pk__in=list(rows))

@@ -19,13 +19,16 @@ from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from core.history import delete_with_history, save_with_history
+from core.objects import apply_changes, ensure_same_district
+from core.ordering import MoveDirection, move_in_order, next_position
+from core.text import one_line
 from districts.models import Department, District, Membership, RoleLabel, School
 from districts.policy import Action, can, require
 from districts.roles import Role
-from districts.services import apply_changes, ensure_actor_in_district, save_with_history
+from districts.services import ensure_actor_in_district
 from plans.models import StrategicPlan
-from plans.ordering import Direction, move_in_order, next_position
-from plans.services import delete_with_history, ensure_plan_editable, ensure_same_district, one_line
+from plans.services import ensure_plan_editable
 
 from .models import Assignment, AssignmentStatus, Commitment, Priority, ReportedIn
 from .selectors import assignment_owner_choices, default_owners
@@ -137,7 +140,7 @@ def priority_update(*, district: District, actor: Membership, priority: Priority
 
 
 @transaction.atomic
-def priority_move(*, district: District, actor: Membership, priority: Priority, direction: Direction) -> bool:
+def priority_move(*, district: District, actor: Membership, priority: Priority, direction: MoveDirection) -> bool:
     """Reordering the priorities shapes the whole plan, so it is the plan managers' call."""
     _begin(district=district, actor=actor, action=Action.MANAGE_PLANS)
     ensure_same_district(priority, district=district)
@@ -261,7 +264,7 @@ def commitment_update(*, district: District, actor: Membership, commitment: Comm
 
 
 @transaction.atomic
-def commitment_move(*, district: District, actor: Membership, commitment: Commitment, direction: Direction) -> bool:
+def commitment_move(*, district: District, actor: Membership, commitment: Commitment, direction: MoveDirection) -> bool:
     """Reorder within the priority: the priority's owner's call."""
     _begin(district=district, actor=actor, action=Action.EDIT_PRIORITY, obj=commitment.priority)
     ensure_same_district(commitment, district=district)
@@ -501,7 +504,7 @@ def role_label_update(*, district: District, actor: Membership, role_label: Role
 
 
 @transaction.atomic
-def role_label_move(*, district: District, actor: Membership, role_label: RoleLabel, direction: Direction) -> bool:
+def role_label_move(*, district: District, actor: Membership, role_label: RoleLabel, direction: MoveDirection) -> bool:
     _begin(district=district, actor=actor, action=Action.MANAGE_ROLE_LABELS)
     ensure_same_district(role_label, district=district)
     return move_in_order(role_label, RoleLabel.objects.filter(district=district), direction=direction, actor=actor)

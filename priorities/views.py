@@ -17,29 +17,34 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from districts.access import access_department, access_role_label, access_school
-from districts.models import Department, SchoolLevel
-from districts.policy import Action, can, require
-from districts.selectors import SchoolFilters, school_list, school_regions
-from districts.web import call_service, district_view, posted, render_page
-from metrics.selectors import priority_metric_summaries
-from plans.access import access_plan
-from plans.history import HistorySource, history_entries
-from plans.models import StrategicPlan
-from plans.selectors import active_plan
-from plans.views import after_priorities_change, plan_url
-from plans.web import (
+from core.calendar import school_year_label, school_year_months, school_year_of
+from core.history import HistorySource, history_entries
+from core.web import (
     Confirmation,
+    call_service,
     confirm_then,
     form_page,
     in_place_id,
     move_focus,
     moved_message,
+    posted,
+    render_page,
     run_move,
     service_error,
 )
+from districts.access import access_department, access_role_label, access_school
+from districts.models import Department, SchoolLevel
+from districts.policy import Action, can, require
+from districts.selectors import SchoolFilters, school_list, school_regions
+from districts.web import district_view
+from metrics.selectors import priority_metric_summaries
+from plans.access import access_plan
+from plans.models import StrategicPlan
+from plans.selectors import active_plan
+from plans.views import after_priorities_change, plan_url
 
 from . import selectors, services
 from .access import access_assignment, access_commitment, access_priority, access_role_label_by_slug
@@ -244,10 +249,8 @@ def priority_delete(request: HttpRequest, priority_id: int) -> HttpResponse:
 def _default_dates(request: HttpRequest, plan: StrategicPlan) -> tuple[date, date]:
     """A new commitment runs from today (or the plan's start) to the end of the plan's last school year."""
     district = request.district
-    starts = min(max(selectors.district_today(district), plan.first_day), plan.last_day)
-    last_school_year = plan.end_year - 1 if district.school_year_start_month > 1 else plan.end_year
-    ends = min(selectors.school_year_months(district, last_school_year)[-1].last_day, plan.last_day)
-    return starts, max(ends, starts)
+    starts = plan.period.clamp(timezone.localdate(timezone=district.tzinfo))
+    return starts, plan.last_day
 
 
 def _commitment_form_context(request: HttpRequest, priority: Priority, form: CommitmentForm, **extra: Any) -> dict:
@@ -737,21 +740,21 @@ def role_label_delete(request: HttpRequest, role_label_id: int) -> HttpResponse:
 def _school_year(request: HttpRequest, plan: StrategicPlan | None) -> int:
     """The school year to show: ?year= within the plan's period, else the current one."""
     district = request.district
-    current = selectors.school_year_start(district, selectors.district_today(district))
-    try:
-        wanted = int(request.GET.get("year", current))
-    except ValueError:
-        wanted = current
+    today = timezone.localdate(timezone=district.tzinfo)
     if plan is None:
-        return current
-    years = range(plan.start_year, plan.end_year + 1)
-    return wanted if wanted in years else min(max(current, plan.start_year), plan.end_year)
+        return school_year_of(today, district.school_year_start_month)
+    try:
+        wanted = int(request.GET.get("year", ""))
+    except ValueError:
+        wanted = None
+    return wanted if wanted in plan.period.school_years else plan.period.school_year_containing(today)
 
 
 def _year_choices(request: HttpRequest, plan: StrategicPlan | None) -> list[tuple[int, str]]:
     if plan is None:
         return []
-    return [(y, selectors.school_year_label(y, request.district)) for y in range(plan.start_year, plan.end_year + 1)]
+    start_month = request.district.school_year_start_month
+    return [(y, school_year_label(y, start_month)) for y in plan.period.school_years]
 
 
 @district_view(Action.VIEW_LOAD, section="load")
@@ -760,7 +763,7 @@ def load(request: HttpRequest) -> HttpResponse:
     district, membership = request.district, request.membership
     plan = active_plan(district=district)
     year = _school_year(request, plan)
-    months = selectors.school_year_months(district, year)
+    months = school_year_months(year, district.school_year_start_month)
     filters = SchoolFilters.from_query(request.GET)
     over_only = request.GET.get("over") == "1"
     school_loads = selectors.school_loads(
@@ -776,7 +779,7 @@ def load(request: HttpRequest) -> HttpResponse:
     context = {
         "plan": plan,
         "year": year,
-        "year_label": selectors.school_year_label(year, district),
+        "year_label": school_year_label(year, district.school_year_start_month),
         "years": _year_choices(request, plan),
         "months": months,
         "filters": filters,
@@ -799,7 +802,7 @@ def _place_page(request: HttpRequest, *, school=None, department=None) -> HttpRe
     district = request.district
     plan = active_plan(district=district)
     year = _school_year(request, plan)
-    months = selectors.school_year_months(district, year)
+    months = school_year_months(year, district.school_year_start_month)
     if school is not None:
         place_load = selectors.school_loads(district=district, schools=[school], months=months)[0]
     else:
@@ -817,7 +820,7 @@ def _place_page(request: HttpRequest, *, school=None, department=None) -> HttpRe
         "load": place_load,
         "months": months,
         "year": year,
-        "year_label": selectors.school_year_label(year, district),
+        "year_label": school_year_label(year, district.school_year_start_month),
         "years": _year_choices(request, plan),
         "groups": list(groups.values()),
         "threshold": district.commitment_load_threshold,

@@ -8,10 +8,10 @@ from decimal import Decimal
 from django import template
 from django.utils.html import format_html
 
+from core.calendar import school_year_label
 from metrics.choices import STATUS_BADGE, STATUS_SYMBOL, Status
 from metrics.formatting import format_difference, format_value
 from metrics.models import Metric
-from metrics.periods import school_year_label
 from metrics.services import levels_text as services_levels_text
 
 register = template.Library()
@@ -80,8 +80,9 @@ def clear_query(filters: object) -> str:
 
 
 @register.filter
-def school_year(year: int) -> str:
-    return school_year_label(year)
+def school_year(year: int, start_month: int) -> str:
+    """`{{ interim.school_year|school_year:district.school_year_start_month }}` → "2026–27"."""
+    return school_year_label(year, start_month)
 
 
 @register.filter

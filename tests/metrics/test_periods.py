@@ -4,6 +4,7 @@ from datetime import date
 
 import pytest
 
+from core.calendar import school_year_of
 from metrics.choices import Frequency
 from metrics.periods import (
     PeriodError,
@@ -14,7 +15,6 @@ from metrics.periods import (
     period_code,
     period_end,
     periods_between,
-    school_year_of,
 )
 
 AUGUST = 8
@@ -88,8 +88,8 @@ def test_period_ends_codes_and_labels():
     assert next_period(date(2024, 12, 1), Frequency.MONTHLY) == date(2025, 1, 1)
     assert period_code(date(2025, 9, 1), Frequency.MONTHLY) == "2025-09"
     assert period_code(date(2024, 8, 1), Frequency.YEARLY) == "2024-25"
-    assert format_period(date(2024, 8, 1), Frequency.YEARLY) == "2024–25"
-    assert format_period(date(2025, 9, 1), Frequency.MONTHLY) == "Sep 2025"
+    assert format_period(date(2024, 8, 1), Frequency.YEARLY, AUGUST) == "2024–25"
+    assert format_period(date(2025, 9, 1), Frequency.MONTHLY, AUGUST) == "Sep 2025"
 
 
 def test_periods_between_covers_both_ends():

@@ -7,11 +7,11 @@ from datetime import date
 from django.urls import reverse
 from django.utils.html import escape
 
+from core.history import HistorySource, history_entries
 from districts.roles import Role
 from districts.tenancy import district_context
 from plans import selectors as plan_selectors
 from plans import services as plan_services
-from plans.history import HistorySource, history_entries
 from priorities import services as priority_services
 from priorities.models import Commitment, Priority, ReportedIn
 

@@ -10,11 +10,11 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 
+from core.ordering import MoveDirection as Direction
 from districts.models import District
 from districts.tenancy import district_context
 from plans import services
 from plans.models import Competency, PlanState, StrategicPlan
-from plans.ordering import Direction
 from priorities.models import Assignment, AssignmentStatus, Commitment, Priority
 from tests.factories import MembershipFactory
 from tests.plans.factories import (
@@ -247,7 +247,9 @@ def test_copied_commitment_dates_stay_inside_the_new_period(district, admin_memb
     plan = create_plan(district, admin_member, start_year=2025, end_year=2027, copy_from=source)
     with district_context(district):
         copied = Commitment.objects.get(priority__plan=plan)
-    assert (copied.starts_on, copied.ends_on) == (date(2025, 1, 1), date(2027, 12, 31))
+    # A 2025–2027 plan runs from the start of school year 2025–26 to the end of 2026–27.
+    assert district.school_year_start_month == 8
+    assert (copied.starts_on, copied.ends_on) == (date(2025, 8, 1), date(2027, 7, 31))
 
 
 def test_a_plan_from_another_district_cannot_be_copied(district, admin_member, other_district):

@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from core.calendar import school_year_label, school_year_months, school_year_of
 from districts.models import School
 from districts.roles import Role
 from districts.tenancy import district_context
@@ -20,7 +21,7 @@ TODAY = date(2026, 11, 26)
 
 @pytest.fixture
 def months(district):
-    return selectors.school_year_months(district, 2026)  # August 2026 … July 2027
+    return school_year_months(2026, district.school_year_start_month)  # August 2026 … July 2027
 
 
 def commitment_in(plan, *, starts=date(2026, 8, 1), ends=date(2027, 6, 30), **fields):
@@ -134,12 +135,12 @@ def test_load_for_many_schools_is_one_grouped_query(district, plan_2025, months,
 
 
 def test_school_years_follow_the_districts_start_month(district):
-    district.school_year_start_month = 7
-    assert selectors.school_year_start(district, date(2026, 6, 30)) == 2025
-    assert selectors.school_year_start(district, date(2026, 7, 1)) == 2026
-    months = selectors.school_year_months(district, 2026)
+    assert school_year_of(date(2026, 6, 30), 7) == 2025
+    assert school_year_of(date(2026, 7, 1), 7) == 2026
+    months = school_year_months(2026, 7)
     assert (months[0].first_day, months[-1].last_day) == (date(2026, 7, 1), date(2027, 6, 30))
-    assert selectors.school_year_label(2026, district) == "2026–27"
+    assert school_year_label(2026, 7) == "2026–27"
+    assert school_year_label(2026, 1) == "2026"
 
 
 # --- Role cards -----------------------------------------------------------------------------------------

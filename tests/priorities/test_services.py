@@ -7,11 +7,11 @@ from datetime import date
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from core.ordering import MoveDirection as Direction
 from districts.models import RoleLabel
 from districts.roles import Role
 from districts.tenancy import district_context
 from plans.models import PlanState
-from plans.ordering import Direction
 from priorities import services
 from priorities.models import Assignment, AssignmentStatus, Commitment, Priority, ReportedIn
 from tests.factories import DepartmentFactory, MembershipFactory, RoleLabelFactory, SchoolFactory

@@ -8,15 +8,17 @@ ties behind.
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from django.db import models
 from django.db.models import Max
 
-from districts.models import Membership
-from districts.services import save_with_history
+from .history import save_with_history
 
 
-class Direction(StrEnum):
+class MoveDirection(StrEnum):
+    """Which way an item moves in its list (not to be confused with a metric's better direction)."""
+
     UP = "up"
     DOWN = "down"
 
@@ -25,13 +27,13 @@ def next_position(siblings: models.QuerySet) -> int:
     return (siblings.aggregate(top=Max("position"))["top"] or 0) + 1
 
 
-def move_in_order(item: models.Model, siblings: models.QuerySet, *, direction: Direction, actor: Membership) -> bool:
+def move_in_order(item: models.Model, siblings: models.QuerySet, *, direction: MoveDirection, actor: Any) -> bool:
     """Swap `item` with its neighbour in `siblings`; False when it is already first (or last)."""
     ordered = list(siblings.select_for_update().order_by("position", "pk"))
     index = next((i for i, other in enumerate(ordered) if other.pk == item.pk), None)
     if index is None:
         raise ValueError("The item is not in the list it is moved in.")
-    target = index - 1 if direction == Direction.UP else index + 1
+    target = index - 1 if direction == MoveDirection.UP else index + 1
     if not 0 <= target < len(ordered):
         return False
     ordered[index], ordered[target] = ordered[target], ordered[index]

@@ -1,21 +1,94 @@
-"""Page helpers shared by the plans and priorities views: confirmations, service messages,
-in-place forms and keeping focus on a moved item's button."""
+"""Page helpers every app's views use: rendering a page or its HTMX partial, form posts and
+service errors, confirmation pages, in-place forms and Move up / Move down."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, TypeVar
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
-
-from districts.web import render_page
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
 
 from .forms import MoveForm
-from .ordering import Direction
+from .ordering import MoveDirection
+
+T = TypeVar("T")
+
+
+def render_page(
+    request: HttpRequest,
+    template: str,
+    context: Mapping[str, Any],
+    *,
+    partial: str | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """Render the page, or only its named partial for an HTMX request.
+
+    Both come from one template; the partial is a `{% partialdef %}` in it.
+    HTMX restoring history after Back asks for the whole page, so it gets it.
+    """
+    htmx = getattr(request, "htmx", None)
+    wants_partial = bool(htmx) and not htmx.history_restore_request
+    name = f"{template}#{partial}" if partial and wants_partial else template
+    response = render(request, name, context, status=status)
+    response.headers["Vary"] = "HX-Request"
+    return response
+
+
+def posted(request: HttpRequest) -> QueryDict | None:
+    """A form's data: the POST body of a submission, None for a GET (an unbound form).
+
+    Unlike `request.POST or None`, an empty submission still binds the form, so it shows its errors.
+    """
+    return request.POST if request.method == "POST" else None
+
+
+def call_service(form: forms.Form, service: Callable[..., T], /, **kwargs: Any) -> T | None:
+    """Call a service; put its ValidationError on the form's fields and return None.
+
+    Fields the form does not have get the message as a form-wide error, so no
+    message is ever lost.
+    """
+    try:
+        return service(**kwargs)
+    except ValidationError as error:
+        if hasattr(error, "error_dict"):
+            for field, errors in error.error_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            form.add_error(None, error)
+        return None
+
+
+def submit_form(
+    request: HttpRequest,
+    form: forms.Form,
+    service: Callable[..., T],
+    /,
+    *,
+    success: Callable[[T], str],
+    next_url: Callable[[T], str],
+    **kwargs: Any,
+) -> HttpResponse | None:
+    """Handle a form page's POST: call the service with the request's district and actor and the form's data.
+
+    Returns the redirect after a success (with `success(result)` as the message),
+    or None when the page should be shown (a GET, or errors now on the form's fields).
+    `kwargs` go to the service and may replace `district`.
+    """
+    if request.method != "POST" or not form.is_valid():
+        return None
+    arguments = {"district": request.district, "actor": request.membership, **kwargs, **form.cleaned_data}
+    result = call_service(form, service, **arguments)
+    if result is None:
+        return None
+    messages.success(request, success(result))
+    return redirect(next_url(result))
 
 
 def service_error(request: HttpRequest, error: ValidationError) -> None:
@@ -26,7 +99,7 @@ def service_error(request: HttpRequest, error: ValidationError) -> None:
 
 @dataclass(frozen=True)
 class Confirmation:
-    """What `plans/confirm.html` asks before a state change or a deletion."""
+    """What `core/confirm.html` asks before a state change or a deletion."""
 
     heading: str
     points: list[str]
@@ -50,7 +123,7 @@ def confirm_then(
 ) -> HttpResponse:
     """GET: the confirmation page. POST: run the service and go on, its refusal shown as a message."""
     if request.method != "POST":
-        return render_page(request, "plans/confirm.html", asdict(confirmation()))
+        return render_page(request, "core/confirm.html", asdict(confirmation()))
     try:
         result = run()
     except ValidationError as error:
@@ -86,7 +159,7 @@ def move_focus(prefix: str, obj: Any, direction: str, total: int) -> str:
     return f"{prefix}-{obj.pk}-{direction}"
 
 
-def run_move(request: HttpRequest, move: Callable[[Direction], bool]) -> tuple[str, bool]:
+def run_move(request: HttpRequest, move: Callable[[MoveDirection], bool]) -> tuple[str, bool]:
     """Read the Move up / Move down form and make the move: (direction, whether anything moved)."""
     form = MoveForm(request.POST)
     if not form.is_valid():

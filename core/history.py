@@ -1,4 +1,4 @@
-""" "Who changed what and when" for plan, priority and commitment pages.
+"""History: saving with who did it, and "who changed what and when" for pages.
 
 Reads django-simple-history records, pairs each with the record before it for
 the same object and renders `diff_against` as labelled old → new values.
@@ -13,11 +13,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.formats import date_format
 from django.utils.text import Truncator
-
-from districts.models import Membership
 
 # Bookkeeping columns nobody needs to read in a history.
 HIDDEN_FIELDS = frozenset(
@@ -60,6 +59,26 @@ class HistorySource:
 
     records: models.QuerySet
     subject: Callable[[Any], str]
+
+
+def save_with_history(obj: models.Model, *, actor: Any, update_fields: list[str] | None = None) -> None:
+    """Validate and save, attributing the history record to the acting membership's user."""
+    obj.full_clean()
+    obj._history_user = actor.user  # read by django-simple-history
+    obj.save(update_fields=update_fields)
+
+
+def delete_with_history(obj: models.Model, *, actor: Any, name: str) -> None:
+    """Delete, recording who did it; rows elsewhere that protect it (e.g. metrics) become a clear message."""
+    obj._history_user = actor.user
+    try:
+        obj.delete()
+    except models.ProtectedError as error:
+        kinds = sorted({str(o._meta.verbose_name_plural) for o in error.protected_objects})
+        raise ValidationError(
+            f"{name} can't be deleted while {len(error.protected_objects)} {' and '.join(kinds)} depend on it. "
+            "Remove those first."
+        ) from None
 
 
 VERBS = {"+": "added", "~": "changed", "-": "removed"}
@@ -124,11 +143,17 @@ def _related_names(diffs: Iterable[tuple[Any, list, HistorySource]]) -> dict[tup
     names: dict[tuple[type, Any], str] = {}
     for model, ids in wanted.items():
         queryset = model._default_manager.filter(pk__in=ids)
-        if model is Membership:
-            queryset = queryset.select_related("user")
+        if related := getattr(model, "history_select_related", ()):
+            queryset = queryset.select_related(*related)
         for obj in queryset:
-            names[(model, obj.pk)] = obj.user.get_full_name() if isinstance(obj, Membership) else str(obj)
+            names[(model, obj.pk)] = history_name(obj)
     return names
+
+
+def history_name(obj: models.Model) -> str:
+    """How a history line names an object a change points at; a model may say (`history_name`)."""
+    named = getattr(obj, "history_name", None)
+    return named() if callable(named) else str(obj)
 
 
 def _display(model: type[models.Model], field_name: str, value: Any, names: dict) -> str:
