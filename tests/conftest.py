@@ -2,7 +2,11 @@
 
 Tests marked `postgres`, `redis` or `browser` run when that service is
 reachable and skip with the reason otherwise; with REQUIRE_SERVICES=1 a
-missing service fails the test instead.
+missing service fails the test instead. A test that uses the browser without
+the `browser` marker fails: the marker is what decides skip or fail.
+
+On PostgreSQL every request a test makes (test client or live server) runs
+as the application role with row-level security on (tests/app_role.py).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from django.test import Client
 from districts.models import District, Membership
 from districts.roles import Role
 from districts.tenancy import district_context
+from tests import app_role
 from tests.factories import TEST_PASSWORD, DistrictFactory, MembershipFactory
 
 # `spawned`: start the app's real processes (celery, run-dev.sh) and always end them.
@@ -62,7 +67,18 @@ SERVICE_CHECKS: dict[str, Callable[[], str]] = {
 }
 
 
+# Fixtures that drive chromium: a test using one must carry the `browser` marker.
+BROWSER_FIXTURES = frozenset({"browser", "page", "login_as"})
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
+    uses_browser = BROWSER_FIXTURES & set(getattr(item, "fixturenames", ()))
+    if uses_browser and item.get_closest_marker("browser") is None:
+        pytest.fail(
+            f"{item.nodeid} uses {sorted(uses_browser)} but is not marked `browser`: add "
+            "`pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]` to its module.",
+            pytrace=False,
+        )
     for marker, reason_of in SERVICE_CHECKS.items():
         if item.get_closest_marker(marker) is None:
             continue
@@ -72,6 +88,14 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         if REQUIRE_SERVICES:
             pytest.fail(f"REQUIRE_SERVICES=1 but this test needs {marker}: {reason}", pytrace=False)
         pytest.skip(reason=f"needs {marker}: {reason}")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def requests_run_as_the_application_role() -> object:
+    """Requests switch to DATABASE_APP_ROLE on PostgreSQL; fixtures and migrations stay the owner."""
+    app_role.install()
+    yield
+    app_role.uninstall()
 
 
 # --- Districts and members ----------------------------------------------------

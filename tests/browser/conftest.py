@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from tests.conftest import CHROMIUM_PATH, browser_unavailable_reason
+from tests.conftest import CHROMIUM_PATH, REQUIRE_SERVICES, browser_unavailable_reason
 from tests.factories import TEST_PASSWORD
 
 # Django's live server runs in a thread while Playwright's sync API runs an
@@ -33,10 +33,12 @@ CHROMIUM_ARGS = [
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
-    if browser_unavailable_reason():
-        # The test itself is skipped (or failed) by the `browser` marker before
-        # this runs; this guard keeps an unmarked test from crashing here.
-        pytest.skip(reason=browser_unavailable_reason())
+    if reason := browser_unavailable_reason():
+        # A marked test is skipped (or failed) by its `browser` marker before this
+        # runs, and an unmarked one fails (tests/conftest.py); never skip silently.
+        if REQUIRE_SERVICES:
+            pytest.fail(f"REQUIRE_SERVICES=1 but the browser is unavailable: {reason}", pytrace=False)
+        pytest.skip(reason=f"needs browser: {reason}")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
