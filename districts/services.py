@@ -18,6 +18,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.history import save_with_history
 from core.objects import apply_changes, ensure_same_district
@@ -368,6 +371,7 @@ def membership_deactivate(*, district: District, actor: Membership, membership: 
     membership.is_active = False
     membership.deactivated_at = timezone.now()
     save_with_history(membership, actor=actor, update_fields=["is_active", "deactivated_at"])
+    _end_open_invitations(district=district, membership=membership)
     return membership
 
 
@@ -381,7 +385,19 @@ def membership_reactivate(*, district: District, actor: Membership, membership: 
     membership.is_active = True
     membership.deactivated_at = None
     save_with_history(membership, actor=actor, update_fields=["is_active", "deactivated_at"])
+    _end_open_invitations(district=district, membership=membership)
     return membership
+
+
+def _end_open_invitations(*, district: District, membership: Membership) -> int:
+    """Revoke the person's open invitations here: an admin who changes their access
+    directly decides it, and an older link must not undo that later."""
+    return Invitation.objects.filter(
+        district=district,
+        email__iexact=membership.user.email,
+        accepted_at__isnull=True,
+        revoked_at__isnull=True,
+    ).update(revoked_at=timezone.now(), nonce=new_invitation_nonce(), link_changed_at=timezone.now())
 
 
 # --- Invitations ------------------------------------------------------------------
@@ -506,8 +522,9 @@ def invitation_resend(*, district: District, actor: Membership, invitation: Invi
     if locked.revoked_at:
         raise ValidationError("This invitation was revoked. Invite the person again instead.")
     locked.nonce = new_invitation_nonce()
+    locked.link_changed_at = timezone.now()
     locked.expires_at = invitation_expiry()
-    locked.save(update_fields=["nonce", "expires_at"])
+    locked.save(update_fields=["nonce", "link_changed_at", "expires_at"])
     email_invitation_after_commit(locked)
     return locked
 
@@ -524,7 +541,8 @@ def invitation_revoke(*, district: District, actor: Membership, invitation: Invi
         return locked
     locked.revoked_at = timezone.now()
     locked.nonce = new_invitation_nonce()
-    locked.save(update_fields=["revoked_at", "nonce"])
+    locked.link_changed_at = locked.revoked_at
+    locked.save(update_fields=["revoked_at", "nonce", "link_changed_at"])
     return locked
 
 
@@ -541,31 +559,48 @@ def invitation_problem(invitation: Invitation) -> str | None:
 
 
 _ACCEPT_MESSAGES = {
-    "used": "This invitation was already used.",
-    "revoked": "This invitation was withdrawn.",
-    "expired": "This invitation has expired.",
+    "used": gettext_lazy("This invitation was already used."),
+    "revoked": gettext_lazy("This invitation was withdrawn."),
+    "expired": gettext_lazy("This invitation has expired."),
+    "replaced": gettext_lazy("This link was replaced by a newer one."),
+    "superseded": gettext_lazy(
+        "This invitation was sent before your access to the district was last changed, so it no longer works."
+    ),
 }
 
 
+def _accept_problem(locked: Invitation, nonce: str) -> str | None:
+    """Why the locked invitation can't be accepted with the link carrying `nonce`, or None."""
+    if problem := invitation_problem(locked):
+        return problem
+    if not constant_time_compare(nonce, locked.nonce):
+        return "replaced"
+    return None
+
+
 @transaction.atomic
-def invitation_accept(*, district: District, invitation: Invitation, user: User) -> Membership:
+def invitation_accept(*, district: District, invitation: Invitation, user: User, nonce: str) -> Membership:
     """Join the district with the invited role and place, or come back to it.
 
     Creates the membership, or reactivates an inactive one with the invited
     role; an already active membership is left as it is. Idempotent: accepting
-    again as the same user returns the same membership.
+    again as the same user returns the same membership. The link (`nonce`) is
+    checked on the locked row, so a re-send or revocation committed a moment
+    earlier wins over the old link.
     """
     locked = _lock_invitation(district, invitation)
     if locked.accepted_at and locked.accepted_membership_id:
         membership = Membership.objects.select_related("user").get(pk=locked.accepted_membership_id)
         if membership.user_id == user.pk:
             return membership
-    problem = invitation_problem(locked)
-    if problem:
+    if problem := _accept_problem(locked, nonce):
         raise ValidationError(_ACCEPT_MESSAGES[problem], code=problem)
     if normalize_email(user.email) != normalize_email(locked.email):
         raise ValidationError(f"This invitation is for {locked.email}. Log in with that address to accept it.")
     membership = Membership.objects.select_for_update(of=("self",)).filter(district=district, user=user).first()
+    if membership is not None and membership.deactivated_at and locked.created_at < membership.deactivated_at:
+        # An admin deactivated them after this invitation was made; the old link must not undo that.
+        raise ValidationError(_ACCEPT_MESSAGES["superseded"], code="superseded")
     invited = {
         "role": locked.role,
         "school": locked.school,
@@ -595,16 +630,29 @@ def invitation_accept(*, district: District, invitation: Invitation, user: User)
 
 @transaction.atomic
 def invitation_accept_as_new_user(
-    *, district: District, invitation: Invitation, full_name: str, password: str
+    *, district: District, invitation: Invitation, full_name: str, password: str, nonce: str
 ) -> Membership:
-    """Create the invitee's account with their password, then accept. One transaction."""
-    if User.objects.filter(email__iexact=invitation.email).exists():
-        raise ValidationError(f"An account already uses {invitation.email}. Log in with it to accept the invitation.")
-    problem = invitation_problem(invitation)
-    if problem:
+    """Create the invitee's account with their password, then accept. One transaction.
+
+    The invitation row is locked first, so a second sign-up on the same link
+    waits and then finds it used; two sign-ups for the same address from
+    different invitations meet at the email's unique constraint.
+    """
+    locked = _lock_invitation(district, invitation)
+    if problem := _accept_problem(locked, nonce):
         raise ValidationError(_ACCEPT_MESSAGES[problem], code=problem)
-    user = User.objects.create_user(email=invitation.email, password=password, full_name=one_line(full_name))
-    return invitation_accept(district=district, invitation=invitation, user=user)
+    taken = ValidationError(
+        _("An account already uses %(email)s. Log in with it to accept the invitation.") % {"email": locked.email},
+        code="account_exists",
+    )
+    if User.objects.filter(email__iexact=locked.email).exists():
+        raise taken
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(email=locked.email, password=password, full_name=one_line(full_name))
+    except IntegrityError:
+        raise taken from None
+    return invitation_accept(district=district, invitation=locked, user=user, nonce=nonce)
 
 
 def invitation_send_email(*, district: District, invitation_id: int) -> bool:

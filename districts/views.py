@@ -503,9 +503,11 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
                 return _accept_page(request, "wrong_user", context, status=403)
             if request.method == "POST":
                 try:
-                    services.invitation_accept(district=district, invitation=invitation, user=request.user)
+                    services.invitation_accept(
+                        district=district, invitation=invitation, user=request.user, nonce=parsed.nonce
+                    )
                 except ValidationError as error:
-                    # Revoked or expired between showing the page and the click.
+                    # Revoked, re-sent or expired between showing the page and the click.
                     return _accept_page(request, error.code or "invalid", context, status=410)
                 messages.success(request, f"Welcome to {district.name}.")
                 return redirect("districts:home", district_slug=district.slug)
@@ -524,6 +526,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
                 invitation=invitation,
                 full_name=form.cleaned_data["full_name"],
                 password=form.cleaned_data["password1"],
+                nonce=parsed.nonce,
             )
             if membership is not None:
                 login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")

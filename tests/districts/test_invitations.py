@@ -231,8 +231,136 @@ def test_the_user_who_accepted_but_was_deactivated_sees_used(district, admin_mem
     invitation, path = invited
     user = UserFactory(email="grace@example.org")
     with in_district(district):
-        membership = services.invitation_accept(district=district, invitation=invitation, user=user)
+        membership = services.invitation_accept(
+            district=district, invitation=invitation, user=user, nonce=invitation.nonce
+        )
         services.membership_deactivate(district=district, actor=admin_member, membership=membership)
     client = Client()
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
     assert client.get(path).status_code == 410
+
+
+# --- A direct change of access ends older invitations (issue 7, item 1) --------------------
+
+
+def test_an_invitation_made_before_a_reactivation_cannot_bring_a_deactivated_member_back(
+    district, admin_member, make_member, in_district, client_for
+):
+    """Deactivate → invite as admin → reactivate directly → deactivate → the old link stays dead."""
+    member = make_member(district, Role.STAFF)
+    with in_district(district):
+        services.membership_deactivate(district=district, actor=admin_member, membership=member)
+        invitation = services.invitation_create(
+            district=district, actor=admin_member, email=member.user.email, role=Role.DISTRICT_ADMIN
+        )
+        path = f"/accounts/invitations/{make_token(invitation)}/"
+        services.membership_reactivate(district=district, actor=admin_member, membership=fresh(member))
+        services.membership_deactivate(district=district, actor=admin_member, membership=fresh(member))
+    client = client_for(member)
+
+    response = client.post(path)
+
+    assert response.status_code == 410
+    assert "withdrew this invitation" in response.content.decode()
+    saved = fresh(member)
+    assert (saved.is_active, saved.role) == (False, Role.STAFF)
+    assert client.get(f"/d/{district.slug}/").status_code == 404
+    assert fresh(invitation).revoked_at is not None
+
+
+@pytest.mark.parametrize("change", ["membership_deactivate", "membership_reactivate"])
+def test_changing_someones_access_directly_ends_their_open_invitations(
+    change, district, admin_member, make_member, in_district
+):
+    member = make_member(district, Role.STAFF, is_active=change == "membership_deactivate")
+    stranger_invitation = None
+    with in_district(district):
+        invitation = (
+            services.invitation_create(
+                district=district, actor=admin_member, email=member.user.email.upper(), role=Role.BOARD_MEMBER
+            )
+            if change == "membership_reactivate"
+            else None
+        )
+        if invitation is None:
+            # An active member can't be invited; one made earlier (e.g. by an import) still counts.
+            invitation = Invitation.objects.create(
+                district=district,
+                email=member.user.email,
+                role=Role.BOARD_MEMBER,
+                expires_at=timezone.now() + timedelta(days=3),
+            )
+        stranger_invitation = services.invitation_create(
+            district=district, actor=admin_member, email="someone.else@example.org", role=Role.BOARD_MEMBER
+        )
+        getattr(services, change)(district=district, actor=admin_member, membership=member)
+    ended = fresh(invitation)
+    assert ended.revoked_at is not None and ended.nonce != invitation.nonce
+    assert fresh(stranger_invitation).revoked_at is None
+
+
+def test_accepting_refuses_an_invitation_older_than_the_last_deactivation(
+    district, make_member, in_district, client_for
+):
+    member = make_member(district, Role.STAFF, is_active=False, deactivated_at=timezone.now())
+    with in_district(district):
+        invitation = Invitation.objects.create(
+            district=district,
+            email=member.user.email,
+            role=Role.DISTRICT_ADMIN,
+            expires_at=timezone.now() + timedelta(days=3),
+        )
+        Invitation.objects.filter(pk=invitation.pk).update(created_at=timezone.now() - timedelta(days=1))
+    client = client_for(member)
+
+    response = client.post(f"/accounts/invitations/{make_token(invitation)}/")
+
+    assert response.status_code == 410
+    assert "was changed after this invitation was sent" in response.content.decode()
+    saved = fresh(member)
+    assert (saved.is_active, saved.role) == (False, Role.STAFF)
+    assert fresh(invitation).accepted_at is None
+
+
+# --- The link is checked on the locked row (issue 7, item 13b) -----------------------------
+
+
+def test_accepting_with_a_link_replaced_a_moment_ago_is_refused(district, admin_member, invited, in_district):
+    invitation, _path = invited
+    old_nonce = invitation.nonce
+    user = UserFactory(email="grace@example.org")
+    with in_district(district):
+        services.invitation_resend(district=district, actor=admin_member, invitation=invitation)
+        with pytest.raises(services.ValidationError) as refused:
+            services.invitation_accept(district=district, invitation=invitation, user=user, nonce=old_nonce)
+        with pytest.raises(services.ValidationError):
+            services.invitation_accept_as_new_user(
+                district=district, invitation=invitation, full_name="G", password=NEW_PASSWORD, nonce=old_nonce
+            )
+    assert refused.value.code == "replaced"
+    assert fresh(invitation).accepted_at is None
+    assert count(Membership, district=district, user=user) == 0
+
+
+def test_a_resend_between_reading_the_link_and_accepting_wins(
+    district, admin_member, invited, in_district, monkeypatch
+):
+    """The view's unlocked read sees the old link as current; the re-send commits before the accept runs."""
+    invitation, path = invited
+    user = UserFactory(email="grace@example.org")
+    client = Client()
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    real_accept = services.invitation_accept
+
+    def resend_first(**kwargs):
+        services.invitation_resend(district=district, actor=admin_member, invitation=invitation)
+        return real_accept(**kwargs)
+
+    monkeypatch.setattr(services, "invitation_accept", resend_first)
+
+    response = client.post(path)
+
+    assert response.status_code == 410
+    assert "replaced by a newer one" in response.content.decode()
+    assert fresh(invitation).accepted_at is None
+    assert count(Membership, district=district, user=user) == 0

@@ -438,8 +438,10 @@ def test_accept_creates_the_membership_with_the_invited_role(district, in_distri
     )
     user = UserFactory(email="p@example.org", full_name="")
     with in_district(district):
-        membership = services.invitation_accept(district=district, invitation=invitation, user=user)
-        again = services.invitation_accept(district=district, invitation=invitation, user=user)
+        membership = services.invitation_accept(
+            district=district, invitation=invitation, user=user, nonce=invitation.nonce
+        )
+        again = services.invitation_accept(district=district, invitation=invitation, user=user, nonce=invitation.nonce)
     assert again.pk == membership.pk
     assert (membership.role, membership.school, membership.role_label, membership.title) == (
         Role.PRINCIPAL,
@@ -457,7 +459,9 @@ def test_accept_reactivates_an_inactive_membership_with_the_invited_role(distric
     former = make_member(district, Role.STAFF, is_active=False)
     invitation = InvitationFactory(district=district, email=former.user.email, role=Role.BOARD_MEMBER)
     with in_district(district):
-        membership = services.invitation_accept(district=district, invitation=invitation, user=former.user)
+        membership = services.invitation_accept(
+            district=district, invitation=invitation, user=former.user, nonce=invitation.nonce
+        )
     assert membership.pk == former.pk
     saved = fresh(former)
     assert saved.is_active and saved.role == Role.BOARD_MEMBER and saved.school is None
@@ -468,10 +472,12 @@ def test_accept_refuses_the_wrong_user_and_dead_invitations(district, in_distric
     expired = InvitationFactory(district=district, email="late@example.org", expires_at=timezone.now())
     with in_district(district):
         with pytest.raises(ValidationError, match=r"right@example\.org"):
-            services.invitation_accept(district=district, invitation=invitation, user=UserFactory())
+            services.invitation_accept(
+                district=district, invitation=invitation, user=UserFactory(), nonce=invitation.nonce
+            )
         with pytest.raises(ValidationError) as excinfo:
             services.invitation_accept(
-                district=district, invitation=expired, user=UserFactory(email="late@example.org")
+                district=district, invitation=expired, user=UserFactory(email="late@example.org"), nonce=expired.nonce
             )
     assert excinfo.value.code == "expired"
     assert fresh(invitation).accepted_at is None
@@ -482,5 +488,9 @@ def test_accept_as_new_user_refuses_an_existing_account(district, in_district):
     UserFactory(email="taken@example.org")
     with in_district(district), pytest.raises(ValidationError, match="Log in"):
         services.invitation_accept_as_new_user(
-            district=district, invitation=invitation, full_name="X", password="a-long-password-1"
+            district=district,
+            invitation=invitation,
+            full_name="X",
+            password="a-long-password-1",
+            nonce=invitation.nonce,
         )
