@@ -6,7 +6,6 @@ from datetime import timedelta
 from smtplib import SMTPException
 
 from celery import shared_task
-from django.conf import settings
 from django.core.cache import cache
 from django.db.models import F
 from django.utils import timezone
@@ -17,8 +16,9 @@ from .models import District, Invitation
 from .services import invitation_send_email
 from .tenancy import dangerously_cross_district, district_context
 
-# An invitation not emailed this long after it was made lost its task (the
-# broker was down at commit time); the tick queues it again.
+# An invitation link not emailed this long after it was made (the first link
+# or a re-sent one) lost its task, e.g. the broker was down at commit time;
+# the tick queues it again.
 UNSENT_INVITATION_GRACE = timedelta(minutes=5)
 UNSENT_INVITATIONS_PER_TICK = 500
 
@@ -52,7 +52,11 @@ def send_invitation_email(district_id: int, invitation_id: int) -> None:
 
 
 def queue_unsent_invitations() -> int:
-    """Queue a send for open invitations whose current link was never emailed."""
+    """Queue a send for open invitations whose current link was never emailed.
+
+    Reads the partial index `invitation_unsent_link`, which holds only open
+    invitations whose link differs from the one emailed.
+    """
     now = timezone.now()
     # Crosses districts on purpose: it only reads ids, and each send enters its own district.
     with dangerously_cross_district():
@@ -60,13 +64,11 @@ def queue_unsent_invitations() -> int:
             Invitation.objects.filter(
                 accepted_at__isnull=True,
                 revoked_at__isnull=True,
+                link_changed_at__lt=now - UNSENT_INVITATION_GRACE,
                 expires_at__gt=now,
-                sent_at__isnull=True,
-                created_at__lt=now - UNSENT_INVITATION_GRACE,
-                created_at__gt=now - settings.INVITATION_VALID_FOR,
             )
             .exclude(emailed_nonce=F("nonce"))
-            .order_by("created_at")
+            .order_by("link_changed_at")
             .values_list("district_id", "pk")[:UNSENT_INVITATIONS_PER_TICK]
         )
     for district_id, invitation_id in pending:

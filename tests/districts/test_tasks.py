@@ -7,6 +7,7 @@ from smtplib import SMTPException
 from unittest import mock
 
 import pytest
+from django.db.models import F
 from django.utils import timezone
 
 from districts import services
@@ -102,9 +103,56 @@ def test_the_tick_queues_invitations_whose_email_was_lost(district, other_distri
     lost = InvitationFactory(district=district)
     lost_elsewhere = InvitationFactory(district=other_district)
     just_made = InvitationFactory(district=district)
-    Invitation._base_manager.filter(pk__in=[lost.pk, lost_elsewhere.pk]).update(created_at=old)
+    Invitation._base_manager.filter(pk__in=[lost.pk, lost_elsewhere.pk]).update(created_at=old, link_changed_at=old)
     assert queue_unsent_invitations() == 2
     assert sorted(m.to[0] for m in mailoutbox) == sorted([lost.email, lost_elsewhere.email])
     platform_tick()
     assert len(mailoutbox) == 2
     assert fresh(just_made).sent_at is None
+
+
+def test_the_tick_sends_a_re_sent_link_whose_email_was_lost(district, admin_member, mailoutbox):
+    """The first link was emailed; the re-send's task never ran. The tick sends the new link."""
+    invitation = InvitationFactory(district=district)
+    send_invitation_email(district.pk, invitation.pk)
+    with district_context(district):
+        services.invitation_resend(district=district, actor=admin_member, invitation=invitation)  # task lost
+    resent = fresh(invitation)
+    assert queue_unsent_invitations() == 0, "a link changed a moment ago still has its own task coming"
+
+    Invitation._base_manager.filter(pk=invitation.pk).update(link_changed_at=timezone.now() - timedelta(minutes=30))
+    assert queue_unsent_invitations() == 1
+
+    assert len(mailoutbox) == 2
+    assert read_token(token_of(link_path(mailoutbox[-1]))).nonce == resent.nonce
+    assert fresh(invitation).emailed_nonce == resent.nonce
+    assert queue_unsent_invitations() == 0
+
+
+def test_a_long_lived_invitation_re_sent_late_is_still_caught_up(district, admin_member, mailoutbox):
+    """Made long ago (past the original validity), re-sent today: measured from the re-send."""
+    invitation = InvitationFactory(district=district)
+    send_invitation_email(district.pk, invitation.pk)
+    Invitation._base_manager.filter(pk=invitation.pk).update(created_at=timezone.now() - timedelta(days=60))
+    with district_context(district):
+        services.invitation_resend(district=district, actor=admin_member, invitation=invitation)
+    Invitation._base_manager.filter(pk=invitation.pk).update(link_changed_at=timezone.now() - timedelta(minutes=10))
+    assert queue_unsent_invitations() == 1
+    assert len(mailoutbox) == 2
+
+
+@pytest.mark.postgres
+def test_the_catch_up_query_reads_the_partial_index(district):
+    """The tick runs every minute over every district: its query must not scan the table."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    InvitationFactory.create_batch(3, district=district)
+    with CaptureQueriesContext(connection) as queries:
+        queue_unsent_invitations()
+    (catch_up,) = [q["sql"] for q in queries if 'FROM "districts_invitation"' in q["sql"]]
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + catch_up)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "invitation_unsent_link" in plan, plan
