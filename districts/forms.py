@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 
+from .auth import normalize_email
 from .models import CheckinCadence, Department, District, RoleLabel, School, User, us_time_zone_choices
 from .roles import Role
 
@@ -23,6 +24,10 @@ class EmailAuthenticationForm(AuthenticationForm):
         **AuthenticationForm.error_messages,
         "invalid_login": "That email address and password don't match an account. Check both and try again.",
     }
+
+    def clean_username(self) -> str:
+        # Addresses are stored lower-cased; the lock-out counts them that way too (districts.auth).
+        return normalize_email(self.cleaned_data["username"])
 
 
 class DistrictSettingsForm(forms.Form):

@@ -26,6 +26,7 @@ from core.history import save_with_history
 from core.objects import apply_changes, ensure_same_district
 from core.text import one_line
 
+from .auth import normalize_email
 from .models import (
     CheckinCadence,
     Department,
@@ -401,10 +402,6 @@ def _end_open_invitations(*, district: District, membership: Membership) -> int:
 
 
 # --- Invitations ------------------------------------------------------------------
-
-
-def normalize_email(email: str) -> str:
-    return (email or "").strip().lower()
 
 
 def email_problem(email: str) -> str | None:

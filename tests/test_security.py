@@ -91,6 +91,50 @@ def test_the_lock_out_ends_after_the_cool_off(client: Client, principal_member: 
     assert _is_logged_in(client)
 
 
+# --- Email matching is case-insensitive (issue 7, item 7) ---------------------------
+
+
+def _capitalised(email: str) -> str:
+    local, domain = email.split("@")
+    return f"{local.capitalize()}@{domain.upper()}"
+
+
+def test_logging_in_with_a_capitalised_email_works(client: Client, principal_member: Membership) -> None:
+    response = _log_in(client, "  " + _capitalised(principal_member.user.email), TEST_PASSWORD)
+
+    assert response.status_code == 302
+    assert _is_logged_in(client)
+
+
+def test_the_user_manager_finds_an_account_by_any_capitalisation(principal_member: Membership) -> None:
+    from districts.models import User
+
+    found = User.objects.get_by_natural_key(_capitalised(principal_member.user.email))
+    assert found.pk == principal_member.user.pk
+
+
+def test_a_capitalised_email_does_not_bypass_the_lock_out(client: Client, principal_member: Membership) -> None:
+    email = principal_member.user.email
+    for attempt in range(settings.AXES_FAILURE_LIMIT - 1):
+        _log_in(client, email if attempt % 2 else email.upper(), "wrong-password")
+    response = _log_in(client, _capitalised(email), "wrong-password")
+    assert response.status_code == 429, "failures under every capitalisation count for one account"
+
+    response = _log_in(client, _capitalised(email), TEST_PASSWORD)
+
+    assert response.status_code == 429
+    assert not _is_logged_in(client)
+
+
+def test_an_account_cannot_be_made_twice_with_different_capitalisation(principal_member: Membership) -> None:
+    from django.db import IntegrityError, transaction
+
+    from districts.models import User
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        User.objects.bulk_create([User(email=principal_member.user.email.upper())])
+
+
 # --- Content-Security-Policy ----------------------------------------------------
 
 

@@ -182,6 +182,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
+# One lock-out per account whatever the capitalisation of the address typed.
+AXES_USERNAME_CALLABLE = "districts.auth.lockout_username"
 AXES_VERBOSE = False
 
 # --- Security headers -------------------------------------------------------
