@@ -1,23 +1,42 @@
-"""Every URL pattern under /d/<district_slug>/, and how to fill its arguments.
+"""Every URL pattern under /d/<district_slug>/, and how to fill it: the cross-district matrix's registry.
 
-The cross-district matrix (tests/test_cross_district.py) walks all district
-URL patterns. A pattern whose argument has no entry in URL_ARGUMENTS fails
-that test, so a new page cannot escape the matrix: add an entry here that
-creates an object in the given district and returns the argument's value.
-The object's visible name must contain `marker`, so list pages can be checked
-for rows that leaked from another district.
+The cross-district matrix (tests/test_cross_district.py, checks in
+tests/tenancy_matrix.py) walks all district URL patterns and fails until each
+new thing is registered here:
+
+* `URL_ARGUMENTS`: a URL argument (`school_id`) -> a maker that creates an
+  object in the given district and returns the argument's value. The
+  object's visible name must contain `marker`, so pages can be checked for
+  rows that leaked from another district. `URL_KWARGS` makes all of one
+  URL's arguments together when they depend on each other (a batch of a metric).
+* `OBJECT_MAKERS`: a model that a form field chooses (ModelChoiceField) ->
+  a maker of such an object in the given district, made like `like` (one of
+  the form's own choices) where that matters.
+* `OBJECT_PARAMETERS`: a query parameter or form field that names an object
+  without being a ModelChoiceField (`?plan=`, `place=school:<id>`) -> the
+  values that name another district's object. `PLAIN_PARAMETERS`: names that
+  the views read and that name no object (`page`, `q`, `sort`).
+* `FORM_DATA`: a URL that answers only POST (its form lives on another page)
+  -> a valid POST body; for other form pages, fields to put over the form's
+  own values when those alone are not valid (e.g. a required number).
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import models
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from districts.models import District, ImportKind
+from districts.models import Department, District, ImportKind, Invitation, Membership, RoleLabel, School
 from districts.roles import Role
+from metrics.models import Metric, MetricValue
+from plans.models import Competency, StrategicPlan
+from priorities.models import Assignment, Commitment, Priority
 from tests.factories import (
     DepartmentFactory,
     InvitationFactory,
@@ -26,7 +45,7 @@ from tests.factories import (
     SchoolFactory,
     UserFactory,
 )
-from tests.metrics.factories import MetricFactory, MetricValueFactory
+from tests.metrics.factories import MetricFactory, MetricValueFactory, active_plan
 from tests.plans.factories import (
     AssignmentFactory,
     CommitmentFactory,
@@ -39,41 +58,191 @@ DISTRICT_PREFIX = "d/<slug:district_slug>/"
 ROUTE_ARGUMENT = re.compile(r"<(?:\w+:)?(\w+)>")
 
 ArgumentMaker = Callable[[District, str], object]
+_number = itertools.count(1)
 
 
-def _import_batch(district: District, marker: str) -> int:
+def _name(marker: str, kind: str) -> str:
+    """A visible name with the marker, unique (names are unique within a district)."""
+    return f"{marker} {kind} {next(_number)}"
+
+
+def _import_batch(district: District, marker: str, kind: str = ImportKind.SCHOOLS, target_id: int | None = None) -> int:
+    from django_scopes import scopes_disabled
+
     from districts.models import ImportBatch
 
-    return ImportBatch.objects.create(
-        district=district, kind=ImportKind.SCHOOLS, filename=f"{marker}.csv", content="name,level\n"
-    ).pk
+    with scopes_disabled():
+        return ImportBatch.objects.create(
+            district=district, kind=kind, target_id=target_id, filename=f"{marker}.csv", content="name,level\n"
+        ).pk
 
 
 URL_ARGUMENTS: dict[str, ArgumentMaker] = {
-    "school_id": lambda d, m: SchoolFactory(district=d, name=f"{m} School").pk,
-    "department_id": lambda d, m: DepartmentFactory(district=d, name=f"{m} Department").pk,
-    "membership_id": lambda d, m: MembershipFactory(
-        district=d, role=Role.BOARD_MEMBER, user=UserFactory(full_name=f"{m} Person")
-    ).pk,
-    "invitation_id": lambda d, m: InvitationFactory(district=d, full_name=f"{m} Invitee").pk,
+    "school_id": lambda d, m: SchoolFactory(district=d, name=_name(m, "School")).pk,
+    "department_id": lambda d, m: DepartmentFactory(district=d, name=_name(m, "Department")).pk,
+    "membership_id": lambda d, m: (
+        MembershipFactory(district=d, role=Role.BOARD_MEMBER, user=UserFactory(full_name=_name(m, "Person"))).pk
+    ),
+    "invitation_id": lambda d, m: InvitationFactory(district=d, full_name=_name(m, "Invitee")).pk,
     "batch_id": _import_batch,
-    "role_label_id": lambda d, m: RoleLabelFactory(district=d, name=f"{m} Role").pk,
+    "role_label_id": lambda d, m: RoleLabelFactory(district=d, name=_name(m, "Role")).pk,
     # Plans and priorities (drafts: several may exist in one district, and admins see them).
-    "plan_id": lambda d, m: PlanFactory(district=d, title=f"{m} Plan").pk,
-    "competency_id": lambda d, m: CompetencyFactory(plan=PlanFactory(district=d), name=f"{m} Competency").pk,
-    "priority_id": lambda d, m: PriorityFactory(plan=PlanFactory(district=d), title=f"{m} Priority").pk,
-    "commitment_id": lambda d, m: CommitmentFactory(
-        priority=PriorityFactory(plan=PlanFactory(district=d)), title=f"{m} Commitment"
-    ).pk,
-    "assignment_id": lambda d, m: AssignmentFactory(
-        commitment=CommitmentFactory(priority=PriorityFactory(plan=PlanFactory(district=d)), title=f"{m} Commitment")
-    ).pk,
-    "role_slug": lambda d, m: RoleLabelFactory(district=d, name=f"{m} Card").slug,
+    "plan_id": lambda d, m: PlanFactory(district=d, title=_name(m, "Plan")).pk,
+    "competency_id": lambda d, m: CompetencyFactory(plan=PlanFactory(district=d), name=_name(m, "Competency")).pk,
+    "priority_id": lambda d, m: PriorityFactory(plan=PlanFactory(district=d), title=_name(m, "Priority")).pk,
+    "commitment_id": lambda d, m: (
+        CommitmentFactory(priority=PriorityFactory(plan=PlanFactory(district=d)), title=_name(m, "Commitment")).pk
+    ),
+    "assignment_id": lambda d, m: (
+        AssignmentFactory(
+            commitment=CommitmentFactory(
+                priority=PriorityFactory(plan=PlanFactory(district=d)), title=_name(m, "Commitment")
+            )
+        ).pk
+    ),
+    "role_slug": lambda d, m: RoleLabelFactory(district=d, name=_name(m, "Card")).slug,
     # Metrics (under a priority of the district's active plan).
-    "metric_id": lambda d, m: MetricFactory(district=d, name=f"{m} Metric").pk,
-    "metric_value_id": lambda d, m: MetricValueFactory(
-        district=d, metric=MetricFactory(district=d, name=f"{m} Metric"), school=SchoolFactory(district=d)
-    ).pk,
+    "metric_id": lambda d, m: MetricFactory(district=d, name=_name(m, "Metric")).pk,
+    "metric_value_id": lambda d, m: (
+        MetricValueFactory(
+            district=d, metric=MetricFactory(district=d, name=_name(m, "Metric")), school=SchoolFactory(district=d)
+        ).pk
+    ),
+}
+
+
+def _metric_batch(district: District, marker: str) -> dict[str, object]:
+    metric_id = URL_ARGUMENTS["metric_id"](district, marker)
+    batch_id = _import_batch(district, marker, ImportKind.METRIC_VALUES, target_id=metric_id)
+    return {"metric_id": metric_id, "batch_id": batch_id}
+
+
+# A URL whose arguments belong together: url name -> maker of all its arguments.
+URL_KWARGS: dict[str, Callable[[District, str], dict[str, object]]] = {
+    **{
+        f"districts:people_import{step}": lambda d, m: {"batch_id": _import_batch(d, m, ImportKind.PEOPLE)}
+        for step in ("_batch", "_confirm", "_discard")
+    },
+    **{f"metrics:value_import{step}": _metric_batch for step in ("_batch", "_confirm", "_discard")},
+}
+
+
+def url_kwargs(url: DistrictURL, district: District, marker: str) -> dict[str, object]:
+    """All of a URL's arguments, for objects made in `district` and named with `marker`."""
+    if url.name in URL_KWARGS:
+        return {"district_slug": district.slug, **URL_KWARGS[url.name](district, marker)}
+    return {"district_slug": district.slug, **{a: URL_ARGUMENTS[a](district, marker) for a in url.arguments}}
+
+
+# --- Objects named in forms and query strings ---------------------------------------------
+
+ObjectMaker = Callable[[District, str, models.Model | None], object]
+
+
+def _argument(name: str) -> ObjectMaker:
+    return lambda d, m, like: URL_ARGUMENTS[name](d, m)
+
+
+def _member_like(district: District, marker: str, like: models.Model | None) -> int:
+    role = like.role if isinstance(like, Membership) else Role.CABINET
+    return MembershipFactory(district=district, role=role, user=UserFactory(full_name=_name(marker, "Person"))).pk
+
+
+def _school_like(district: District, marker: str, like: models.Model | None) -> int:
+    fields = {"level": like.level} if isinstance(like, School) else {}
+    return SchoolFactory(district=district, name=_name(marker, "School"), **fields).pk
+
+
+def _active_priority(district: District, marker: str) -> int:
+    return PriorityFactory(plan=active_plan(district), title=_name(marker, "Priority")).pk
+
+
+OBJECT_MAKERS: dict[type[models.Model], ObjectMaker] = {
+    School: _school_like,
+    Department: _argument("department_id"),
+    Membership: _member_like,
+    Invitation: _argument("invitation_id"),
+    RoleLabel: _argument("role_label_id"),
+    StrategicPlan: _argument("plan_id"),
+    Competency: _argument("competency_id"),
+    Priority: lambda d, m, like: _active_priority(d, m),
+    Commitment: _argument("commitment_id"),
+    Assignment: _argument("assignment_id"),
+    Metric: _argument("metric_id"),
+    MetricValue: _argument("metric_value_id"),
+}
+
+# Names (query parameters, or form fields that are not ModelChoiceFields) that name an
+# object -> the values that name one of the given district's objects.
+OBJECT_PARAMETERS: dict[str, Callable[[District, str], list[str]]] = {
+    "plan": lambda d, m: [str(URL_ARGUMENTS["plan_id"](d, m))],
+    "from": lambda d, m: [str(URL_ARGUMENTS["plan_id"](d, m))],
+    "priority": lambda d, m: [str(_active_priority(d, m))],
+    "school": lambda d, m: [str(URL_ARGUMENTS["school_id"](d, m))],
+    "place": lambda d, m: [
+        f"school:{URL_ARGUMENTS['school_id'](d, m)}",
+        f"department:{URL_ARGUMENTS['department_id'](d, m)}",
+    ],
+}
+
+# Names the views read that name no object.
+PLAIN_PARAMETERS = frozenset(
+    {
+        "page",
+        "q",
+        "level",
+        "region",
+        "sort",
+        "dir",
+        "period",
+        "status",
+        "role",
+        "focus",
+        "year",
+        "over",
+        "direction",
+        "note",
+        "school_year_start_month",
+    }
+)
+
+
+class RereadableFile(SimpleUploadedFile):
+    """An upload that can be posted many times (the test client reads it to the end each time)."""
+
+    def read(self, *args: object) -> bytes:
+        self.seek(0)
+        return super().read(*args)
+
+
+def _role_label(district: District) -> int:
+    return RoleLabelFactory(district=district).pk
+
+
+def _values_file(district: District) -> RereadableFile:
+    school = SchoolFactory(district=district)
+    return RereadableFile("values.csv", f"school,period,value\n{school.code},2024-25,85\n".encode())
+
+
+# POST bodies: for URLs that answer only POST, the whole valid body; for form pages,
+# fields put over the form's own values. A callable value is called with the district.
+FORM_DATA: dict[str, dict[str, object]] = {
+    "priorities:commitment_create": {"role_label": _role_label},
+    "metrics:value_import": {"file": _values_file},
+    "plans:competency_move": {"direction": "down"},
+    "priorities:priority_move": {"direction": "down"},
+    "priorities:commitment_move": {"direction": "down"},
+    "priorities:role_label_move": {"direction": "down"},
+    "priorities:commitment_status": {"status": "paused", "note": ""},
+    "priorities:assignment_status": {"status": "paused", "note": ""},
+    "districts:invitation_resend": {},
+    "districts:school_import_confirm": {},
+    "districts:school_import_discard": {},
+    "districts:people_import_confirm": {},
+    "districts:people_import_discard": {},
+    "metrics:value_import_confirm": {},
+    "metrics:value_import_discard": {},
+    "metrics:value_enter": {"value": "85"},
 }
 
 
