@@ -145,9 +145,13 @@ def test_school_names_are_unique_case_insensitively_and_codes_exactly(district, 
 
 
 def test_same_school_name_in_another_district_is_fine(district, other_district, admin_member, in_district):
-    SchoolFactory(district=other_district, name="Lincoln High")
+    theirs = SchoolFactory(district=other_district, name="Lincoln High")
     with in_district(district):
-        services.school_create(district=district, actor=admin_member, name="Lincoln High", level="high")
+        ours = services.school_create(district=district, actor=admin_member, name="Lincoln High", level="high")
+    assert ours.pk != theirs.pk
+    assert (fresh(ours).district, fresh(ours).name) == (district, "Lincoln High")
+    assert (fresh(theirs).district, fresh(theirs).name) == (other_district, "Lincoln High")
+    assert count(School, name="Lincoln High") == 2
 
 
 def test_school_update_saves_only_what_changed(district, admin_member, in_district):
