@@ -81,6 +81,7 @@ class Bench:
         from django.test import Client
         from django.test.utils import CaptureQueriesContext
 
+        analyze_database()
         client = Client()
         client.force_login(membership.user, backend="django.contrib.auth.backends.ModelBackend")
         for label, url in urls.items():
@@ -140,6 +141,19 @@ def big_district() -> tuple[Any, Any]:
 
     Built once per run with bulk inserts; returns (district, its admin membership).
     """
+    return build_district(
+        slug="metro-bench",
+        name="Metro Bench Unified School District",
+        schools=BIG_DISTRICT_SCHOOLS,
+        memberships=BIG_DISTRICT_MEMBERSHIPS,
+    )
+
+
+def build_district(*, slug: str, name: str, schools: int, memberships: int) -> tuple[Any, Any]:
+    """A district of `schools` schools and `memberships` members, with bulk inserts; returns (district, admin).
+
+    Every school has a principal; the rest are staff, one in twenty in a department.
+    """
     from django.contrib.auth.hashers import make_password
 
     from districts.models import Department, District, Membership, RoleLabel, School, SchoolLevel, User
@@ -148,9 +162,8 @@ def big_district() -> tuple[Any, Any]:
 
     levels = [SchoolLevel.ELEMENTARY] * 6 + [SchoolLevel.MIDDLE] * 2 + [SchoolLevel.HIGH, SchoolLevel.K8]
     regions = [f"Region {n}" for n in range(1, 13)]
-    district = District.objects.create(
-        name="Metro Bench Unified School District", slug="metro-bench", time_zone="America/Chicago", languages=["en"]
-    )
+    school_count, membership_count = schools, memberships
+    district = District.objects.create(name=name, slug=slug, time_zone="America/Chicago", languages=["en"])
     with district_context(district):
         schools = School.objects.bulk_create(
             [
@@ -162,7 +175,7 @@ def big_district() -> tuple[Any, Any]:
                     enrollment=300 + (n * 37) % 1500,
                     region=regions[n % len(regions)],
                 )
-                for n in range(BIG_DISTRICT_SCHOOLS)
+                for n in range(school_count)
             ],
             batch_size=500,
         )
@@ -177,8 +190,8 @@ def big_district() -> tuple[Any, Any]:
         password = make_password(secrets.token_urlsafe(16))  # one hash for all: nobody logs in with it
         users = User.objects.bulk_create(
             [
-                User(email=f"member{n:05d}@metro-bench.example", full_name=f"Member {n:05d}", password=password)
-                for n in range(BIG_DISTRICT_MEMBERSHIPS)
+                User(email=f"member{n:05d}@{slug}.example", full_name=f"Member {n:05d}", password=password)
+                for n in range(membership_count)
             ],
             batch_size=1000,
         )
@@ -261,6 +274,13 @@ def plans_pages(bench: Bench) -> None:
     bench_plans.run(bench, big_district())
 
 
+@benchmark("load", "Pages under load (gunicorn, 8 connections) beside trivial views, at 100 and 1,800 schools")
+def load(bench: Bench) -> None:
+    import bench_load  # scripts/bench_load.py, beside this file
+
+    bench_load.run(bench, big_district(), build_district, analyze_database)
+
+
 # --- The throwaway database --------------------------------------------------------------
 
 
@@ -296,6 +316,28 @@ def _use_throwaway_database(run_dir: Path) -> Callable[[], None]:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     return drop
+
+
+def analyze_database() -> None:
+    """ANALYZE every table (as the owner role: the application role owns none), so the planner knows the sizes.
+
+    Bulk-built data is otherwise planned as if the tables were empty; every benchmark that times pages
+    calls this after building its data.
+    """
+    from django.conf import settings
+    from django.db import connection
+    from psycopg import sql
+
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("RESET ROLE")
+        cursor.execute("ANALYZE")
+        cursor.execute(
+            sql.SQL("SET ROLE {}").format(sql.Identifier(settings.DATABASE_APP_ROLE)).as_string(cursor.connection)
+        )
 
 
 def _measure_as_application_role() -> str:
