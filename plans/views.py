@@ -99,7 +99,7 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
         "can_manage": not plan.is_archived and can(membership, Action.MANAGE_PLANS),
         "can_start_new": can(membership, Action.MANAGE_PLANS),
         "active_plan": selectors.active_plan(district=district) if plan.is_draft else None,
-        "overloaded": priority_selectors.schools_over_threshold(district=district) if plan.is_active else [],
+        "overloaded": priority_selectors.overloaded_schools(district=district) if plan.is_active else None,
         "can_view_load": can(membership, Action.VIEW_LOAD),
         "role_labels": priority_selectors.role_labels_with_counts(district=district, plan=plan),
         "history": history_entries(*selectors.plan_history_sources(plan)),

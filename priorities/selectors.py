@@ -389,7 +389,28 @@ def _load_rows(
     place_ids: Iterable[int] | None = None,
     minimum_active: int | None = None,
 ) -> dict[int, dict]:
-    """One grouped query: per place, active commitments and the commitments reported in each month.
+    """One grouped query: per place, active commitments and the commitments reported in each month."""
+    rows = _load_queryset(
+        district=district,
+        place_field=place_field,
+        months=months,
+        today=today,
+        place_ids=place_ids,
+        minimum_active=minimum_active,
+    )
+    return {row[place_field]: row for row in rows}
+
+
+def _load_queryset(
+    *,
+    district: District,
+    place_field: str,
+    months: list[Month],
+    today: date,
+    place_ids: Iterable[int] | None = None,
+    minimum_active: int | None = None,
+) -> QuerySet:
+    """Per place (a values queryset grouped by `place_field`): active commitments and those reported each month.
 
     Active: an active assignment in the active plan whose commitment has not
     passed its end date. A month counts a commitment running in that month and
@@ -428,7 +449,7 @@ def _load_rows(
     )
     if minimum_active is not None:
         rows = rows.filter(active__gte=minimum_active)
-    return {row[place_field]: row for row in rows}
+    return rows
 
 
 def _place_load(place: School | Department, row: dict | None, months: list[Month], threshold: int | None) -> PlaceLoad:
@@ -479,6 +500,48 @@ def schools_over_threshold(*, district: District, today: date | None = None) -> 
     schools = School.objects.filter(district=district, pk__in=list(rows))
     loads = [_place_load(school, rows[school.pk], [], threshold) for school in schools]
     return sorted(loads, key=lambda load: (-load.active, load.place.name))
+
+
+def schools_over_threshold_queryset(*, district: District, today: date | None = None) -> QuerySet:
+    """The ids of schools over the load threshold, as a subquery (`pk__in=`)."""
+    today = today or timezone.localdate(timezone=district.tzinfo)
+    rows = _load_queryset(
+        district=district,
+        place_field="school",
+        months=[],
+        today=today,
+        minimum_active=district.commitment_load_threshold + 1,
+    )
+    return rows.values("school")
+
+
+@dataclass(frozen=True)
+class OverloadedSchools:
+    """How many schools are over the load threshold, and the busiest few of them."""
+
+    count: int
+    busiest: list[PlaceLoad]
+
+    @property
+    def more(self) -> int:
+        return self.count - len(self.busiest)
+
+
+def overloaded_schools(*, district: District, limit: int = 10, today: date | None = None) -> OverloadedSchools:
+    """The `limit` busiest schools over the threshold (most active commitments, then by name), and how many are over.
+
+    Counted, ordered and cut in SQL: two grouped queries and one for the schools, whatever the district's size.
+    """
+    today = today or timezone.localdate(timezone=district.tzinfo)
+    threshold = district.commitment_load_threshold
+    rows = _load_queryset(district=district, place_field="school", months=[], today=today, minimum_active=threshold + 1)
+    count = rows.count()
+    if not count:
+        return OverloadedSchools(count=0, busiest=[])
+    top = list(rows.order_by("-active", "school__name", "school")[:limit])
+    schools = School.objects.in_bulk([row["school"] for row in top])
+    busiest = [_place_load(schools[row["school"]], row, [], threshold) for row in top]
+    return OverloadedSchools(count=count, busiest=busiest)
 
 
 def place_assignments(*, district: District, school: School | None = None, department: Department | None = None):

@@ -766,13 +766,14 @@ def load(request: HttpRequest) -> HttpResponse:
     months = school_year_months(year, district.school_year_start_month)
     filters = SchoolFilters.from_query(request.GET)
     over_only = request.GET.get("over") == "1"
-    school_loads = selectors.school_loads(
-        district=district, schools=school_list(district=district, filters=filters), months=months
-    )
+    schools = school_list(district=district, filters=filters)
+    over = selectors.schools_over_threshold_queryset(district=district)
+    over_count = schools.filter(pk__in=over).count()
     if over_only:
-        school_loads = [row for row in school_loads if row.over_threshold]
-    # One grouped query gives every school's load; only a page of rows is drawn.
-    school_page = Paginator(school_loads, SCHOOLS_PER_LOAD_PAGE).get_page(request.GET.get("page"))
+        schools = schools.filter(pk__in=over)
+    # Counted and cut in SQL; the load is grouped for the page's schools only.
+    school_page = Paginator(schools, SCHOOLS_PER_LOAD_PAGE).get_page(request.GET.get("page"))
+    school_page.object_list = selectors.school_loads(district=district, schools=school_page.object_list, months=months)
     own_school_load = None
     if membership.school_id:
         own_school_load = selectors.school_loads(district=district, schools=[membership.school], months=months)[0]
@@ -787,7 +788,7 @@ def load(request: HttpRequest) -> HttpResponse:
         "levels": SchoolLevel.choices,
         "regions": school_regions(district=district),
         "school_page": school_page,
-        "over_count": sum(1 for row in school_loads if row.over_threshold),
+        "over_count": over_count,
         "department_loads": selectors.department_loads(
             district=district, departments=Department.objects.filter(district=district).order_by("name"), months=months
         ),

@@ -1,0 +1,61 @@
+"""The plan page and the load page show the right rows whatever the district's size (counted and cut in SQL)."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import SchoolFactory
+from tests.plans.factories import ActivePlanFactory, AssignmentFactory, CommitmentFactory, PriorityFactory
+
+
+def _district_with_loads(district, schools: int):
+    """Schools named "Load NNN" with load 1 + n % 4 active commitments (threshold 1: loads 2-4 are over)."""
+    district.commitment_load_threshold = 1
+    district.save()
+    plan = ActivePlanFactory(district=district)
+    priority = PriorityFactory(plan=plan, district=district)
+    commitments = [CommitmentFactory(priority=priority, district=district) for _ in range(4)]
+    loads = {}
+    for n in range(schools):
+        school = SchoolFactory(district=district, name=f"Load {n:03d}", code=f"L{n:03d}")
+        loads[school.name] = 1 + n % 4
+        for commitment in commitments[: loads[school.name]]:
+            AssignmentFactory(commitment=commitment, district=district, school=school)
+    return plan, loads
+
+
+@pytest.mark.parametrize("schools", [20, 60])
+def test_plan_page_names_the_ten_busiest_schools_in_order(district, admin_member, client_for, schools):
+    plan, loads = _district_with_loads(district, schools)
+    over = sorted((name for name, load in loads.items() if load > 1), key=lambda name: (-loads[name], name))
+
+    text = (
+        client_for(admin_member)
+        .get(reverse("plans:plan_detail", kwargs={"district_slug": district.slug, "plan_id": plan.pk}))
+        .content.decode()
+    )
+
+    shown = [name for name in sorted(loads, key=text.find) if name in text]
+    assert shown == over[:10]
+    assert f"{len(over)} schools are over the threshold" in text
+    assert f"and {len(over) - 10} more." in text
+
+
+@pytest.mark.parametrize("schools", [12, 130])
+def test_load_page_over_threshold_pages_and_counts_in_sql(district, admin_member, client_for, schools):
+    _, loads = _district_with_loads(district, schools)
+    over = sorted(name for name, load in loads.items() if load > 1)
+    client = client_for(admin_member)
+    url = reverse("priorities:load", kwargs={"district_slug": district.slug})
+
+    first = client.get(url + "?over=1").content.decode()
+    everything = client.get(url).content.decode()
+
+    assert [name for name in sorted(loads) if name in first] == over[:100]
+    assert f"{len(over)} schools are over the threshold" in first
+    assert f"{len(over)} schools are over the threshold" in everything
+    assert [name for name in sorted(loads) if name in everything] == sorted(loads)[:100]
+    if len(over) > 100:
+        second = client.get(url + "?over=1&page=2").content.decode()
+        assert [name for name in sorted(loads) if name in second] == over[100:]
