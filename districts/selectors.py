@@ -152,6 +152,7 @@ class PeopleFilters:
     place: str = ""  # "school:<id>" or "department:<id>"
     status: str = PeopleStatus.ALL
     q: str = ""
+    school_q: str = ""  # part of a school's name or code: a search, not an 1,800-option list
 
     @classmethod
     def from_query(cls, data: dict) -> PeopleFilters:
@@ -164,11 +165,12 @@ class PeopleFilters:
             place=place if kind in ("school", "department") and pk.isdigit() else "",
             status=status if status in dict(PeopleStatus.CHOICES) else PeopleStatus.ALL,
             q=data.get("q", "").strip()[:200],
+            school_q=data.get("school", "").strip()[:200],
         )
 
     @property
     def active(self) -> bool:
-        return bool(self.role or self.place or self.status or self.q)
+        return bool(self.role or self.place or self.status or self.q or self.school_q)
 
     @property
     def shows_members(self) -> bool:
@@ -191,12 +193,21 @@ class PeopleFilters:
         return self._place("department")
 
     def querystring(self, **overrides: str) -> str:
-        values = {"role": self.role, "place": self.place, "status": self.status, "q": self.q, **overrides}
+        values = {
+            "role": self.role,
+            "place": self.place,
+            "status": self.status,
+            "q": self.q,
+            "school": self.school_q,
+            **overrides,
+        }
         return urlencode({k: v for k, v in values.items() if v})
 
 
 def _person_filters(filters: PeopleFilters, *, email: str, name: str) -> Q:
     condition = Q()
+    if filters.school_q:
+        condition &= Q(school__name__icontains=filters.school_q) | Q(school__code__icontains=filters.school_q)
     if filters.role:
         condition &= Q(role=filters.role)
     if filters.school_id is not None:
@@ -233,10 +244,15 @@ def invitation_list(*, district: District, filters: PeopleFilters) -> QuerySet[I
     )
 
 
-def people_places(*, district: District) -> tuple[list[School], list[Department]]:
-    """The schools and departments a person can be filtered by or assigned to."""
+def people_places(*, district: District, filters: PeopleFilters) -> tuple[list[School], list[Department]]:
+    """The choices of the people list's place filter: every department, and the school already chosen (if any).
+
+    Schools are found by the school search instead: a district can have 1,800 of them.
+    """
     return (
-        list(School.objects.filter(district=district).only("pk", "name").order_by("name")),
+        list(School.objects.filter(district=district, pk=filters.school_id).only("pk", "name"))
+        if filters.school_id is not None
+        else [],
         list(Department.objects.filter(district=district).only("pk", "name").order_by("name")),
     )
 

@@ -313,7 +313,7 @@ def people_list(request: HttpRequest) -> HttpResponse:
             selectors.invitation_list(district=district, filters=filters), request.GET.get("page")
         )
         invitation_total = invitations.paginator.count
-    schools, departments = selectors.people_places(district=district)
+    schools, departments = selectors.people_places(district=district, filters=filters)
     context = {
         "filters": filters,
         "members": members,
