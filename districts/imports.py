@@ -20,8 +20,9 @@ from typing import Any, ClassVar, Literal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .models import District, ImportBatch, ImportKind, Membership
 from .services import ensure_actor_in_district
@@ -284,7 +285,19 @@ def import_confirm(*, district: District, actor: Membership, importer: Importer,
             "Fix the file and upload it again."
         )
     importer.batch = locked
-    counts = importer.apply(plan, actor=actor)
+    try:
+        with transaction.atomic():
+            counts = importer.apply(plan, actor=actor)
+    except IntegrityError:
+        # Someone added the same school, person or value while this file was confirmed
+        # (a unique constraint stopped it). All or nothing: nothing was imported, the batch stays previewed.
+        raise ValidationError(
+            _(
+                "Nothing was imported: someone else added or changed some of the same records a moment ago. "
+                "Open the preview again to see what this file would do now, then confirm."
+            ),
+            code="conflict",
+        ) from None
     locked.status = ImportBatch.Status.IMPORTED
     locked.imported_at = timezone.now()
     locked.created_count = counts.created

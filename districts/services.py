@@ -8,6 +8,7 @@ accept path has no acting membership yet: the invitee's user stands in.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from functools import partial
@@ -23,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.history import save_with_history
-from core.objects import apply_changes, ensure_same_district
+from core.objects import apply_changes, ensure_same_district, save_unique
 from core.text import one_line
 
 from .auth import normalize_email
@@ -84,11 +85,18 @@ def references_to(obj: models.Model) -> list[str]:
     return found
 
 
-def _save_changes(obj: School | Department, changes: dict[str, Any], *, actor: Membership) -> list[str]:
-    """Save only the fields that changed (and the update time), with history; return their names."""
+def _save_changes(
+    obj: School | Department, changes: dict[str, Any], *, actor: Membership, recheck: Callable[[], None]
+) -> list[str]:
+    """Save only the fields that changed (and the update time), with history; return their names.
+
+    `recheck` is the name check, run again if a unique constraint refuses the save (core.objects.save_unique).
+    """
     changed = apply_changes(obj, changes)
     if changed:
-        save_with_history(obj, actor=actor, update_fields=[*changed, "updated_at"])
+        save_unique(
+            partial(save_with_history, obj, actor=actor, update_fields=[*changed, "updated_at"]), recheck=recheck
+        )
     return changed
 
 
@@ -193,6 +201,11 @@ def school_name_conflicts(*, district: District, name: str, code: str, exclude_p
     return problems
 
 
+def _check_school_names(*, district: District, name: str, code: str, exclude_pk: int | None) -> None:
+    if conflicts := school_name_conflicts(district=district, name=name, code=code, exclude_pk=exclude_pk):
+        raise ValidationError(conflicts)
+
+
 @transaction.atomic
 def school_create(
     *,
@@ -207,11 +220,10 @@ def school_create(
     ensure_actor_in_district(district=district, actor=actor)
     require(actor, Action.MANAGE_DISTRICT)
     fields = _clean_school_fields({"name": name, "code": code, "region": region})
-    conflicts = school_name_conflicts(district=district, name=fields["name"], code=fields["code"], exclude_pk=None)
-    if conflicts:
-        raise ValidationError(conflicts)
+    check = partial(_check_school_names, district=district, name=fields["name"], code=fields["code"], exclude_pk=None)
+    check()
     school = School(district=district, level=level, enrollment=enrollment, **fields)
-    save_with_history(school, actor=actor)
+    save_unique(partial(save_with_history, school, actor=actor), recheck=check)
     refresh_rollups_after_commit(district)
     return school
 
@@ -223,15 +235,15 @@ def school_update(*, district: District, actor: Membership, school: School, **ch
     ensure_same_district(school, district=district)
     _reject_unknown(changes, set(SCHOOL_FIELDS), "school")
     changes = _clean_school_fields(changes)
-    conflicts = school_name_conflicts(
+    check = partial(
+        _check_school_names,
         district=district,
         name=changes.get("name", ""),
         code=changes.get("code", ""),
         exclude_pk=school.pk,
     )
-    if conflicts:
-        raise ValidationError(conflicts)
-    if ROLLUP_SCHOOL_FIELDS.intersection(_save_changes(school, changes, actor=actor)):
+    check()
+    if ROLLUP_SCHOOL_FIELDS.intersection(_save_changes(school, changes, actor=actor, recheck=check)):
         refresh_rollups_after_commit(district)
     return school
 
@@ -259,9 +271,10 @@ def department_create(*, district: District, actor: Membership, name: str, descr
     ensure_actor_in_district(district=district, actor=actor)
     require(actor, Action.MANAGE_DISTRICT)
     name = one_line(name)
-    _department_name_conflict(district=district, name=name, exclude_pk=None)
+    check = partial(_department_name_conflict, district=district, name=name, exclude_pk=None)
+    check()
     department = Department(district=district, name=name, description=description.strip())
-    save_with_history(department, actor=actor)
+    save_unique(partial(save_with_history, department, actor=actor), recheck=check)
     return department
 
 
@@ -271,12 +284,15 @@ def department_update(*, district: District, actor: Membership, department: Depa
     require(actor, Action.MANAGE_DISTRICT)
     ensure_same_district(department, district=district)
     _reject_unknown(changes, {"name", "description"}, "department")
+    check = partial(
+        _department_name_conflict, district=district, name=one_line(changes.get("name", "")), exclude_pk=department.pk
+    )
     if "name" in changes:
         changes["name"] = one_line(changes["name"])
-        _department_name_conflict(district=district, name=changes["name"], exclude_pk=department.pk)
+        check()
     if "description" in changes:
         changes["description"] = (changes["description"] or "").strip()
-    _save_changes(department, changes, actor=actor)
+    _save_changes(department, changes, actor=actor, recheck=check)
     return department
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -20,7 +21,7 @@ from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from core.history import delete_with_history, save_with_history
-from core.objects import apply_changes, ensure_same_district
+from core.objects import apply_changes, ensure_same_district, save_unique
 from core.ordering import MoveDirection, move_in_order, next_position
 from core.text import one_line
 from districts.models import Department, District, Membership, RoleLabel, School
@@ -481,7 +482,10 @@ def role_label_create(
         position=next_position(RoleLabel.objects.filter(district=district)),
     )
     _validate_role_label(label, slug_given=bool(wanted))
-    save_with_history(label, actor=actor)
+    # Someone adding the same role a moment ago: the same message as the check above.
+    save_unique(
+        partial(save_with_history, label, actor=actor), recheck=partial(_validate_role_label, label, slug_given=True)
+    )
     return label
 
 
@@ -499,7 +503,10 @@ def role_label_update(*, district: District, actor: Membership, role_label: Role
     changed = apply_changes(role_label, changes)
     if changed:
         _validate_role_label(role_label, slug_given="slug" in changed)
-        save_with_history(role_label, actor=actor, update_fields=changed)
+        save_unique(
+            partial(save_with_history, role_label, actor=actor, update_fields=changed),
+            recheck=partial(_validate_role_label, role_label, slug_given=True),
+        )
     return role_label
 
 
