@@ -2,7 +2,8 @@
 
 Positions are renumbered 1..n on every move, under a row lock on the whole
 list, so two people moving items at once take turns and never leave gaps or
-ties behind.
+ties behind. Adding an item locks the list's parent row before reading the
+last position, so two people adding at once never take the same one.
 """
 
 from __future__ import annotations
@@ -23,7 +24,15 @@ class MoveDirection(StrEnum):
     DOWN = "down"
 
 
-def next_position(siblings: models.QuerySet) -> int:
+def next_position(siblings: models.QuerySet, *, parent: models.Model) -> int:
+    """The position after the last of `siblings`, for an item about to be added to them.
+
+    Locks `parent` (the row that owns the list: the plan, the priority, the
+    district) until the caller's transaction ends, so two people adding to one
+    list take turns: the second reads the last position after the first's item
+    is committed. (An empty list has no rows to lock, so the lock is the parent's.)
+    """
+    list(type(parent)._base_manager.select_for_update().filter(pk=parent.pk).values_list("pk", flat=True))
     return (siblings.aggregate(top=Max("position"))["top"] or 0) + 1
 
 

@@ -334,7 +334,7 @@ def competency_create(
         plan=plan,
         name=one_line(name),
         description=one_line(description),
-        position=next_position(siblings),
+        position=next_position(siblings, parent=plan),
     )
     _validate_competency(competency)
     save_with_history(competency, actor=actor)

@@ -108,7 +108,7 @@ def priority_create(
         success_looks_like=success_looks_like.strip(),
         owner=owner,
         code=one_line(code).upper() or _next_code(siblings),
-        position=next_position(siblings),
+        position=next_position(siblings, parent=plan),
     )
     _validate_priority(priority)
     save_with_history(priority, actor=actor)
@@ -236,7 +236,7 @@ def commitment_create(
         ends_on=ends_on,
         evidence_expected=evidence_expected.strip(),
         reported_in=reported_in,
-        position=next_position(siblings),
+        position=next_position(siblings, parent=priority),
     )
     _validate_commitment(commitment, plan)
     save_with_history(commitment, actor=actor)
@@ -479,7 +479,7 @@ def role_label_create(
         description=one_line(description),
         system_role=system_role,
         slug=wanted or _unique_slug(district, slugify(name), exclude_pk=None),
-        position=next_position(RoleLabel.objects.filter(district=district)),
+        position=next_position(RoleLabel.objects.filter(district=district), parent=district),
     )
     _validate_role_label(label, slug_given=bool(wanted))
     # Someone adding the same role a moment ago: the same message as the check above.

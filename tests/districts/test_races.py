@@ -258,3 +258,35 @@ def test_two_imports_adding_the_same_school_at_once(district, make_member, monke
     assert count(School, district=district) == 1
     statuses = sorted(fresh(b).status for b in batches)
     assert statuses == sorted([ImportBatch.Status.IMPORTED, ImportBatch.Status.PREVIEWED])
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_role_labels_added_at_once_take_positions_one_after_another(district, make_member, monkeypatch):
+    """core.ordering promises no ties: concurrent adds take turns at reading the last position."""
+    import time
+
+    admins = [make_member(district, Role.DISTRICT_ADMIN) for _ in range(3)]
+    RoleLabelFactory(district=district, name="Teachers", slug="teachers", position=1)
+    real = priority_services.next_position
+
+    def slow_next_position(*args: Any, **kwargs: Any) -> int:
+        position = real(*args, **kwargs)
+        time.sleep(0.3)  # the others read the last position meanwhile, unless they must wait
+        return position
+
+    monkeypatch.setattr(priority_services, "next_position", slow_next_position)
+
+    def add(admin, name):
+        def call():
+            with district_context(district):
+                return priority_services.role_label_create(district=district, actor=admin, name=name)
+
+        return call
+
+    results = _run_together(*(add(a, f"Role {i}") for i, a in enumerate(admins)))
+
+    assert not [r for r in results if isinstance(r, BaseException)], results
+    with scopes_disabled():
+        positions = sorted(RoleLabel.objects.filter(district=district).values_list("position", flat=True))
+    assert positions == [1, 2, 3, 4]
