@@ -7,7 +7,6 @@ from smtplib import SMTPException
 from unittest import mock
 
 import pytest
-from django.db.models import F
 from django.utils import timezone
 
 from districts import services
