@@ -8,11 +8,11 @@ per-school rows are joined in Python from one query each.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
-from fractions import Fraction
+from functools import cached_property
 from urllib.parse import urlencode
 
 from django.utils.formats import date_format
@@ -297,11 +297,27 @@ class ValueCell:
 
 @dataclass
 class SchoolRow:
+    """One school on the metric page. Its judgement is made when first read: only for the rows drawn
+    (a page of them), or for every row when the page is sorted by status."""
+
     school: School
     value: ValueCell | None
     previous: Decimal | None
-    status: StatusView
-    meets_target: bool | None
+    judge: Callable[[Decimal], tuple[str, bool | None]] | None = None  # value -> (status, meets target)
+
+    @cached_property
+    def _judgement(self) -> tuple[str, bool | None]:
+        if self.value is None or self.judge is None:
+            return Status.NO_DATA, None
+        return self.judge(self.value.value)
+
+    @property
+    def status(self) -> StatusView:
+        return StatusView(self._judgement[0])
+
+    @property
+    def meets_target(self) -> bool | None:
+        return self._judgement[1]
 
     @property
     def change(self) -> Decimal | None:
@@ -547,18 +563,17 @@ def metric_page(*, district: District, metric: Metric, filters: SchoolFilters) -
         page.filtered = rollup_of(shown)
     # A school's own status: against the target line, or (share metrics) the school target; a school's
     # part of a sum has none, the line being for the district's total.
-    judge = metric.trajectory.judge(metric.period_end(period), tolerance) if period else None
-    rows = []
-    for school in shown:
-        value = current.get(school.pk)
-        status, meets = Status.NO_DATA, None
-        if value is not None and judge is not None and metric.aggregation != Aggregation.SUM:
-            meets = meets_target(value.value)
+    trajectory_judge = metric.trajectory.judge(metric.period_end(period), tolerance) if period else None
+    school_judge = None
+    if trajectory_judge is not None and metric.aggregation != Aggregation.SUM:
+
+        def school_judge(number: Decimal) -> tuple[str, bool | None]:
+            meets = meets_target(number)
             if metric.uses_school_target:
-                status = Status.ON_TRACK if meets else Status.OFF_TRACK
-            else:
-                status = judge(value.value)
-        rows.append(SchoolRow(school, value, previous.get(school.pk), StatusView(status), meets))
+                return (Status.ON_TRACK if meets else Status.OFF_TRACK), meets
+            return trajectory_judge(number), meets
+
+    rows = [SchoolRow(school, current.get(school.pk), previous.get(school.pk), school_judge) for school in shown]
     page.rows = sort_rows(rows, filters)
     return page
 
@@ -576,7 +591,7 @@ def sort_rows(rows: list[SchoolRow], filters: SchoolFilters) -> list[SchoolRow]:
     pick = (lambda r: r.value.value if r.value else None) if filters.sort == "value" else (lambda r: r.change)
     present = [r for r in rows if pick(r) is not None]
     missing = [r for r in rows if pick(r) is None]
-    present.sort(key=lambda r: Fraction(pick(r)), reverse=filters.descending)
+    present.sort(key=pick, reverse=filters.descending)  # decimals compare exactly
     return present + missing
 
 
