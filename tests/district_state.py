@@ -1,7 +1,7 @@
 """What a district holds, to assert that a request changed nothing in it (or that it did).
 
-`district_rows(district)` reads every row of every district-owned table (history
-tables included) for one district; compare two readings with `changes`.
+`district_rows(district)` reads the district's own row and every row of every
+district-owned table (history tables included) for it; compare two readings with `changes`.
 `cross_district_references(district, other)` lists the foreign keys by which rows
 of `district` point at rows of `other`: a form that accepted another district's
 id would leave one. On PostgreSQL each is one query.
@@ -24,24 +24,31 @@ def _quote(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
+def _tables() -> list[tuple[type[models.Model], str]]:
+    """(model, the column naming the district): the district's own row and history, then every owned table."""
+    own = [(model, "id") for model in (District, District.history.model)]
+    return own + [(model, "district_id") for model in district_owned_models()]
+
+
 def district_rows(district: District) -> Rows:
     rows: Rows = {}
-    tables = [model._meta.db_table for model in district_owned_models()]
+    tables = _tables()
     with dangerously_cross_district():
         if connection.vendor == "postgresql":
             union = " UNION ALL ".join(
-                f"SELECT %s, t::text FROM {_quote(table)} t WHERE t.district_id = %s" for table in tables
+                f"SELECT %s, t::text FROM {_quote(model._meta.db_table)} t WHERE t.{_quote(column)} = %s"
+                for model, column in tables
             )
             with connection.cursor() as cursor:
-                cursor.execute(union, [v for table in tables for v in (table, district.pk)])
+                cursor.execute(union, [v for model, _column in tables for v in (model._meta.db_table, district.pk)])
                 for table, row in cursor.fetchall():
                     rows.setdefault(table, []).append(row)
         else:
-            for model in district_owned_models():
+            for model, column in tables:
                 fields = [f.attname for f in model._meta.concrete_fields]
-                queryset = model._base_manager.filter(district_id=district.pk).order_by().values_list(*fields)
+                queryset = model._base_manager.filter(**{column: district.pk}).order_by().values_list(*fields)
                 rows[model._meta.db_table] = list(map(repr, queryset))
-    return {table: sorted(rows.get(table, [])) for table in tables}
+    return {model._meta.db_table: sorted(rows.get(model._meta.db_table, [])) for model, _column in tables}
 
 
 def changes(before: Rows, after: Rows) -> dict[str, str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django_scopes import scopes_disabled
 
-from districts.models import School
+from districts.models import District, School
 from tests.district_state import changes, cross_district_references, district_rows
 from tests.factories import SchoolFactory
 from tests.plans.factories import AssignmentFactory, CommitmentFactory
@@ -20,6 +20,9 @@ def test_a_change_in_the_district_is_seen_and_another_districts_is_not(district,
     changed = changes(before, district_rows(district))
     assert list(changed) == ["districts_school"]
     assert "+1 -1" in changed["districts_school"]
+    before = district_rows(district)
+    District.objects.filter(pk=district.pk).update(name="Renamed District")
+    assert list(changes(before, district_rows(district))) == ["districts_district"]
 
 
 def test_a_row_pointing_into_another_district_is_found(district, other_district):

@@ -1,109 +1,18 @@
-"""District setup pages: the role matrix, success paths, and messages at the field."""
+"""District setup pages: success paths and messages at the field (the role matrix: test_permissions.py)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pytest
-from django.urls import reverse
 from django.utils import timezone
 
-from districts.models import Department, District, ImportKind, Invitation, Membership, School
+from districts.models import Department, District, Invitation, Membership, School
 from districts.roles import Role
 from districts.selectors import PeopleStatus
 from tests.factories import DepartmentFactory, InvitationFactory, MembershipFactory, SchoolFactory, UserFactory
-from tests.tenancy_urls import URL_ARGUMENTS, district_urls
 
 from .helpers import count, fresh
 
-ADMIN = frozenset({Role.DISTRICT_ADMIN})
-PEOPLE_VIEWERS = frozenset({Role.DISTRICT_ADMIN, Role.SUPERINTENDENT, Role.CABINET})
-EVERYONE = frozenset(Role)
-
-
-@dataclass(frozen=True)
-class Case:
-    url_name: str
-    method: str
-    allowed: frozenset[Role]
-
-    def __str__(self) -> str:
-        return f"{self.method} {self.url_name}"
-
-
-def _cases(url_name: str, allowed: frozenset[Role], methods: str = "GET POST") -> list[Case]:
-    return [Case(f"districts:{url_name}", method, allowed) for method in methods.split()]
-
-
-# Every district setup URL, each method it answers, and the roles that may use it.
-CASES = [
-    *_cases("home", EVERYONE, "GET"),
-    *_cases("settings", ADMIN),
-    *_cases("school_list", EVERYONE, "GET"),
-    *_cases("school_detail", EVERYONE, "GET"),
-    *_cases("school_create", ADMIN),
-    *_cases("school_edit", ADMIN),
-    *_cases("school_delete", ADMIN),
-    *_cases("school_import", ADMIN),
-    *_cases("school_import_sample", ADMIN, "GET"),
-    *_cases("school_import_batch", ADMIN, "GET"),
-    *_cases("school_import_confirm", ADMIN, "POST"),
-    *_cases("school_import_discard", ADMIN, "POST"),
-    *_cases("department_list", EVERYONE, "GET"),
-    *_cases("department_detail", EVERYONE, "GET"),
-    *_cases("department_create", ADMIN),
-    *_cases("department_edit", ADMIN),
-    *_cases("department_delete", ADMIN),
-    *_cases("people_list", PEOPLE_VIEWERS, "GET"),
-    *_cases("person_detail", PEOPLE_VIEWERS, "GET"),
-    *_cases("invitation_detail", PEOPLE_VIEWERS, "GET"),
-    *_cases("invite", ADMIN),
-    *_cases("person_edit", ADMIN),
-    *_cases("person_deactivate", ADMIN),
-    *_cases("person_reactivate", ADMIN),
-    *_cases("invitation_resend", ADMIN, "POST"),
-    *_cases("invitation_revoke", ADMIN),
-    *_cases("people_import", ADMIN),
-    *_cases("people_import_sample", ADMIN, "GET"),
-    *_cases("people_import_batch", ADMIN, "GET"),
-    *_cases("people_import_confirm", ADMIN, "POST"),
-    *_cases("people_import_discard", ADMIN, "POST"),
-]
-
-
-def _url(case: Case, district: District, make_batch) -> str:
-    route = next(u for u in district_urls() if u.name == case.url_name)
-    kwargs: dict[str, object] = {"district_slug": district.slug}
-    for argument in route.arguments:
-        if argument == "batch_id":
-            kind = ImportKind.PEOPLE if "people" in case.url_name else ImportKind.SCHOOLS
-            kwargs[argument] = make_batch(district, kind=kind).pk
-        else:
-            kwargs[argument] = URL_ARGUMENTS[argument](district, "Matrix")
-    return reverse(case.url_name, kwargs=kwargs)
-
-
-def test_the_matrix_covers_every_districts_url():
-    names = {u.name for u in district_urls() if u.name.startswith("districts:")}
-    assert names == {case.url_name for case in CASES}
-
-
-@pytest.mark.parametrize("role", list(Role), ids=str)
-@pytest.mark.parametrize("case", CASES, ids=str)
-def test_role_matrix(case, role, district, make_member, client_for, make_batch):
-    client = client_for(make_member(district, role))
-    url = _url(case, district, make_batch)
-    response = client.get(url) if case.method == "GET" else client.post(url, {})
-    if role in case.allowed:
-        assert response.status_code in (200, 302, 409), response.status_code
-    else:
-        assert response.status_code == 403
-
-
-@pytest.mark.parametrize("url_name", ["school_import_confirm", "invitation_resend", "people_import_discard"])
-def test_post_only_actions_refuse_get(url_name, district, admin_client, make_batch):
-    case = Case(f"districts:{url_name}", "POST", ADMIN)
-    assert admin_client.get(_url(case, district, make_batch)).status_code == 405
+# The role matrix of these pages is tests/districts/test_permissions.py.
 
 
 # --- Navigation -----------------------------------------------------------------------
