@@ -174,7 +174,10 @@ class School(DistrictOwned):
                 fields=["district", "code"], condition=~models.Q(code=""), name="school_code_unique_in_district"
             ),
         ]
-        indexes = [models.Index(fields=["district", "level", "region"], name="school_district_level_region")]
+        indexes = [
+            models.Index(fields=["district", "level", "region"], name="school_district_level_region"),
+            models.Index(fields=["district", "name"], name="school_district_name"),  # lists: ORDER BY name LIMIT
+        ]
 
     def __str__(self) -> str:
         return self.name

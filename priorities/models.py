@@ -180,6 +180,12 @@ class Assignment(DistrictOwned):
             models.Index(fields=["district", "school", "status"], name="assignment_district_school"),
             models.Index(fields=["district", "department", "status"], name="assignment_district_department"),
             models.Index(fields=["district", "commitment", "status"], name="assignment_district_commitment"),
+            # A commitment's reach (the plan page): its active school assignments, counted from the index alone.
+            models.Index(
+                fields=["district", "commitment"],
+                condition=models.Q(status=AssignmentStatus.ACTIVE, school__isnull=False),
+                name="assignment_active_school_reach",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -10,7 +10,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from core.calendar import Month
@@ -132,13 +133,25 @@ class Reach:
         return ", ".join(parts) if parts else "not assigned yet"
 
 
+def _assignment_count(**conditions: object) -> Coalesce:
+    """Per commitment (a correlated subquery): its assignments matching `conditions`, counted on an index."""
+    assignments = (
+        Assignment.objects.filter(district_id=OuterRef("district_id"), commitment=OuterRef("pk"), **conditions)
+        .order_by()
+        .values("commitment")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(assignments, output_field=IntegerField()), 0)
+
+
 def commitments_with_reach(queryset: QuerySet[Commitment]) -> QuerySet[Commitment]:
-    active = Q(assignments__status=AssignmentStatus.ACTIVE)
+    """Commitments with their reach: counted per commitment from indexes, not by grouping every assignment."""
     return (
         queryset.select_related("role_label", "lead_department")
         .annotate(
-            active_school_count=Count("assignments", filter=active & Q(assignments__school__isnull=False)),
-            paused_count=Count("assignments", filter=Q(assignments__status=AssignmentStatus.PAUSED)),
+            active_school_count=_assignment_count(status=AssignmentStatus.ACTIVE, school__isnull=False),
+            paused_count=_assignment_count(status=AssignmentStatus.PAUSED),
         )
         .prefetch_related(
             Prefetch(

@@ -59,3 +59,33 @@ def test_load_page_over_threshold_pages_and_counts_in_sql(district, admin_member
     if len(over) > 100:
         second = client.get(url + "?over=1&page=2").content.decode()
         assert [name for name in sorted(loads) if name in second] == over[100:]
+
+
+@pytest.mark.parametrize("schools", [3, 30])
+def test_reach_counts_active_schools_and_paused_per_commitment(district, other_district, schools):
+    from districts.tenancy import district_context
+    from priorities import selectors
+    from priorities.models import AssignmentStatus
+    from tests.factories import DepartmentFactory
+
+    plan = ActivePlanFactory(district=district)
+    priority = PriorityFactory(plan=plan, district=district)
+    wide, narrow = (CommitmentFactory(priority=priority, district=district) for _ in range(2))
+    places = [SchoolFactory(district=district, name=f"Reach {n:03d}", code=f"R{n:03d}") for n in range(schools + 2)]
+    for school in places[:schools]:
+        AssignmentFactory(commitment=wide, district=district, school=school)
+    AssignmentFactory(commitment=wide, district=district, school=places[-2], status=AssignmentStatus.PAUSED)
+    AssignmentFactory(commitment=wide, district=district, school=places[-1], status=AssignmentStatus.ENDED)
+    AssignmentFactory(
+        commitment=wide, district=district, school=None, department=DepartmentFactory(district=district, name="Ops")
+    )
+    AssignmentFactory(commitment=narrow, district=district, school=places[0])
+    ActivePlanFactory(district=other_district)  # another district's assignments never count
+
+    with district_context(district):
+        commitments = {c.pk: c for p in selectors.priorities_for_plan(plan=plan) for c in p.ordered_commitments}
+
+    wide_reach, narrow_reach = commitments[wide.pk].reach, commitments[narrow.pk].reach
+    assert (wide_reach.schools, wide_reach.paused, wide_reach.departments) == (schools, 1, ("Ops",))
+    assert wide_reach.label == f"{schools} schools, Ops"
+    assert (narrow_reach.schools, narrow_reach.paused, narrow_reach.label) == (1, 0, "1 school")
