@@ -318,23 +318,25 @@ def _use_throwaway_database(run_dir: Path) -> Callable[[], None]:
     return drop
 
 
-def analyze_database() -> None:
+def analyze_database(*, vacuum: bool = False) -> None:
     """ANALYZE every table (as the owner role: the application role owns none), so the planner knows the sizes.
 
     Bulk-built data is otherwise planned as if the tables were empty; every benchmark that times pages
-    calls this after building its data.
+    calls this after building its data. `vacuum` (outside a transaction only) also sets the visibility
+    map, as autovacuum would have in production, so index-only scans are possible.
     """
+    statement = "VACUUM ANALYZE" if vacuum else "ANALYZE"
     from django.conf import settings
     from django.db import connection
     from psycopg import sql
 
     if connection.vendor != "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+            cursor.execute(statement)
         return
     with connection.cursor() as cursor:
         cursor.execute("RESET ROLE")
-        cursor.execute("ANALYZE")
+        cursor.execute(statement)
         cursor.execute(
             sql.SQL("SET ROLE {}").format(sql.Identifier(settings.DATABASE_APP_ROLE)).as_string(cursor.connection)
         )
