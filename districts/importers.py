@@ -357,7 +357,7 @@ class PeopleImporter(Importer):
         member = self.members.get(email)
         invitation = self.open_invitations.get(email)
         if invitation is not None and not (member and member.is_active):
-            invited_on = timezone.localdate(invitation.created_at, self.district.tzinfo)
+            invited_on = timezone.localdate(invitation.created_at)
             plan.problem(
                 row.number,
                 "email",

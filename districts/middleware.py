@@ -4,7 +4,8 @@ A non-member, a deactivated member and a missing district all get the same
 404, so a URL never reveals that a district or object exists. Anonymous
 visitors are sent to log in first, whatever the slug. The rest of the request
 runs inside `district_context`: one transaction carrying the district for
-row-level security, and the fail-closed ORM scope.
+row-level security, the fail-closed ORM scope, and the district's time zone
+(every date and time the page shows is the district's local time).
 """
 
 from __future__ import annotations

@@ -345,7 +345,7 @@ def setup_checklist(*, district: District, actor: Membership) -> list[ChecklistI
             "settings",
             "Review the district settings",
             reviewed is not None,
-            f"Reviewed {date_format(timezone.localtime(reviewed, district.tzinfo), 'F j, Y')}."
+            f"Reviewed {date_format(timezone.localtime(reviewed), 'F j, Y')}."
             if reviewed
             else "Time zone, school year, check-in cadence and focus limits.",
         ),

@@ -22,6 +22,7 @@ from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
 from django.db import connection, transaction
+from django.utils import timezone
 from django_scopes import ScopedManager, get_scope, scope, scopes_disabled
 
 if TYPE_CHECKING:
@@ -48,9 +49,13 @@ def _set_transaction_setting(name: str, value: str) -> None:
 
 @contextmanager
 def district_context(district: District) -> Iterator[District]:
-    """Run the enclosed code for one district, inside a transaction."""
+    """Run the enclosed code for one district, inside a transaction, in the district's time zone.
+
+    Templates, `timezone.localtime()` and `timezone.localdate()` inside show the
+    district's local time, for requests, tasks and the emails they render alike.
+    """
     outer_district_id = _rls_district_id.get()
-    with transaction.atomic():
+    with transaction.atomic(), timezone.override(district.tzinfo):
         token = _rls_district_id.set(district.pk)
         _set_transaction_setting(RLS_DISTRICT_SETTING, str(district.pk))
         try:
