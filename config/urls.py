@@ -2,8 +2,9 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from config.health import healthz
-from districts import views as district_views
 from districts.forms import EmailAuthenticationForm
+from districts.views import home as district_home_views
+from districts.views import invitations as invitation_views
 
 # Every district-scoped page lives under /d/<district_slug>/; the district
 # middleware resolves the district and the acting membership for all of them.
@@ -15,14 +16,14 @@ district_patterns = [
 ]
 
 urlpatterns = [
-    path("", district_views.home, name="home"),
+    path("", district_home_views.home, name="home"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(authentication_form=EmailAuthenticationForm, redirect_authenticated_user=True),
         name="login",
     ),
     # Outside /d/: the invitee is not a member yet; the signed token names the district.
-    path("accounts/invitations/<str:token>/", district_views.invitation_accept, name="invitation_accept"),
+    path("accounts/invitations/<str:token>/", invitation_views.invitation_accept, name="invitation_accept"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("healthz", healthz, name="healthz"),
     path("d/<slug:district_slug>/", include(district_patterns)),

@@ -188,7 +188,7 @@ MUTATIONS = [
     # The one from issue 7: an unscoped get for ?plan= on the role list showed another district's draft.
     Mutation(
         "the plan named in ?plan=",
-        "priorities.views.access_plan",
+        "priorities.views.role_cards.access_plan",
         _unscoped_access(StrategicPlan),
         check_query_parameters,
         "priorities:role_list",
@@ -202,14 +202,14 @@ MUTATIONS = [
     ),
     Mutation(
         "the priority a new commitment goes under",
-        "priorities.views.access_priority",
+        "priorities.views.commitments.access_priority",
         _unscoped_access(Priority),
         check_valid_posts_to_another_districts_objects,
         "priorities:commitment_create",
     ),
     Mutation(
         "the school list's selector",
-        "districts.views.selectors.school_list",
+        "districts.views.schools.selectors.school_list",
         _every_districts_schools,
         lambda url, matrix, monkeypatch: check_list_pages(url, matrix),
         "districts:school_list",

@@ -1,0 +1,121 @@
+"""School pages: the school list (filtered, paged), a school's page, create, edit, delete and import."""
+
+from __future__ import annotations
+
+from copy import copy
+
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+
+from core.web import posted, render_page, submit_form
+from districts import selectors, services
+from districts.access import access_school
+from districts.forms import (
+    SchoolForm,
+)
+from districts.import_views import district_import, import_views_for
+from districts.importers import SchoolImporter
+from districts.models import SchoolLevel
+from districts.policy import Action, can
+from districts.web import district_view
+from priorities.selectors import school_loads
+
+from ._common import _delete_page, _url
+
+SCHOOLS_PER_PAGE = 100
+
+
+@district_view(section="schools")
+def school_list(request: HttpRequest) -> HttpResponse:
+    district = request.district
+    filters = selectors.SchoolFilters.from_query(request.GET)
+    page = selectors.paginate(
+        selectors.school_list(district=district, filters=filters), request.GET.get("page"), per_page=SCHOOLS_PER_PAGE
+    )
+    principals = selectors.principals_by_school(district=district, school_ids=[s.pk for s in page])
+    context = {
+        "schools": [(school, principals.get(school.pk, [])) for school in page],
+        "page_obj": page,
+        "filters": filters,
+        "levels": SchoolLevel.choices,
+        "regions": selectors.school_regions(district=district),
+        "can_manage": can(request.membership, Action.MANAGE_DISTRICT),
+    }
+    return render_page(request, "districts/school_list.html", context, partial="results")
+
+
+@district_view(section="schools")
+def school_detail(request: HttpRequest, school_id: int) -> HttpResponse:
+    school = access_school(actor=request.membership, school_id=school_id)
+    principals = selectors.principals_by_school(district=request.district, school_ids=[school.pk]).get(school.pk, [])
+    can_view_people = can(request.membership, Action.VIEW_PEOPLE)
+    context = {
+        "school": school,
+        "principals": principals,
+        "member_count": selectors.active_member_count(district=request.district, school=school)
+        if can_view_people
+        else None,
+        "can_view_people": can_view_people,
+        "can_manage": can(request.membership, Action.MANAGE_DISTRICT),
+        # Coherence: how much this school is asked to do (flagged over the district's threshold).
+        "load": school_loads(district=request.district, schools=[school], months=[])[0]
+        if can(request.membership, Action.VIEW_LOAD)
+        else None,
+    }
+    return render_page(request, "districts/school_detail.html", context)
+
+
+@district_view(Action.MANAGE_DISTRICT, section="schools")
+def school_create(request: HttpRequest) -> HttpResponse:
+    form = SchoolForm(posted(request))
+    done = submit_form(
+        request,
+        form,
+        services.school_create,
+        success=lambda school: f"Added {school.name}.",
+        next_url=lambda school: _url(request, "districts:school_detail", school_id=school.pk),
+    )
+    return done or render_page(request, "districts/school_form.html", {"form": form, "school": None})
+
+
+@district_view(Action.MANAGE_DISTRICT, section="schools")
+def school_edit(request: HttpRequest, school_id: int) -> HttpResponse:
+    school = access_school(actor=request.membership, school_id=school_id)
+    form = SchoolForm(posted(request), initial={f: getattr(school, f) for f in SchoolForm.Meta.fields})
+    done = submit_form(
+        request,
+        form,
+        services.school_update,
+        # A copy: a rejected change must not show up in this page's title.
+        school=copy(school),
+        success=lambda saved: f"Saved {saved.name}.",
+        next_url=lambda saved: _url(request, "districts:school_detail", school_id=saved.pk),
+    )
+    return done or render_page(request, "districts/school_form.html", {"form": form, "school": school})
+
+
+@district_view(Action.MANAGE_DISTRICT, section="schools")
+def school_delete(request: HttpRequest, school_id: int) -> HttpResponse:
+    school = access_school(actor=request.membership, school_id=school_id)
+    slug = request.district.slug
+    return _delete_page(
+        request,
+        school,
+        service=services.school_delete,
+        what="school",
+        detail_url=reverse("districts:school_detail", kwargs={"district_slug": slug, "school_id": school.pk}),
+        list_url=reverse("districts:school_list", kwargs={"district_slug": slug}),
+    )
+
+
+SCHOOL_IMPORT_VIEWS = import_views_for(
+    district_import(
+        SchoolImporter,
+        url_name="districts:school_import",
+        back_url_name="districts:school_list",
+        back_label="Schools",
+        sample_filename="schools-sample.csv",
+    ),
+    action=Action.MANAGE_DISTRICT,
+    section="schools",
+)

@@ -1,0 +1,1 @@
+"""Priority, commitment, assignment, role card and initiative load pages, one module per kind of page."""
