@@ -515,17 +515,27 @@ def schools_over_threshold(*, district: District, today: date | None = None) -> 
     return sorted(loads, key=lambda load: (-load.active, load.place.name))
 
 
+def _schools_over_threshold(*, district: District, today: date) -> QuerySet:
+    """Per school over the load threshold: {"school", "active"}. Lean (no distinct counts), for counting and ranking."""
+    return (
+        Assignment.objects.filter(
+            district=district,
+            status=AssignmentStatus.ACTIVE,
+            commitment__priority__plan__state=PlanState.ACTIVE,
+            commitment__ends_on__gte=today,
+            school__isnull=False,
+        )
+        .order_by()
+        .values("school")
+        .annotate(active=Count("id"))
+        .filter(active__gt=district.commitment_load_threshold)
+    )
+
+
 def schools_over_threshold_queryset(*, district: District, today: date | None = None) -> QuerySet:
     """The ids of schools over the load threshold, as a subquery (`pk__in=`)."""
     today = today or timezone.localdate(timezone=district.tzinfo)
-    rows = _load_queryset(
-        district=district,
-        place_field="school",
-        months=[],
-        today=today,
-        minimum_active=district.commitment_load_threshold + 1,
-    )
-    return rows.values("school")
+    return _schools_over_threshold(district=district, today=today).values("school")
 
 
 @dataclass(frozen=True)
@@ -543,18 +553,18 @@ class OverloadedSchools:
 def overloaded_schools(*, district: District, limit: int = 10, today: date | None = None) -> OverloadedSchools:
     """The `limit` busiest schools over the threshold (most active commitments, then by name), and how many are over.
 
-    Counted, ordered and cut in SQL: two grouped queries and one for the schools, whatever the district's size.
+    Counted, ranked and cut in SQL on the lean per-school count; the full load is grouped for those few only.
     """
     today = today or timezone.localdate(timezone=district.tzinfo)
-    threshold = district.commitment_load_threshold
-    rows = _load_queryset(district=district, place_field="school", months=[], today=today, minimum_active=threshold + 1)
-    count = rows.count()
+    over = _schools_over_threshold(district=district, today=today)
+    count = over.count()
     if not count:
         return OverloadedSchools(count=0, busiest=[])
-    top = list(rows.order_by("-active", "school__name", "school")[:limit])
-    schools = School.objects.in_bulk([row["school"] for row in top])
-    busiest = [_place_load(schools[row["school"]], row, [], threshold) for row in top]
-    return OverloadedSchools(count=count, busiest=busiest)
+    top = [row["school"] for row in over.order_by("-active", "school__name", "school")[:limit]]
+    rows = _load_rows(district=district, place_field="school", months=[], today=today, place_ids=top)
+    schools = School.objects.in_bulk(top)
+    threshold = district.commitment_load_threshold
+    return OverloadedSchools(count=count, busiest=[_place_load(schools[pk], rows.get(pk), [], threshold) for pk in top])
 
 
 def place_assignments(*, district: District, school: School | None = None, department: Department | None = None):

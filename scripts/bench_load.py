@@ -291,26 +291,29 @@ def run(bench: Any, big_district: tuple[Any, Any], build_district: Any, analyze:
     summary: dict[tuple[str, int], dict[str, float]] = {}
     try:
         for context in districts:
-            schools, slug = context["schools"], context["slug"]
-            cookies = {role: session_cookie(context["district"], role) for role in {s.role for s in SCENARIOS}}
-            any_cookie = cookies.get(Role.DISTRICT_ADMIN) or next(iter(cookies.values()))
-            trivial = (TRIVIAL, "/bench/ok/", any_cookie)
-            trivial_district = (TRIVIAL_DISTRICT, f"/d/{slug}/bench/ok/", any_cookie)
-            drive(port, [trivial, trivial_district] * 20)  # warm both workers
-            for scenario in SCENARIOS:
+            context["cookies"] = {
+                role: session_cookie(context["district"], role) for role in {s.role for s in SCENARIOS}
+            }
+            cookie = context["cookies"].get(Role.DISTRICT_ADMIN) or next(iter(context["cookies"].values()))
+            context["trivial"] = (TRIVIAL, "/bench/ok/", cookie)
+            context["trivial_district"] = (TRIVIAL_DISTRICT, f"/d/{context['slug']}/bench/ok/", cookie)
+            drive(port, [context["trivial"], context["trivial_district"]] * 20)  # warm both workers
+        # Scenario by scenario, each district in turn: a busy machine slows both sizes alike.
+        for scenario in SCENARIOS:
+            for context in districts:
                 path = scenario.path.format(**context)
-                page = (scenario.name, path, cookies[scenario.role])
+                page = (scenario.name, path, context["cookies"][scenario.role])
                 status, _, size = get(port, path, page[2])
                 if status != 200:
                     raise RuntimeError(f"{path} answered {status}, not 200")
                 drive(port, [page] * WORKERS * 2)  # warm
-                # Back to back, each under the same 8-connection load, so a busy machine slows all three alike.
+                # Back to back, each under the same 8-connection load.
                 floors = {
-                    TRIVIAL: measure(port, trivial, rounds * 10),
-                    TRIVIAL_DISTRICT: measure(port, trivial_district, rounds * 4),
+                    TRIVIAL: measure(port, context["trivial"], rounds * 10),
+                    TRIVIAL_DISTRICT: measure(port, context["trivial_district"], rounds * 4),
                 }
                 figures = measure(port, page, rounds)
-                label = f"{schools:,} schools: {scenario.name}"
+                label = f"{context['schools']:,} schools: {scenario.name}"
                 for name in ("p50", "p95", "p99"):
                     bench.report(f"{label} {name}", figures[name], "ms")
                     for kind, floor in floors.items():
@@ -319,7 +322,7 @@ def run(bench: Any, big_district: tuple[Any, Any], build_district: Any, analyze:
                 for kind, floor in floors.items():
                     bench.report(f"{label} {kind} req/s / page req/s", floor["req/s"] / figures["req/s"], "x")
                 bench.report(f"{label} page size", size / 1024, "KiB")
-                summary[(scenario.name, schools)] = figures
+                summary[(scenario.name, context["schools"])] = figures
     finally:
         stop_gunicorn(server)
     small_n, big_n = districts[0]["schools"], districts[1]["schools"]
