@@ -65,6 +65,10 @@ def is_exact(outcome: Outcome, *, method: str, allowed: bool, expected: int) -> 
     return bool(outcome.made) if outcome.made is not None else bool(outcome.changed)
 
 
+def expectation(*, method: str, allowed: bool, expected: int) -> str:
+    return f"expected {expected}, " + ("the change made" if allowed and method == "post" else "no change")
+
+
 def page_form_data(client: Client, path: str, index: int = 0, **fields: object) -> dict[str, list]:
     """The body of the `index`-th form on the page at `path` that posts back to it, with `fields` over it."""
     response = client.get(path)

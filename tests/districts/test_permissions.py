@@ -18,7 +18,7 @@ from django_scopes import scopes_disabled
 
 from districts.models import Department, District, ImportBatch, ImportKind, Invitation, Membership, School
 from districts.roles import Role
-from tests.role_matrix import is_exact, outcome_of, page_form_data
+from tests.role_matrix import expectation, is_exact, outcome_of, page_form_data
 from tests.tenancy_urls import URL_ARGUMENTS, RereadableFile, district_urls
 
 from .helpers import count, fresh
@@ -242,7 +242,8 @@ def test_role_matrix(case, district, make_member, client_for, make_batch):
         allowed = role in case.allowed
         expected = case.ok if allowed else 403
         if not is_exact(outcome, method=case.method.lower(), allowed=allowed, expected=expected):
-            wrong[role] = f"got {outcome}; expected {expected}" + (", the change made" if allowed else ", no change")
+            method = case.method.lower()
+            wrong[role] = f"got {outcome}; {expectation(method=method, allowed=allowed, expected=expected)}"
     assert not wrong, f"{case}: {wrong}"
 
 

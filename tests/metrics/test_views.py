@@ -1,4 +1,4 @@
-"""Metric pages: what each role may see and do, the metric page's contents, HTMX partials, fixed query counts."""
+"""Metric pages: their contents, HTMX partials, fixed query counts (what each role may do: test_permissions.py)."""
 
 from __future__ import annotations
 
@@ -47,92 +47,7 @@ def rolled_up(district, metric, values, in_district):
     return metric
 
 
-# --- Permission matrix ----------------------------------------------------------------------
-
-ROLES = [
-    Role.DISTRICT_ADMIN,
-    Role.SUPERINTENDENT,
-    "owner",
-    Role.CABINET,
-    Role.PRINCIPAL,
-    Role.STAFF,
-    Role.BOARD_MEMBER,
-    Role.PARTNER_COACH,
-]
-EVERYONE = dict.fromkeys(ROLES, 200)
-DEFINERS = {**dict.fromkeys(ROLES, 403), Role.DISTRICT_ADMIN: 200, Role.SUPERINTENDENT: 200, "owner": 200}
-# Any cabinet member may open "Add a metric" (it lists only priorities they lead).
-CREATORS = {**DEFINERS, Role.CABINET: 200}
-ENTERERS = {**DEFINERS, Role.PRINCIPAL: 200}
-
-MATRIX = [
-    ("metric_list", {}, EVERYONE),
-    ("metric_create", {}, CREATORS),
-    ("metric_detail", {"metric_id"}, EVERYONE),
-    ("metric_values_csv", {"metric_id"}, EVERYONE),
-    ("metric_edit", {"metric_id"}, DEFINERS),
-    ("metric_delete", {"metric_id"}, DEFINERS),
-    ("value_enter", {"metric_id"}, ENTERERS),
-    ("value_detail", {"metric_value_id"}, EVERYONE),
-    ("value_import", {"metric_id"}, DEFINERS),
-    ("value_import_sample", {"metric_id"}, DEFINERS),
-    ("value_import_batch", {"metric_id", "batch_id"}, DEFINERS),
-]
-
-
-@pytest.fixture
-def member_for(district, make_member, cabinet_member, schools):
-    def member(role):
-        if role == "owner":
-            return cabinet_member
-        if role == Role.PRINCIPAL:
-            return make_member(district, role, school=schools[0])
-        return make_member(district, role)
-
-    return member
-
-
-@pytest.mark.parametrize("name, arguments, expected", MATRIX, ids=[m[0] for m in MATRIX])
-@pytest.mark.parametrize("role", ROLES)
-def test_permission_matrix(name, arguments, expected, role, district, metric, values, member_for, client_for):
-    from districts.models import ImportBatch, ImportKind
-
-    kwargs = {}
-    if "metric_id" in arguments:
-        kwargs["metric_id"] = metric.pk
-    if "metric_value_id" in arguments:
-        kwargs["metric_value_id"] = values[0].pk
-    if "batch_id" in arguments:
-        with scopes_disabled():
-            kwargs["batch_id"] = ImportBatch.objects.create(
-                district=district,
-                kind=ImportKind.METRIC_VALUES,
-                target_id=metric.pk,
-                filename="v.csv",
-                content="school,period,value\nA1,2024-25,90\n",
-            ).pk
-    response = client_for(member_for(role)).get(url(name, district, **kwargs))
-    assert response.status_code == expected[role], (name, role)
-
-
-@pytest.mark.parametrize("name", ["value_import_confirm", "value_import_discard"])
-def test_import_steps_refuse_read_only_roles(name, district, metric, member_for, client_for):
-    from districts.models import ImportBatch, ImportKind
-
-    with scopes_disabled():
-        batch = ImportBatch.objects.create(
-            district=district,
-            kind=ImportKind.METRIC_VALUES,
-            target_id=metric.pk,
-            filename="v.csv",
-            content="school,period,value\nA1,2024-25,90\n",
-        )
-    for role in (Role.PRINCIPAL, Role.BOARD_MEMBER, Role.CABINET):
-        response = client_for(member_for(role)).post(url(name, district, metric_id=metric.pk, batch_id=batch.pk))
-        assert response.status_code == 403, role
-    with scopes_disabled():
-        batch.refresh_from_db()
-    assert batch.status == ImportBatch.Status.PREVIEWED
+# The role matrix of these pages: tests/metrics/test_permissions.py.
 
 
 def test_a_batch_of_another_metric_or_kind_is_404(district, metric, priority, admin_member, client_for):

@@ -33,7 +33,7 @@ from tests.plans.factories import (
     PlanFactory,
     PriorityFactory,
 )
-from tests.role_matrix import is_exact, outcome_of, page_form_data
+from tests.role_matrix import expectation, is_exact, outcome_of, page_form_data
 
 EVERYONE = frozenset(
     {"admin", "superintendent", "cabinet_owner", "cabinet_other", "principal", "staff", "board", "coach"}
@@ -356,5 +356,5 @@ def test_permission_matrix(case, world, district):
         allowed = role in case.allowed
         expected = case.ok if allowed else case.denied
         if not is_exact(outcome, method=case.method, allowed=allowed, expected=expected):
-            wrong[role] = f"got {outcome}; expected {expected}" + (", the change made" if allowed else ", no change")
+            wrong[role] = f"got {outcome}; {expectation(method=case.method, allowed=allowed, expected=expected)}"
     assert not wrong, f"{case}: {wrong}"
