@@ -24,11 +24,11 @@ from .policy import Action, require
 from .roles import Role, place_problem
 from .services import (
     ROLLUP_SCHOOL_FIELDS,
+    announce_schools_changed,
     email_invitation_after_commit,
     email_problem,
     invitation_expiry,
     normalize_email,
-    refresh_rollups_after_commit,
 )
 
 MAX_WHOLE_NUMBER = 2_147_483_647
@@ -224,7 +224,7 @@ class SchoolImporter(Importer):
                 school.updated_at = now
             bulk_update_with_history(schools, School, [*fields, "updated_at"], default_user=actor.user)
         if creates or ROLLUP_SCHOOL_FIELDS.intersection(fields):
-            refresh_rollups_after_commit(self.district)
+            announce_schools_changed(self.district)
         return ImportCounts(created=len(creates), updated=len(updates))
 
 

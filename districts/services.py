@@ -42,6 +42,7 @@ from .models import (
 )
 from .policy import Action, require
 from .roles import Role, place_problem
+from .signals import schools_changed
 
 
 def ensure_actor_in_district(*, district: District, actor: Membership) -> None:
@@ -106,11 +107,9 @@ ROLLUP_SCHOOL_FIELDS = frozenset({"level", "enrollment"})
 ROLLUP_DISTRICT_FIELDS = frozenset({"metric_tolerance_percent"})
 
 
-def refresh_rollups_after_commit(district: District) -> None:
-    """Recompute the district's metric roll-ups once the change that affects them commits."""
-    from metrics.tasks import refresh_district_rollups  # metrics builds on districts: imported when needed
-
-    transaction.on_commit(partial(refresh_district_rollups.delay, district.pk), robust=True)
+def announce_schools_changed(district: District) -> None:
+    """Tell the apps built on districts that the district's schools or tolerance changed (see districts.signals)."""
+    schools_changed.send(sender=District, district=district)
 
 
 def _delete_unreferenced(obj: models.Model, *, actor: Membership, what: str) -> None:
@@ -173,7 +172,7 @@ def district_update(*, district: District, actor: Membership, **changes: Any) ->
     district.settings_reviewed_at = timezone.now()
     save_with_history(district, actor=actor, update_fields=[*changed, "settings_reviewed_at"])
     if ROLLUP_DISTRICT_FIELDS.intersection(changed):
-        refresh_rollups_after_commit(district)
+        announce_schools_changed(district)
     return district
 
 
@@ -224,7 +223,7 @@ def school_create(
     check()
     school = School(district=district, level=level, enrollment=enrollment, **fields)
     save_unique(partial(save_with_history, school, actor=actor), recheck=check)
-    refresh_rollups_after_commit(district)
+    announce_schools_changed(district)
     return school
 
 
@@ -244,7 +243,7 @@ def school_update(*, district: District, actor: Membership, school: School, **ch
     )
     check()
     if ROLLUP_SCHOOL_FIELDS.intersection(_save_changes(school, changes, actor=actor, recheck=check)):
-        refresh_rollups_after_commit(district)
+        announce_schools_changed(district)
     return school
 
 
@@ -255,7 +254,7 @@ def school_delete(*, district: District, actor: Membership, school: School) -> N
     require(actor, Action.MANAGE_DISTRICT)
     ensure_same_district(school, district=district)
     _delete_unreferenced(school, actor=actor, what="it")
-    refresh_rollups_after_commit(district)
+    announce_schools_changed(district)
 
 
 # --- Departments ----------------------------------------------------------------

@@ -1,6 +1,18 @@
 from django.apps import AppConfig
 
 
+def _on_schools_changed(sender: object, *, district: object, **kwargs: object) -> None:
+    from .services import schedule_rollup_refresh
+
+    schedule_rollup_refresh(district)
+
+
 class MetricsConfig(AppConfig):
     name = "metrics"
     verbose_name = "Metrics"
+
+    def ready(self) -> None:
+        from districts.signals import schools_changed
+
+        # A school's existence, level or enrollment, or the district's tolerance, changes the roll-ups.
+        schools_changed.connect(_on_schools_changed, dispatch_uid="metrics.schedule_rollup_refresh")

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -555,3 +556,11 @@ def metric_delete(*, district: District, actor: Membership, metric: Metric) -> N
         target.delete()
     metric._history_user = actor.user
     metric.delete()
+
+
+def schedule_rollup_refresh(district: District) -> None:
+    """Recompute the district's stored roll-ups once the change that affects them (its schools, its
+    tolerance: districts.signals.schools_changed) commits."""
+    from .tasks import refresh_district_rollups
+
+    transaction.on_commit(partial(refresh_district_rollups.delay, district.pk), robust=True)
