@@ -13,7 +13,6 @@ plan (`plan`), and writes a clean plan (`apply`).
 from __future__ import annotations
 
 import csv
-import io
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
@@ -24,14 +23,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.csv import CsvFileError, csv_rows, decode_csv, write_csv
+
 from .models import District, ImportBatch, ImportKind, Membership
 from .services import ensure_actor_in_district
 
 MAX_PROBLEMS_SHOWN = 500
-
-
-class CsvFileError(Exception):
-    """The file as a whole cannot be read; the message says what to do."""
 
 
 @dataclass(frozen=True)
@@ -146,11 +143,7 @@ class Importer(ABC):
         """Write a plan with no problems. Runs inside one transaction."""
 
     def sample_csv(self) -> str:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow([c.name for c in self.columns])
-        writer.writerow([c.example for c in self.columns])
-        return buffer.getvalue()
+        return write_csv([c.name for c in self.columns], [[c.example for c in self.columns]])
 
     @property
     def required_columns(self) -> list[str]:
@@ -161,25 +154,11 @@ def normalize_header(name: str) -> str:
     return "_".join(name.strip().lower().replace("-", " ").split())
 
 
-def decode_csv(data: bytes) -> str:
-    if not data.strip():
-        raise CsvFileError("The file is empty. Upload a CSV file whose first row names the columns.")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        raise CsvFileError(
-            f"This file isn't saved as UTF-8 text: row {line} has a character that can't be read. "
-            "In Excel choose File › Save As › “CSV UTF-8 (Comma delimited)”; in Google Sheets "
-            "choose File › Download › Comma-separated values. Then upload it again."
-        ) from None
-
-
 def read_csv(text: str, *, columns: tuple[Column, ...]) -> CsvTable:
     """Parse CSV text into rows keyed by normalized column names; raise CsvFileError for whole-file problems."""
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv_rows(text)
     try:
-        header = next(reader)
+        _number, header = next(reader)
     except StopIteration:
         raise CsvFileError("The file is empty. Upload a CSV file whose first row names the columns.") from None
     except csv.Error as error:
@@ -200,16 +179,22 @@ def read_csv(text: str, *, columns: tuple[Column, ...]) -> CsvTable:
         named = ", ".join(repr(d) for d in duplicates)
         raise CsvFileError(f"The column {named} appears more than once in the first row.")
     rows: list[CsvRow] = []
+    index = 1
     try:
-        for index, cells in enumerate(reader, start=2):
+        for index, cells in reader:
             if not any(cell.strip() for cell in cells):
                 continue
+            if len(rows) >= settings.IMPORT_MAX_ROWS:
+                raise CsvFileError(
+                    _("The file has more than %(count)s rows. Split it into smaller files and import each.")
+                    % {"count": f"{settings.IMPORT_MAX_ROWS:,}"}
+                )
             values = {name: (cells[i] if i < len(cells) else "") for i, name in enumerate(names) if name in known}
             if len(cells) > len(names) and any(c.strip() for c in cells[len(names) :]):
                 values["__extra__"] = "yes"
             rows.append(CsvRow(number=index, values=values))
     except csv.Error as error:
-        raise CsvFileError(f"Row {reader.line_num} can't be read as CSV: {error}.") from None
+        raise CsvFileError(f"Row {index + 1} can't be read as CSV: {error}.") from None
     if not rows:
         raise CsvFileError("The file has a header row but no data rows.")
     ignored = [header[i].strip() for i, name in enumerate(names) if name and name not in known]

@@ -13,14 +13,13 @@ periods: three queries whatever the file's size. Applying goes through
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.csv import write_csv
 from districts.imports import Column, CsvTable, ImportCounts, Importer, ImportPlan, RowPlan
 from districts.models import District, ImportKind, Membership, School
 from districts.policy import Action, require
@@ -99,12 +98,9 @@ class MetricValueImporter(Importer):
                 schools = schools.filter(level__in=metric.school_levels)
             school = schools.first()
         period = current_period(self.district, metric.frequency)
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow([c.name for c in self.columns])
         place = (school.code or school.name) if school else ("" if metric.is_school_level else "district")
-        writer.writerow([place, metric.period_code(period), "92.5" if metric.unit == "percent" else "12", ""])
-        return buffer.getvalue()
+        example = [place, metric.period_code(period), Decimal("92.5") if metric.unit == "percent" else 12, ""]
+        return write_csv([c.name for c in self.columns], [example])
 
     def check_permission(self, actor: Membership) -> None:
         require(actor, Action.IMPORT_METRIC_VALUES, self.metric)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 
 from django.contrib import messages
@@ -15,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from core.calendar import school_year_of
+from core.csv import csv_response
 from core.web import call_service, posted, render_page
 from districts.import_views import ImportPages, import_views_for
 from districts.models import Membership, School
@@ -93,25 +92,22 @@ def metric_values_csv(request: HttpRequest, metric_id: int) -> HttpResponse:
         .select_related("school", "entered_by__user")
         .order_by("period", "school__name")
     )
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["school", "school_name", "period", "value", "note", "source", "entered_by", "updated_at"])
-    for value in values.iterator(chunk_size=5000):
-        writer.writerow(
-            [
-                value.school.code if value.school else "district",
-                value.school.name if value.school else _("District"),
-                metric.period_code(value.period),
-                f"{value.value.normalize():f}",
-                value.note,
-                value.source,
-                value.entered_by.user.get_full_name() if value.entered_by else "",
-                value.updated_at.isoformat(timespec="seconds"),
-            ]
-        )
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="metric-{metric.pk}-values.csv"'
-    return response
+    # A school without a code is written by its name, which the import also reads: the file imports back unchanged.
+    rows = (
+        [
+            (value.school.code or value.school.name) if value.school else "district",
+            value.school.name if value.school else _("District"),
+            metric.period_code(value.period),
+            value.value,
+            value.note,
+            value.source,
+            value.entered_by.user.get_full_name() if value.entered_by else "",
+            value.updated_at.astimezone(request.district.tzinfo).isoformat(timespec="seconds"),
+        ]
+        for value in values.iterator(chunk_size=5000)
+    )
+    header = ["school", "school_name", "period", "value", "note", "source", "entered_by", "updated_at"]
+    return csv_response(f"metric-{metric.pk}-values.csv", header, rows)
 
 
 # --- Definition -----------------------------------------------------------------------------

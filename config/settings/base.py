@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "priorities",
     "metrics",
     "checkins",
+    "dashboards",
 ]
 
 MIDDLEWARE = [
@@ -240,10 +241,14 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {"TITLE": "Throughline API", "VERSION": "1"}
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
-DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
-# CSV imports: the biggest file we accept.
-IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
+# CSV imports: the biggest file and the most rows we accept (districts.imports says so at the file field).
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=100_000)
+# A request body other than files (form fields) is refused past 5 MB; an uploaded file larger than
+# 2.5 MB streams to a temporary file instead of memory. The web server refuses bodies past
+# IMPORT_MAX_BYTES plus 1 MB (gunicorn's --limit-request-* and the proxy: README, "Deploying").
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = int(2.5 * 1024 * 1024)
 
 LOGGING = {
     "version": 1,

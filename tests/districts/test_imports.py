@@ -434,3 +434,28 @@ def test_people_import_pages(district, admin_client, places, mailoutbox, django_
         done = admin_client.post(response.url + "confirm/", follow=True)
     assert "4 created, 0 updated" in done.content.decode()
     assert len(mailoutbox) == 4
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"name,level\nAdams,high\nBir\x00ch,middle\n", "Row 3 holds a NUL character"),
+        (b'name,level\nAdams,high\n"Birch,middle\nCarver,high\n', 'Row 3 opens a quote (") that is never closed'),
+    ],
+)
+def test_nul_bytes_and_open_quotes_are_named_at_their_row(data, message, district, admin_member, in_district):
+    with in_district(district), pytest.raises(ValidationError) as excinfo:
+        _preview(district, admin_member, SchoolImporter, data)
+    assert message in excinfo.value.message_dict["file"][0]
+    assert count(ImportBatch, district=district) == 0
+
+
+def test_files_over_the_row_limit_are_refused(district, admin_member, in_district, settings):
+    settings.IMPORT_MAX_ROWS = 3
+    rows = "".join(f"School {n},high\n" for n in range(4))
+    with in_district(district), pytest.raises(ValidationError) as excinfo:
+        _preview(district, admin_member, SchoolImporter, "name,level\n" + rows)
+    assert "more than 3 rows" in excinfo.value.message_dict["file"][0]
+    with in_district(district):
+        _batch, plan = _preview(district, admin_member, SchoolImporter, "name,level\n" + rows[: rows.index("School 3")])
+    assert plan.ok
