@@ -13,6 +13,7 @@ district_patterns = [
     path("", include("plans.urls")),
     path("", include("priorities.urls")),
     path("", include("metrics.urls")),
+    path("", include("dashboards.urls")),
 ]
 
 urlpatterns = [

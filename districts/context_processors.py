@@ -20,7 +20,7 @@ class NavItem:
 
 # Order is the order in the menu. An item shows when the role may take its action.
 NAV_ITEMS: tuple[NavItem, ...] = (
-    NavItem("Home", "districts:home", Action.VIEW_DISTRICT, "home"),
+    NavItem("Home", "dashboards:home", Action.VIEW_DISTRICT, "home"),
     NavItem("Plan", "plans:current", Action.VIEW_PLAN, "plans"),
     NavItem("Role cards", "priorities:role_list", Action.VIEW_PLAN, "roles"),
     NavItem("Initiative load", "priorities:load", Action.VIEW_LOAD, "load"),

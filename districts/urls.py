@@ -1,13 +1,12 @@
 from django.urls import path
 
 from .import_views import import_urlpatterns
-from .views import departments, home, invitations, people, schools
+from .views import departments, invitations, people, schools
 from .views import settings as settings_views
 
 app_name = "districts"
 
 urlpatterns = [
-    path("", home.district_home, name="home"),
     path("settings/", settings_views.district_settings, name="settings"),
     # Schools
     path("schools/", schools.school_list, name="school_list"),

@@ -227,7 +227,7 @@ def big_district_pages(bench: Bench) -> None:
     )
     slug = {"district_slug": district.slug}
     urls = {
-        "district home": reverse("districts:home", kwargs=slug),
+        "district home": reverse("dashboards:home", kwargs=slug),
         "school list": reverse("districts:school_list", kwargs=slug),
         "school list, search (10 hits)": reverse("districts:school_list", kwargs=slug) + "?q=School+004",
         "people list": reverse("districts:people_list", kwargs=slug),

@@ -150,7 +150,7 @@ def _csp_directives(response) -> dict[str, list[str]]:
 def test_pages_carry_a_strict_content_security_policy(client_for, admin_member: Membership) -> None:
     pages = [
         Client().get(LOGIN_URL),
-        client_for(admin_member).get(reverse("districts:home", kwargs={"district_slug": admin_member.district.slug})),
+        client_for(admin_member).get(reverse("dashboards:home", kwargs={"district_slug": admin_member.district.slug})),
     ]
     for response in pages:
         assert response.status_code == 200
@@ -184,7 +184,7 @@ def _school_exists(name: str) -> bool:
 
 def test_a_post_without_the_csrf_token_is_refused(csrf_client: Client, admin_member: Membership) -> None:
     slug = admin_member.district.slug
-    csrf_client.get(reverse("districts:home", kwargs={"district_slug": slug}))  # has the cookie, not the token
+    csrf_client.get(reverse("dashboards:home", kwargs={"district_slug": slug}))  # has the cookie, not the token
 
     response = csrf_client.post(reverse("districts:school_create", kwargs={"district_slug": slug}), _school_form())
 
@@ -196,7 +196,7 @@ def test_an_htmx_post_with_the_token_from_body_hx_headers_succeeds(
     csrf_client: Client, admin_member: Membership
 ) -> None:
     slug = admin_member.district.slug
-    page = csrf_client.get(reverse("districts:home", kwargs={"district_slug": slug})).content.decode()
+    page = csrf_client.get(reverse("dashboards:home", kwargs={"district_slug": slug})).content.decode()
     hx_headers = json.loads(html.unescape(re.search(r"<body hx-headers='([^']+)'", page).group(1)))
 
     response = csrf_client.post(
@@ -226,7 +226,7 @@ def test_sessions_end_with_the_browser_and_after_a_working_day(client: Client, p
 
 def test_an_expired_session_must_log_in_again(client: Client, principal_member: Membership) -> None:
     _log_in(client, principal_member.user.email, TEST_PASSWORD)
-    home = reverse("districts:home", kwargs={"district_slug": principal_member.district.slug})
+    home = reverse("dashboards:home", kwargs={"district_slug": principal_member.district.slug})
     assert client.get(home).status_code == 200
 
     Session.objects.filter(session_key=client.session.session_key).update(

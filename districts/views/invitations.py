@@ -112,7 +112,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
                 and (invitation.accepted_membership.user_id == request.user.pk)
             )
             if accepted_by_me and invitation.accepted_membership.is_active:
-                return redirect("districts:home", district_slug=district.slug)
+                return redirect("dashboards:home", district_slug=district.slug)
             return _accept_page(request, "used", context, status=410)
         if not constant_time_compare(parsed.nonce, invitation.nonce):
             return _accept_page(request, "revoked" if invitation.revoked_at else "replaced", context, status=410)
@@ -132,7 +132,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
                     # Revoked, re-sent or expired between showing the page and the click.
                     return _accept_page(request, error.code or "invalid", context, status=410)
                 messages.success(request, f"Welcome to {district.name}.")
-                return redirect("districts:home", district_slug=district.slug)
+                return redirect("dashboards:home", district_slug=district.slug)
             return _accept_page(request, "confirm", context)
 
         if User.objects.filter(email__iexact=invitation.email).exists():
@@ -153,7 +153,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             if membership is not None:
                 login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
                 messages.success(request, f"Welcome to {district.name}. Your account is ready.")
-                return redirect("districts:home", district_slug=district.slug)
+                return redirect("dashboards:home", district_slug=district.slug)
         return _accept_page(request, "sign_up", {**context, "form": form})
 
 

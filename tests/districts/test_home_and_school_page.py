@@ -18,7 +18,7 @@ def test_home_shows_active_plan_priorities_and_my_role_card(district, make_membe
     principal = make_member(district, Role.PRINCIPAL)
 
     page = (
-        client_for(principal).get(reverse("districts:home", kwargs={"district_slug": district.slug})).content.decode()
+        client_for(principal).get(reverse("dashboards:home", kwargs={"district_slug": district.slug})).content.decode()
     )
 
     assert "Riverbend Rising" in page
@@ -33,7 +33,7 @@ def test_home_shows_active_plan_priorities_and_my_role_card(district, make_membe
 
 def test_home_without_an_active_plan_points_admins_to_plans(district, admin_member, board_member, client_for):
     PlanFactory(district=district, title="Only a draft")
-    url = reverse("districts:home", kwargs={"district_slug": district.slug})
+    url = reverse("dashboards:home", kwargs={"district_slug": district.slug})
     admin_page = client_for(admin_member).get(url).content.decode()
     assert "No plan is active yet" in admin_page
     assert "Only a draft" not in admin_page

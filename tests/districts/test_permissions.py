@@ -100,7 +100,7 @@ SCHOOLS_CSV = "name,level\nMatrix Import School,high\n"
 PEOPLE_CSV = "email,full_name,role\nimported@example.org,Imported Person,board_member\n"
 
 CASES = [
-    _get("home", EVERYONE),
+    Case("dashboards:home", "GET", EVERYONE),  # the district home, composed in dashboards
     _get("settings", ADMIN),
     _post(
         "settings",
@@ -219,7 +219,7 @@ def _kwargs(case: Case, district: District, make_batch) -> Kwargs:
 
 
 def test_the_matrix_covers_every_districts_url():
-    names = {u.name for u in district_urls() if u.name.startswith("districts:")}
+    names = {u.name for u in district_urls() if u.name.startswith(("districts:", "dashboards:"))}
     assert names == {case.url_name for case in CASES}
     unchecked = {str(c) for c in CASES if c.method == "POST" and c.made is None} - {
         f"POST {n}" for n in CHANGES_SOME_ROW

@@ -1,0 +1,33 @@
+"""The district home `/d/<slug>/`, composed on top of every app it summarises (setup from districts,
+the active plan from priorities). The role homes, the superintendent dashboard and board pages
+will live here too."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+
+from core.web import render_page
+from districts import selectors
+from districts.models import Department, School
+from districts.policy import Action, can
+from districts.web import district_view
+from priorities.selectors import plan_at_a_glance
+
+
+@district_view(section="home")
+def district_home(request: HttpRequest) -> HttpResponse:
+    district, membership = request.district, request.membership
+    can_manage = can(membership, Action.MANAGE_DISTRICT)
+    checklist = selectors.setup_checklist(district=district, actor=membership) if can_manage else []
+    context = {
+        "can_manage": can_manage,
+        "can_view_people": can(membership, Action.VIEW_PEOPLE),
+        "school_count": School.objects.filter(district=district).count(),
+        "department_count": Department.objects.filter(district=district).count(),
+        # Shown to admins until every step is done.
+        "checklist": checklist if not all(item.done for item in checklist) else None,
+        "plan_summary": plan_at_a_glance(district=district, membership=membership)
+        if can(membership, Action.VIEW_PLAN)
+        else None,
+    }
+    return render_page(request, "dashboards/home.html", context)
