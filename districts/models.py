@@ -402,3 +402,49 @@ class ImportBatch(DistrictOwned):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} import {self.filename}"
+
+
+class PendingWork(DistrictOwned):
+    """Follow-up work that must survive a broker outage (an outbox row; see districts/outbox.py).
+
+    Written in the transaction of the change that causes it; `transaction.on_commit` only nudges
+    a task to deliver it now, and the platform tick re-queues what is still undelivered later.
+    Undelivered means neither done nor failed; a failed row (attempts used up) stays, visible.
+    """
+
+    kind = models.CharField(max_length=100)
+    # Rows of one kind and key do the same work: an enqueue joins the waiting (unclaimed) row.
+    key = models.CharField(max_length=200, blank=True)
+    payload = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    # Not to be delivered before this (set forward by a retry's back-off).
+    available_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name_plural = "pending work"
+        constraints = [
+            # One waiting row per (district, kind, key): ten school edits are one refresh.
+            # A claimed row is being delivered and may have read the old state, so it doesn't count.
+            models.UniqueConstraint(
+                fields=["district", "kind", "key"],
+                condition=models.Q(claimed_at__isnull=True, done_at__isnull=True, failed_at__isnull=True),
+                name="pendingwork_one_waiting_per_key",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["district", "kind", "created_at"], name="pendingwork_district_kind"),
+            # The tick's catch-up across districts: only undelivered rows, by when they became due.
+            models.Index(
+                fields=["available_at"],
+                condition=models.Q(done_at__isnull=True, failed_at__isnull=True),
+                name="pendingwork_undelivered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key}".strip()

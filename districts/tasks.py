@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from config.health import BEAT_HEARTBEAT_CACHE_KEY
 
+from . import outbox
 from .models import District, Invitation
 from .services import invitation_send_email
 from .tenancy import dangerously_cross_district, district_context
@@ -21,17 +22,20 @@ from .tenancy import dangerously_cross_district, district_context
 # the tick queues it again.
 UNSENT_INVITATION_GRACE = timedelta(minutes=5)
 UNSENT_INVITATIONS_PER_TICK = 500
+UNDELIVERED_WORK_PER_TICK = 500
 
 
 @shared_task(name="districts.tasks.platform_tick")
 def platform_tick() -> None:
-    """Record that beat and a worker are alive (shown by /healthz), and catch up on unsent invitations.
+    """Record that beat and a worker are alive (shown by /healthz), and catch up on unsent invitations
+    and on undelivered follow-up work (districts.outbox).
 
     Later issues add the per-district fan-out (opening check-in cycles,
     reminders) here, one task per district with `expires`.
     """
     cache.set(BEAT_HEARTBEAT_CACHE_KEY, timezone.now().isoformat(), timeout=None)
     queue_unsent_invitations()
+    queue_undelivered_work()
 
 
 # Idempotent (the send claims its link first), so it may be acknowledged late and retried.
@@ -73,4 +77,28 @@ def queue_unsent_invitations() -> int:
         )
     for district_id, invitation_id in pending:
         send_invitation_email.apply_async((district_id, invitation_id), expires=55)
+    return len(pending)
+
+
+# Idempotent (the delivery claims its row first; handlers are idempotent), so it may be acknowledged late.
+@shared_task(name="districts.tasks.deliver_pending_work", acks_late=True)
+def deliver_pending_work(district_id: int, item_id: int) -> bool:
+    """Deliver one outbox row of a district (districts.outbox); quietly nothing if either is gone.
+
+    Failures are retried by the outbox itself (back-off on the row, picked up by the tick), not by
+    Celery, so a retry survives a broker outage too.
+    """
+    district = District.objects.filter(pk=district_id).first()
+    if district is None:
+        return False
+    return outbox.deliver(district=district, item_id=item_id)
+
+
+def queue_undelivered_work() -> int:
+    """Queue a delivery for outbox rows whose nudge was lost, whose retry is due, or whose worker died."""
+    # Crosses districts on purpose: it only reads ids, and each delivery enters its own district.
+    with dangerously_cross_district():
+        pending = outbox.undelivered_due(limit=UNDELIVERED_WORK_PER_TICK)
+    for district_id, item_id in pending:
+        deliver_pending_work.apply_async((district_id, item_id), expires=55)
     return len(pending)
