@@ -12,7 +12,12 @@ class MetricsConfig(AppConfig):
     verbose_name = "Metrics"
 
     def ready(self) -> None:
+        from districts import outbox
         from districts.signals import schools_changed
+
+        from .rollups import REFRESH_ROLLUPS, deliver_rollup_refresh
+
+        outbox.register(REFRESH_ROLLUPS, deliver_rollup_refresh)
 
         # A school's existence, level or enrollment, or the district's tolerance, changes the roll-ups.
         schools_changed.connect(_on_schools_changed, dispatch_uid="metrics.schedule_rollup_refresh")

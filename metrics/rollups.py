@@ -22,6 +22,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from districts.models import District, School
+from districts.tenancy import district_context
 
 from .aggregation import SchoolValue, aggregate
 from .choices import Aggregation, Direction, Level
@@ -212,11 +213,27 @@ def metric_rollup_keys(*, district: District, metric: Metric) -> set[RollupKey]:
 def refresh_district_rollups(*, district: District) -> int:
     """Recompute every roll-up of a district (after schools, enrollments or the tolerance change).
 
-    Metric by metric, so memory stays bounded for the largest districts. Returns the number of rows.
+    One transaction per metric, so memory stays bounded and no transaction locks every roll-up of
+    the district at once (value entry elsewhere in the district waits for one metric at most).
+    Called outside a transaction. Returns the number of rows.
     """
+    with district_context(district):
+        metric_ids = list(Metric.objects.filter(district=district).order_by("pk").values_list("pk", flat=True))
     count = 0
-    for metric in Metric.objects.filter(district=district).order_by("pk"):
-        keys = metric_rollup_keys(district=district, metric=metric)
-        lock_rollup_keys(district=district, keys=keys)
-        count += len(recompute_rollups(district=district, keys=keys, metrics={metric.pk: metric}))
+    for metric_id in metric_ids:
+        with district_context(district):
+            metric = Metric.objects.filter(district=district, pk=metric_id).first()
+            if metric is None:  # deleted since
+                continue
+            keys = metric_rollup_keys(district=district, metric=metric)
+            lock_rollup_keys(district=district, keys=keys)
+            count += len(recompute_rollups(district=district, keys=keys, metrics={metric.pk: metric}))
     return count
+
+
+REFRESH_ROLLUPS = "metrics.refresh_rollups"  # the outbox kind (districts.outbox)
+
+
+def deliver_rollup_refresh(*, district: District, payload: dict) -> int:
+    """The outbox handler of REFRESH_ROLLUPS: recompute the district's roll-ups (idempotent)."""
+    return refresh_district_rollups(district=district)

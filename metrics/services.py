@@ -16,7 +16,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -27,6 +26,7 @@ from django.utils.translation import gettext as _
 from core.calendar import school_year_label, school_year_of
 from core.history import save_with_history
 from core.objects import apply_changes
+from districts import outbox
 from districts.models import District, ImportBatch, Membership, School, SchoolLevel
 from districts.policy import Action, MetricValueTarget, can, require
 from districts.services import ensure_actor_in_district
@@ -37,7 +37,7 @@ from .choices import Aggregation, Direction, Level, ValueSource
 from .formatting import format_value
 from .models import Metric, MetricInterimTarget, MetricValue
 from .periods import format_period, normalize_period
-from .rollups import RollupKey, keys_filter, lock_rollup_keys, metric_rollup_keys, recompute_rollups
+from .rollups import REFRESH_ROLLUPS, RollupKey, keys_filter, lock_rollup_keys, metric_rollup_keys, recompute_rollups
 from .rules import range_settings_problems, value_range
 
 # --- Values ------------------------------------------------------------------------
@@ -559,8 +559,10 @@ def metric_delete(*, district: District, actor: Membership, metric: Metric) -> N
 
 
 def schedule_rollup_refresh(district: District) -> None:
-    """Recompute the district's stored roll-ups once the change that affects them (its schools, its
-    tolerance: districts.signals.schools_changed) commits."""
-    from .tasks import refresh_district_rollups
+    """Recompute the district's stored roll-ups after the change that affects them (its schools, its
+    tolerance: districts.signals.schools_changed) commits.
 
-    transaction.on_commit(partial(refresh_district_rollups.delay, district.pk), robust=True)
+    An outbox row written in the change's transaction, so a broker down at the commit loses
+    nothing (the tick delivers it later); a burst of changes is one refresh.
+    """
+    outbox.enqueue(district=district, kind=REFRESH_ROLLUPS)

@@ -2,8 +2,9 @@
 
 Values keep their own roll-ups current as they are written (metrics.services).
 Roll-ups also depend on the district's schools (which exist, their levels,
-their enrollments) and on its status tolerance; whoever changes those enqueues
-`refresh_district_rollups` with `transaction.on_commit`.
+their enrollments) and on its status tolerance; a change to those records an
+outbox row (metrics.services.schedule_rollup_refresh, delivered by
+districts.tasks.deliver_pending_work). This task recomputes on demand.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 from celery import shared_task
 
 from districts.models import District
-from districts.tenancy import district_context
 
 from .rollups import refresh_district_rollups as refresh
 
@@ -23,5 +23,4 @@ def refresh_district_rollups(district_id: int) -> int:
     district = District.objects.filter(pk=district_id).first()
     if district is None:
         return 0
-    with district_context(district):
-        return refresh(district=district)
+    return refresh(district=district)  # one transaction per metric
