@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Func, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Window
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -515,6 +515,14 @@ def schools_over_threshold(*, district: District, today: date | None = None) -> 
     return sorted(loads, key=lambda load: (-load.active, load.place.name))
 
 
+class _CountAll(Func):
+    """COUNT(*) as a window function (`Window(_CountAll())`): the number of rows of a grouped result."""
+
+    template = "COUNT(*)"
+    window_compatible = True
+    output_field = IntegerField()
+
+
 def _schools_over_threshold(*, district: District, today: date) -> QuerySet:
     """Per school over the load threshold: {"school", "active"}. Lean (no distinct counts), for counting and ranking."""
     return (
@@ -556,11 +564,12 @@ def overloaded_schools(*, district: District, limit: int = 10, today: date | Non
     Counted, ranked and cut in SQL on the lean per-school count; the full load is grouped for those few only.
     """
     today = today or timezone.localdate(timezone=district.tzinfo)
-    over = _schools_over_threshold(district=district, today=today)
-    count = over.count()
-    if not count:
+    over = _schools_over_threshold(district=district, today=today).annotate(over_total=Window(_CountAll()))
+    ranked = list(over.order_by("-active", "school__name", "school")[:limit])  # the total rides along: one pass
+    if not ranked:
         return OverloadedSchools(count=0, busiest=[])
-    top = [row["school"] for row in over.order_by("-active", "school__name", "school")[:limit]]
+    count = ranked[0]["over_total"]
+    top = [row["school"] for row in ranked]
     rows = _load_rows(district=district, place_field="school", months=[], today=today, place_ids=top)
     schools = School.objects.in_bulk(top)
     threshold = district.commitment_load_threshold
