@@ -245,3 +245,20 @@ def test_enqueue_inside_an_outer_transaction_waits_for_its_commit(district, call
         _enqueue(district)
         assert calls == []  # not before the change commits
     assert len(calls) == 1
+
+
+@pytest.mark.postgres
+def test_the_application_role_finds_and_delivers_every_districts_due_work(district, other_district, calls):
+    """Row-level security hides outbox rows without a district; the tick's cross-district read sees them all."""
+    from tests.test_row_level_security import as_app_role, count_rows
+
+    items = [_enqueue(district), _enqueue(other_district)]
+    for item in items:
+        _make_due(item)
+    with connection.cursor() as cursor:  # the fixtures' district contexts share this test's transaction
+        cursor.execute("SELECT set_config('app.district_id', '', true)")
+    as_app_role()  # for the rest of this test's transaction
+    assert count_rows("districts_pendingwork") == 0
+    assert queue_undelivered_work() == 2
+    assert sorted(d for d, _payload in calls) == sorted([district.pk, other_district.pk])
+    assert all(_row(item).done_at is not None for item in items)
