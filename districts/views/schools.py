@@ -16,9 +16,9 @@ from districts.forms import (
 from districts.import_views import district_import, import_views_for
 from districts.importers import SchoolImporter
 from districts.models import SchoolLevel
+from districts.pages import school_panels
 from districts.policy import Action, can
 from districts.web import district_view
-from priorities.selectors import school_loads
 
 from ._common import _delete_page, _url
 
@@ -57,10 +57,8 @@ def school_detail(request: HttpRequest, school_id: int) -> HttpResponse:
         else None,
         "can_view_people": can_view_people,
         "can_manage": can(request.membership, Action.MANAGE_DISTRICT),
-        # Coherence: how much this school is asked to do (flagged over the district's threshold).
-        "load": school_loads(district=request.district, schools=[school], months=[])[0]
-        if can(request.membership, Action.VIEW_LOAD)
-        else None,
+        # What the apps built on districts show about the school (priorities: its initiative load).
+        "panels": school_panels(request, school),
     }
     return render_page(request, "districts/school_detail.html", context)
 
