@@ -57,7 +57,7 @@ class ImportPages:
 # What an import's views need for one request: its importer and its pages. Gets the
 # URL arguments besides the district and the batch (e.g. metric_id), and checks any
 # permission on the object it imports into.
-ImportSetup = Callable[..., tuple[Importer, ImportPages]]
+ImportSetup = Callable[..., "tuple[Importer, ImportPages] | HttpResponse"]
 
 
 def district_import(
@@ -170,7 +170,10 @@ def import_views_for(setup: ImportSetup, *, action: Action, section: str) -> Imp
         @district_view(action, section=section)
         def import_step(request: HttpRequest, **kwargs: object) -> HttpResponse:
             step_kwargs = {"batch_id": kwargs.pop("batch_id")} if "batch_id" in kwargs else {}
-            importer, pages = setup(request, **kwargs)
+            setup_result = setup(request, **kwargs)
+            if isinstance(setup_result, HttpResponse):  # the import is closed (e.g. an archived plan): why, and back
+                return setup_result
+            importer, pages = setup_result
             return step(request, importer, pages, **step_kwargs)
 
         return require_POST(import_step) if post_only else import_step

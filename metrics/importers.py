@@ -16,6 +16,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,7 +31,7 @@ from .forms import parse_number
 from .models import Metric, MetricValue
 from .periods import PeriodError, format_period, parse_period
 from .rollups import keys_filter
-from .services import PlannedValue, current_period, value_problems, write_values
+from .services import PlannedValue, current_period, ensure_metric_editable, value_problems, write_values
 
 DISTRICT_WORDS = frozenset({"", "district", "district-wide", "districtwide", "all", "all schools"})
 
@@ -117,6 +118,11 @@ class MetricValueImporter(Importer):
     def plan(self, table: CsvTable) -> ImportPlan:
         plan = ImportPlan()
         metric = self.metric
+        try:
+            ensure_metric_editable(metric)
+        except ValidationError as error:  # an archived plan: nothing in the file can be imported
+            plan.problem(1, "", " ".join(error.messages))
+            return plan
         start_month = self.district.school_year_start_month
         today = timezone.localdate(timezone=self.district.tzinfo)
         by_code, by_name = self._school_index()

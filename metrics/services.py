@@ -30,6 +30,7 @@ from districts import outbox
 from districts.models import District, ImportBatch, Membership, School, SchoolLevel
 from districts.policy import Action, MetricValueTarget, can, require
 from districts.services import ensure_actor_in_district
+from plans.services import ensure_plan_editable
 from priorities.models import Priority
 
 from . import bulk
@@ -186,6 +187,8 @@ def write_values(
 
     A value equal to the stored one changes nothing (no history row). Runs in the caller's transaction.
     """
+    for metric in {p.metric.pk: p.metric for p in planned}.values():
+        ensure_metric_editable(metric)
     keys = sorted({(p.metric.pk, p.period) for p in planned})
     lock_rollup_keys(district=district, keys=keys)
     stored = existing_values(district=district, keys=keys)
@@ -228,6 +231,11 @@ def write_values(
     )
 
 
+def ensure_metric_editable(metric: Metric) -> None:
+    """An archived plan is read-only: its metrics' definitions and values can't change."""
+    ensure_plan_editable(metric.priority.plan)
+
+
 def require_value_permission(actor: Membership, item: ValueInput) -> None:
     require(actor, Action.ENTER_METRIC_VALUE, MetricValueTarget(metric=item.metric, school=item.school))
 
@@ -249,6 +257,8 @@ def metric_values_upsert(
     ensure_actor_in_district(district=district, actor=actor)
     for item in items:
         require_value_permission(actor, item)
+    for metric in {item.metric.pk: item.metric for item in items}.values():
+        ensure_metric_editable(metric)
     planned, problems = plan_values(district=district, items=items, today=today)
     if problems:
         raise ValueInputError(problems)
@@ -272,6 +282,7 @@ def metric_value_set(
     ensure_actor_in_district(district=district, actor=actor)
     item = ValueInput(metric=metric, school=school, period=period, value=value, note=note)
     require_value_permission(actor, item)
+    ensure_metric_editable(metric)
     planned, problems = plan_values(district=district, items=[item], today=today)
     if problems:
         raise ValidationError({p.field or "__all__": p.message for p in problems})
@@ -477,6 +488,7 @@ def metric_create(
     **fields: Any,
 ) -> Metric:
     fields = _definition_allowed(district=district, actor=actor, target=priority, fields=fields)
+    ensure_plan_editable(priority.plan)
     if "position" not in fields:
         fields["position"] = Metric.objects.filter(district=district, priority=priority).count()
     metric = Metric(district=district, priority=priority, **fields)
@@ -500,6 +512,7 @@ def metric_update(
 ) -> Metric:
     """Change a definition. Roll-ups are recomputed when anything they depend on changes."""
     changes = _definition_allowed(district=district, actor=actor, target=metric, fields=changes)
+    ensure_metric_editable(metric)
     aggregation = changes.get("aggregation", metric.aggregation)
     if aggregation != Aggregation.SHARE_MEETING_TARGET or changes.get("level", metric.level) == Level.DISTRICT:
         changes["school_target_value"] = None
@@ -545,6 +558,7 @@ def metric_delete(*, district: District, actor: Membership, metric: Metric) -> N
     if metric.district_id != district.pk:
         raise ValueError("The metric belongs to another district.")
     require(actor, Action.DEFINE_METRIC, metric)
+    ensure_metric_editable(metric)
     count = MetricValue.objects.filter(district=district, metric=metric).count()
     if count:
         raise ValidationError(

@@ -52,8 +52,18 @@ def metric_list(request: HttpRequest) -> HttpResponse:
     return render_page(request, "metrics/metric_list.html", context)
 
 
+def _archived(request: HttpRequest, metric: Metric) -> HttpResponse | None:
+    """An archived plan's metric is read-only: a page that would change it says so and goes back to the metric."""
+    if not metric.priority.plan.is_archived:
+        return None
+    messages.error(request, _("This metric's plan is archived, so its definition and values can no longer change."))
+    return redirect(_metric_url(request, metric))
+
+
 def _entry_target(actor: Membership, metric: Metric) -> MetricValueTarget | None:
     """Where this member would enter a value from the metric page: anywhere, their school, or nowhere."""
+    if metric.priority.plan.is_archived:
+        return None
     if services.can_enter_any_value(actor, metric):
         return MetricValueTarget(metric=metric, school=None)
     if metric.is_school_level and actor.school_id is not None:
@@ -71,13 +81,14 @@ def metric_detail(request: HttpRequest, metric_id: int) -> HttpResponse:
     metric = access_metric(actor=actor, metric_id=metric_id)
     filters = selectors.SchoolFilters.from_query(request.GET)
     page = selectors.metric_page(district=district, metric=metric, filters=filters)
+    editable = not metric.priority.plan.is_archived
     context = {
         "metric": metric,
         "page": page,
         "school_page": Paginator(page.rows, SCHOOLS_PER_PAGE).get_page(request.GET.get("page")),
         "filters": filters,
-        "can_edit": can(actor, Action.DEFINE_METRIC, metric),
-        "can_import": can(actor, Action.IMPORT_METRIC_VALUES, metric),
+        "can_edit": editable and can(actor, Action.DEFINE_METRIC, metric),
+        "can_import": editable and can(actor, Action.IMPORT_METRIC_VALUES, metric),
         "entry_target": _entry_target(actor, metric),
     }
     return render_page(request, "metrics/metric_detail.html", context, partial="schools")
@@ -160,6 +171,8 @@ def metric_edit(request: HttpRequest, metric_id: int) -> HttpResponse:
     metric = access_metric(actor=actor, metric_id=metric_id)
     if not can(actor, Action.DEFINE_METRIC, metric):
         raise PermissionDenied(_("Only the priority's owner, the superintendent and admins change this metric."))
+    if closed := _archived(request, metric):
+        return closed
     start_month = district.school_year_start_month
     years = _plan_years([metric.priority]) | set(
         range(school_year_of(metric.baseline_date, start_month), school_year_of(metric.target_date, start_month) + 1)
@@ -191,6 +204,8 @@ def metric_delete(request: HttpRequest, metric_id: int) -> HttpResponse:
     metric = access_metric(actor=actor, metric_id=metric_id)
     if not can(actor, Action.DEFINE_METRIC, metric):
         raise PermissionDenied(_("Only the priority's owner, the superintendent and admins delete this metric."))
+    if closed := _archived(request, metric):
+        return closed
     value_count = metric.values.count()
     if request.method == "POST":
         try:
@@ -220,6 +235,8 @@ def _period_choices(request: HttpRequest, metric: Metric) -> list[tuple[date, st
 def value_enter(request: HttpRequest, metric_id: int) -> HttpResponse:
     district, actor = request.district, request.membership
     metric = access_metric(actor=actor, metric_id=metric_id)
+    if closed := _archived(request, metric):
+        return closed
     target = _entry_target(actor, metric)
     if target is None:
         raise PermissionDenied(_("You can't enter values for this metric."))
@@ -306,11 +323,13 @@ def value_detail(request: HttpRequest, metric_value_id: int) -> HttpResponse:
 # --- CSV import -----------------------------------------------------------------------------
 
 
-def _value_import_setup(request: HttpRequest, metric_id: int) -> tuple[MetricValueImporter, ImportPages]:
+def _value_import_setup(request: HttpRequest, metric_id: int) -> tuple[MetricValueImporter, ImportPages] | HttpResponse:
     """The importer and pages of one metric's value import; only who may import into it gets them."""
     metric = access_metric(actor=request.membership, metric_id=metric_id)
     if not can(request.membership, Action.IMPORT_METRIC_VALUES, metric):
         raise PermissionDenied(_("Only the priority's owner, the superintendent and admins import values."))
+    if closed := _archived(request, metric):
+        return closed
     pages = ImportPages(
         url_name="metrics:value_import",
         back_url=_metric_url(request, metric),
