@@ -62,18 +62,21 @@ def enqueue(*, district: District, kind: str, key: str = "", payload: dict | Non
         raise ValueError(f"No handler is registered for pending work {kind!r}.")
     payload = payload or {}
     with transaction.atomic():
-        waiting = _waiting(district=district, kind=kind, key=key).select_for_update().first()
-        if waiting is not None:
-            if waiting.payload != payload:
-                waiting.payload = payload
-                waiting.save(update_fields=["payload"])
-            return waiting
-        try:
-            with transaction.atomic():
-                item = PendingWork.objects.create(district=district, kind=kind, key=key, payload=payload)
-        except IntegrityError:
-            # A concurrent transaction enqueued the same work first: join its row.
-            return _waiting(district=district, kind=kind, key=key).get()
+        for _attempt in range(3):
+            waiting = _waiting(district=district, kind=kind, key=key).select_for_update().first()
+            if waiting is not None:
+                if waiting.payload != payload:
+                    waiting.payload = payload
+                    waiting.save(update_fields=["payload"])
+                return waiting
+            try:
+                with transaction.atomic():
+                    item = PendingWork.objects.create(district=district, kind=kind, key=key, payload=payload)
+                break
+            except IntegrityError:
+                continue  # a concurrent transaction enqueued the same work first: join its row
+        else:
+            raise RuntimeError(f"Could not enqueue pending work {kind!r} {key!r}.")
     transaction.on_commit(lambda: _nudge(item), robust=True)
     return item
 

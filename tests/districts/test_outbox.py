@@ -262,3 +262,31 @@ def test_the_application_role_finds_and_delivers_every_districts_due_work(distri
     assert queue_undelivered_work() == 2
     assert sorted(d for d, _payload in calls) == sorted([district.pk, other_district.pk])
     assert all(_row(item).done_at is not None for item in items)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_enqueues_of_one_key_make_one_row(district, calls, monkeypatch):
+    monkeypatch.setattr(outbox, "_nudge", lambda item: None)
+    start = threading.Barrier(4)
+    errors: list[BaseException] = []
+
+    def enqueue():
+        try:
+            fresh = District.objects.get(pk=district.pk)
+            start.wait(timeout=10)
+            with district_context(fresh):
+                outbox.enqueue(district=fresh, kind=KIND, key="same")
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=enqueue) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert not errors, errors
+    with dangerously_cross_district():
+        assert PendingWork.objects.filter(district=district, kind=KIND, key="same").count() == 1
