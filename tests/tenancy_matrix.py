@@ -23,6 +23,7 @@ from urllib.parse import urlencode, urlsplit
 
 from django import forms
 from django.core.handlers.wsgi import WSGIRequest
+from django.db import transaction
 from django.http import QueryDict
 from django.test import Client
 from django.urls import reverse
@@ -537,6 +538,8 @@ def check_form_fields_naming_objects(url: DistrictURL, matrix: Matrix) -> None:
     """Each form field that names an object, given B's object in an otherwise valid form: refused, B unchanged."""
     own_path = path_of(url, url_kwargs(url, matrix.district, OWN))
     for form in discover_forms(url, matrix, own_path):
+        if form.object_fields:
+            assert_valid(url, matrix, own_path, form)
         for name, kind in form.object_fields.items():
             if isinstance(kind, str):
                 values = parameter_values(kind, matrix.other)
@@ -547,6 +550,18 @@ def check_form_fields_naming_objects(url: DistrictURL, matrix: Matrix) -> None:
                 data = {**form.data, name: [value]}
                 with b_unchanged(matrix, f"{url} with B's {name}={value} in a valid post"):
                     ask_every_role(matrix, "post", own_path, (200, 302, 403, 404), data)
+
+
+def assert_valid(url: DistrictURL, matrix: Matrix, path: str, form: PageForm) -> None:
+    """The form's body, as built, is accepted (then rolled back): so B's id is what a refusal refuses."""
+    with transaction.atomic():
+        response = matrix.clients[form.role].post(path, form.data)
+        valid, errors = post_succeeded(response), form_errors(response)
+        transaction.set_rollback(True)
+    assert valid, (
+        f"{url.name}: the body built from the page's form is not valid ({errors}); put the missing values in "
+        "tests/tenancy_urls.py FORM_DATA"
+    )
 
 
 def object_maker(model):

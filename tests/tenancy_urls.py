@@ -8,7 +8,8 @@ new thing is registered here:
   object in the given district and returns the argument's value. The
   object's visible name must contain `marker`, so pages can be checked for
   rows that leaked from another district. `URL_KWARGS` makes all of one
-  URL's arguments together when they depend on each other (a batch of a metric).
+  URL's arguments together when they depend on each other (a batch of a metric);
+  `PAGE_OBJECTS` makes what a page needs before it shows its form.
 * `OBJECT_MAKERS`: a model that a form field chooses (ModelChoiceField) ->
   a maker of such an object in the given district, made like `like` (one of
   the form's own choices) where that matters.
@@ -127,8 +128,16 @@ URL_KWARGS: dict[str, Callable[[District, str], dict[str, object]]] = {
 }
 
 
+# What a page needs in its district before it shows its form (e.g. a priority to add a metric under).
+PAGE_OBJECTS: dict[str, Callable[[District, str], object]] = {
+    "metrics:metric_create": lambda d, m: _active_priority(d, m),
+}
+
+
 def url_kwargs(url: DistrictURL, district: District, marker: str) -> dict[str, object]:
     """All of a URL's arguments, for objects made in `district` and named with `marker`."""
+    if url.name in PAGE_OBJECTS:
+        PAGE_OBJECTS[url.name](district, marker)
     if url.name in URL_KWARGS:
         return {"district_slug": district.slug, **URL_KWARGS[url.name](district, marker)}
     return {"district_slug": district.slug, **{a: URL_ARGUMENTS[a](district, marker) for a in url.arguments}}
@@ -243,6 +252,12 @@ FORM_DATA: dict[str, dict[str, object]] = {
     "metrics:value_import_confirm": {},
     "metrics:value_import_discard": {},
     "metrics:value_enter": {"value": "85"},
+    "metrics:metric_create": {
+        "baseline_value": "80",
+        "baseline_date": "2024-07-31",
+        "target_value": "90",
+        "target_date": "2028-07-31",
+    },
 }
 
 

@@ -41,7 +41,7 @@ from tests.tenancy_matrix import (
     check_query_parameters,
     check_valid_posts_to_another_districts_objects,
 )
-from tests.tenancy_urls import URL_ARGUMENTS, URL_KWARGS, district_urls
+from tests.tenancy_urls import FORM_DATA, PAGE_OBJECTS, URL_ARGUMENTS, URL_KWARGS, district_urls
 
 ALL_URLS = district_urls()
 WITH_ARGUMENTS = [u for u in ALL_URLS if u.arguments]
@@ -80,7 +80,8 @@ def matrix(db, matrix_people) -> Matrix:
 def test_every_district_url_argument_is_known():
     missing = {(url.name, a) for url in ALL_URLS for a in url.arguments if a not in URL_ARGUMENTS}
     assert not missing, f"Add these URL arguments to tests/tenancy_urls.py URL_ARGUMENTS: {sorted(missing)}"
-    assert set(URL_KWARGS) <= {url.name for url in ALL_URLS}, "URL_KWARGS names a URL that no longer exists"
+    names = {url.name for url in ALL_URLS}
+    assert set(URL_KWARGS) | set(PAGE_OBJECTS) | set(FORM_DATA) <= names, "tenancy_urls.py names a URL that is gone"
     assert len(ALL_URLS) >= 5
     assert set(ROLES) == set(Role)
 
