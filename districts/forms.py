@@ -10,7 +10,16 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 
 from .auth import normalize_email
-from .models import CheckinCadence, Department, District, RoleLabel, School, User, us_time_zone_choices
+from .models import (
+    CheckinCadence,
+    Department,
+    District,
+    RoleLabel,
+    School,
+    User,
+    enrollment_problem,
+    us_time_zone_choices,
+)
 from .roles import Role
 
 
@@ -95,6 +104,12 @@ class SchoolForm(forms.ModelForm):
         model = School
         fields = ["name", "code", "level", "enrollment", "region"]
         help_texts = {"enrollment": "Number of students; used to weight district roll-ups."}
+
+    def clean_enrollment(self) -> int | None:
+        enrollment = self.cleaned_data.get("enrollment")
+        if problem := enrollment_problem(enrollment):
+            raise forms.ValidationError(problem)
+        return enrollment
 
 
 class DepartmentForm(forms.ModelForm):

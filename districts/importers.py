@@ -19,7 +19,16 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from core.text import one_line
 
 from .imports import Column, CsvRow, CsvTable, ImportCounts, Importer, ImportPlan, RowPlan
-from .models import Department, ImportKind, Invitation, Membership, RoleLabel, School, SchoolLevel
+from .models import (
+    Department,
+    ImportKind,
+    Invitation,
+    Membership,
+    RoleLabel,
+    School,
+    SchoolLevel,
+    enrollment_problem,
+)
 from .policy import Action, require
 from .roles import Role, place_problem
 from .services import (
@@ -170,6 +179,9 @@ class SchoolImporter(Importer):
         enrollment = parse_whole_number(enrollment_text) if enrollment_text else None
         if enrollment_text and enrollment is None:
             plan.problem(row.number, "enrollment", f"“{enrollment_text}” isn't a whole number of students (0 or more).")
+        elif problem := enrollment_problem(enrollment):
+            plan.problem(row.number, "enrollment", problem)
+            enrollment = None
         code_school = by_code.get(code) if code else None
         name_school = by_name.get(name.lower()) if name else None
         if code_school and name_school and code_school != name_school:

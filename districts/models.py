@@ -153,6 +153,18 @@ class SchoolLevel(models.TextChoices):
     ALTERNATIVE = "alternative", _("Alternative")
 
 
+# One enrollment limit for the school form, the services and the import: the largest US schools
+# enrol about 20,000 students; anything past this is a typo, and it would swamp the weighted roll-ups.
+MAX_ENROLLMENT = 100_000
+
+
+def enrollment_problem(enrollment: int | None) -> str | None:
+    """Why an enrollment can't be stored, or None when it can."""
+    if enrollment is not None and not 0 <= enrollment <= MAX_ENROLLMENT:
+        return _("Enrollment must be a whole number from 0 to %(max)s students.") % {"max": f"{MAX_ENROLLMENT:,}"}
+    return None
+
+
 class School(DistrictOwned):
     name = models.CharField(max_length=200)
     code = models.CharField(

@@ -37,6 +37,7 @@ from .models import (
     RoleLabel,
     School,
     User,
+    enrollment_problem,
     new_invitation_nonce,
     us_time_zone_choices,
 )
@@ -220,6 +221,8 @@ def school_create(
     require(actor, Action.MANAGE_DISTRICT)
     fields = _clean_school_fields({"name": name, "code": code, "region": region})
     check = partial(_check_school_names, district=district, name=fields["name"], code=fields["code"], exclude_pk=None)
+    if problem := enrollment_problem(enrollment):
+        raise ValidationError({"enrollment": problem})
     check()
     school = School(district=district, level=level, enrollment=enrollment, **fields)
     save_unique(partial(save_with_history, school, actor=actor), recheck=check)
@@ -234,6 +237,8 @@ def school_update(*, district: District, actor: Membership, school: School, **ch
     ensure_same_district(school, district=district)
     _reject_unknown(changes, set(SCHOOL_FIELDS), "school")
     changes = _clean_school_fields(changes)
+    if problem := enrollment_problem(changes.get("enrollment")):
+        raise ValidationError({"enrollment": problem})
     check = partial(
         _check_school_names,
         district=district,

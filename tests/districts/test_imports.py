@@ -459,3 +459,22 @@ def test_files_over_the_row_limit_are_refused(district, admin_member, in_distric
     with in_district(district):
         _batch, plan = _preview(district, admin_member, SchoolImporter, "name,level\n" + rows[: rows.index("School 3")])
     assert plan.ok
+
+
+def test_one_enrollment_limit_for_the_form_the_service_and_the_import(district, admin_member, in_district):
+    from districts import services
+    from districts.forms import SchoolForm
+
+    huge = "9223372036854775807"
+    form = SchoolForm({"name": "Adams", "level": "high", "enrollment": huge})
+    assert not form.is_valid()
+    assert "from 0 to 100,000 students" in form.errors["enrollment"][0]
+    assert SchoolForm({"name": "Adams", "level": "high", "enrollment": "100000"}).is_valid()
+    with in_district(district), pytest.raises(ValidationError) as excinfo:
+        services.school_create(district=district, actor=admin_member, name="Adams", level="high", enrollment=100_001)
+    assert "from 0 to 100,000 students" in excinfo.value.message_dict["enrollment"][0]
+    with in_district(district):
+        _batch, plan = _preview(district, admin_member, SchoolImporter, "name,level,enrollment\nAdams,high,100001\n")
+    assert [(p.row, p.column) for p in plan.problems] == [(2, "enrollment")]
+    assert "from 0 to 100,000 students" in plan.problems[0].message
+    assert count(School, district=district) == 0
