@@ -24,6 +24,7 @@ from districts.models import District, Membership
 from districts.policy import Action, require
 from districts.services import ensure_actor_in_district
 
+from .extensions import plan_copiers, plan_period_checks
 from .models import Competency, PlanState, StrategicPlan
 
 MAX_PLAN_YEARS = 10
@@ -55,29 +56,10 @@ def _validate_plan(plan: StrategicPlan) -> None:
         elif plan.end_year - plan.start_year > MAX_PLAN_YEARS:
             errors["end_year"] = f"A strategic plan covers at most {MAX_PLAN_YEARS} years."
         elif plan.pk:
-            errors.update(_commitments_outside_period(plan))
+            for check in plan_period_checks:
+                errors.update(check(plan))
     if errors:
         raise ValidationError(errors)
-
-
-def _commitments_outside_period(plan: StrategicPlan) -> dict[str, str]:
-    from priorities.models import Commitment
-
-    commitments = Commitment.objects.filter(district_id=plan.district_id, priority__plan=plan)
-    early = commitments.filter(starts_on__lt=plan.first_day).count()
-    late = commitments.filter(ends_on__gt=plan.last_day).count()
-    errors = {}
-    if early:
-        errors["start_year"] = (
-            f"{early} commitment{'s' if early != 1 else ''} in this plan start{'s' if early == 1 else ''} "
-            f"before {plan.start_year}. Change {'its' if early == 1 else 'their'} dates first."
-        )
-    if late:
-        errors["end_year"] = (
-            f"{late} commitment{'s' if late != 1 else ''} in this plan end{'s' if late == 1 else ''} "
-            f"after {plan.end_year}. Change {'its' if late == 1 else 'their'} dates first."
-        )
-    return errors
 
 
 @transaction.atomic
@@ -208,17 +190,9 @@ def _fit_in_period(day: date, plan: StrategicPlan) -> date:
 
 
 def _copy_plan_contents(*, source: StrategicPlan, target: StrategicPlan, actor: Membership) -> None:
-    """Copy the portrait, priorities, commitments and their live assignments into the new draft.
-
-    Commitment dates move by the difference between the plans' first years and
-    are kept inside the new period. Ended assignments stay behind; owners who
-    have left the district are replaced by the place's default owner.
-    """
-    from priorities.models import Assignment, AssignmentStatus, Commitment, Priority
-    from priorities.selectors import default_owners
-
+    """Copy the portrait into the new draft; the apps built on plans copy their own parts
+    (plans.extensions.plan_copiers: priorities copies priorities, commitments, live assignments)."""
     district, user = target.district, actor.user
-    shift = target.start_year - source.start_year
     bulk_create_with_history(
         [
             Competency(district=district, plan=target, name=c.name, description=c.description, position=c.position)
@@ -227,80 +201,8 @@ def _copy_plan_contents(*, source: StrategicPlan, target: StrategicPlan, actor: 
         Competency,
         default_user=user,
     )
-    old_priorities = list(source.priorities.select_related("owner").order_by("position", "pk"))
-    new_priorities = bulk_create_with_history(
-        [
-            Priority(
-                district=district,
-                plan=target,
-                code=p.code,
-                title=p.title,
-                success_looks_like=p.success_looks_like,
-                owner=p.owner if p.owner and p.owner.is_active else None,
-                position=p.position,
-            )
-            for p in old_priorities
-        ],
-        Priority,
-        default_user=user,
-    )
-    priority_map = {old.pk: new for old, new in zip(old_priorities, new_priorities, strict=True)}
-
-    old_commitments = list(
-        Commitment.objects.filter(district=district, priority__plan=source).order_by("priority_id", "position", "pk")
-    )
-    copies = []
-    for c in old_commitments:
-        starts_on = _fit_in_period(_shift_years(c.starts_on, shift), target)
-        ends_on = max(_fit_in_period(_shift_years(c.ends_on, shift), target), starts_on)
-        copies.append(
-            Commitment(
-                district=district,
-                priority=priority_map[c.priority_id],
-                title=c.title,
-                description=c.description,
-                role_label_id=c.role_label_id,
-                lead_department_id=c.lead_department_id,
-                starts_on=starts_on,
-                ends_on=ends_on,
-                evidence_expected=c.evidence_expected,
-                reported_in=c.reported_in,
-                position=c.position,
-            )
-        )
-    new_commitments = bulk_create_with_history(copies, Commitment, default_user=user)
-    commitment_map = {old.pk: new for old, new in zip(old_commitments, new_commitments, strict=True)}
-
-    live = list(
-        Assignment.objects.filter(
-            district=district,
-            commitment__priority__plan=source,
-            status__in=[AssignmentStatus.ACTIVE, AssignmentStatus.PAUSED],
-        ).select_related("owner")
-    )
-    principals, leads = default_owners(
-        district=district,
-        school_ids={a.school_id for a in live if a.school_id},
-        department_ids={a.department_id for a in live if a.department_id},
-    )
-    bulk_create_with_history(
-        [
-            Assignment(
-                district=district,
-                commitment=commitment_map[a.commitment_id],
-                school_id=a.school_id,
-                department_id=a.department_id,
-                owner=a.owner
-                if a.owner and a.owner.is_active
-                else (principals.get(a.school_id) if a.school_id else leads.get(a.department_id)),
-                status=a.status,
-            )
-            for a in live
-        ],
-        Assignment,
-        batch_size=1000,
-        default_user=user,
-    )
+    for copy_contents in plan_copiers:
+        copy_contents(source=source, target=target, actor=actor)
 
 
 # --- Portrait of a Graduate ------------------------------------------------------------

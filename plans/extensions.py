@@ -1,0 +1,15 @@
+"""What apps built on plans add to plans' own work (plans imports no app above it).
+
+They register in their AppConfig.ready():
+* `plan_period_checks`: functions of a plan about to change its years, returning field errors
+  ({"start_year": "..."}) for anything of theirs the new years would leave outside.
+* `plan_copiers`: functions called with `source=`, `target=`, `actor=` inside the transaction
+  that starts a new draft from an old plan, copying their own parts of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+plan_period_checks: list[Callable] = []
+plan_copiers: list[Callable] = []
