@@ -1,7 +1,7 @@
 """Riverbend's metrics for `manage.py seed_demo`: two or three per priority of the active plan,
 with three years of monthly or yearly values (some schools miss some periods).
 
-Built on the priorities `plans.demo` seeds (found by code, P1…P4). Idempotent:
+Built on the priorities `priorities.demo` seeds (found by code, P1…P4). Idempotent:
 a metric is found by its priority and name, and values are seeded only for a
 metric that has none. Values are deterministic (seeded by metric, school and
 period) and go through the services, as the district admin importing them, so

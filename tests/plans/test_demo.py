@@ -5,9 +5,8 @@ from __future__ import annotations
 from districts import demo as district_demo
 from districts.models import District
 from districts.tenancy import district_context
-from plans import demo
 from plans.models import PlanState, StrategicPlan
-from priorities import selectors
+from priorities import demo, selectors
 from priorities.models import Assignment, Commitment, Priority
 
 

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 # Each part seeds its own app on top of the ones before it.
 DEMO_PARTS = [
     "districts.demo",
-    "plans.demo",
+    "priorities.demo",  # plans and their priorities
     "metrics.demo",
 ]
 

@@ -17,11 +17,10 @@ from django.utils import timezone
 from districts.demo import RIVERBEND_SLUG
 from districts.models import Department, District, Membership, RoleLabel, School, SchoolLevel
 from districts.tenancy import district_context
+from plans import services
+from plans.models import StrategicPlan
 from priorities import services as priority_services
 from priorities.models import Commitment, Priority, ReportedIn
-
-from . import services
-from .models import StrategicPlan
 
 ALL_SCHOOLS = "all"
 EARLY_LITERACY_LEVELS = (SchoolLevel.ELEMENTARY, SchoolLevel.K8)
