@@ -11,6 +11,8 @@ from typing import TypeVar
 from django.db import models
 from django.http import Http404
 
+from core.parsing import parse_id
+
 from .models import Department, ImportBatch, Invitation, Membership, RoleLabel, School
 
 M = TypeVar("M", bound=models.Model)
@@ -18,6 +20,9 @@ M = TypeVar("M", bound=models.Model)
 
 def access_in_district(queryset: models.QuerySet[M], *, actor: Membership, pk: object) -> M:
     """The one implementation behind every access_<entity> helper."""
+    pk = parse_id(pk)
+    if pk is None:
+        raise Http404(f"No such {queryset.model._meta.verbose_name}.")
     try:
         obj = queryset.get(pk=pk, district_id=actor.district_id)
     except (queryset.model.DoesNotExist, ValueError, TypeError):

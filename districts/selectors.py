@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.http import urlencode
 
+from core.parsing import parse_id, query_text
+
 from .models import Department, District, Invitation, Membership, RoleLabel, School, SchoolLevel, User
 from .roles import Role
 from .tenancy import dangerously_cross_district
@@ -49,8 +51,8 @@ class SchoolFilters:
         level = data.get("level", "")
         return cls(
             level=level if level in SchoolLevel.values else "",
-            region=data.get("region", "").strip(),
-            q=data.get("q", "").strip(),
+            region=query_text(data, "region"),
+            q=query_text(data, "q"),
         )
 
     @property
@@ -162,10 +164,10 @@ class PeopleFilters:
         kind, _, pk = place.partition(":")
         return cls(
             role=role if role in Role.values else "",
-            place=place if kind in ("school", "department") and pk.isdigit() else "",
+            place=place if kind in ("school", "department") and parse_id(pk) is not None else "",
             status=status if status in dict(PeopleStatus.CHOICES) else PeopleStatus.ALL,
-            q=data.get("q", "").strip()[:200],
-            school_q=data.get("school", "").strip()[:200],
+            q=query_text(data, "q"),
+            school_q=query_text(data, "school"),
         )
 
     @property
@@ -182,7 +184,7 @@ class PeopleFilters:
 
     def _place(self, kind: str) -> int | None:
         place_kind, _, pk = self.place.partition(":")
-        return int(pk) if place_kind == kind else None
+        return parse_id(pk) if place_kind == kind else None
 
     @property
     def school_id(self) -> int | None:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from core.calendar import school_year_of
 from core.csv import csv_response
+from core.parsing import parse_id
 from core.web import call_service, posted, render_page
 from districts.import_views import ImportPages, import_views_for
 from districts.models import Membership, School
@@ -252,7 +253,8 @@ def value_enter(request: HttpRequest, metric_id: int) -> HttpResponse:
     initial: dict[str, object] = {"period": periods[0][0].isoformat() if periods else None}
     chosen_school = target.school
     if request.GET.get("school") and schools is not None:
-        chosen_school = schools.filter(pk=request.GET["school"]).first() or chosen_school
+        school_id = parse_id(request.GET["school"])
+        chosen_school = (school_id and schools.filter(pk=school_id).first()) or chosen_school
     if chosen_school is not None:
         initial["school"] = chosen_school.pk
     if request.GET.get("period") in {p.isoformat() for p, _label in periods}:
