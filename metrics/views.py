@@ -126,10 +126,10 @@ def metric_values_csv(request: HttpRequest, metric_id: int) -> HttpResponse:
 
 
 def _plan_years(priorities: list) -> set[int]:
-    """School years (by their first calendar year) a plan covers: 2025–2030 → 2024–25 … 2029–30."""
+    """School years (by their first calendar year) the plans cover: 2025–2030 → 2025–26 … 2029–30."""
     years: set[int] = set()
     for priority in priorities:
-        years.update(range(priority.plan.start_year - 1, priority.plan.end_year))
+        years.update(priority.plan.period.school_years)
     return years
 
 

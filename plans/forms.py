@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
+from core.calendar import plan_period, school_year_label
 from core.forms import InputForm
 from districts.models import District
 
@@ -41,6 +44,16 @@ class PlanForm(InputForm):
         super().__init__(*args, **kwargs)
         for name in ("start_year", "end_year"):
             self.fields[name].widget.attrs.update({"min": 2000, "max": 2100, "inputmode": "numeric"})
+        # Say what the years mean in this district's calendar (core.calendar.plan_period).
+        example = plan_period(2025, 2030, district.school_year_start_month)
+        self.fields["end_year"].help_text = _(
+            "For example 2030: a 2025–2030 plan runs from %(first)s to %(last)s (school years %(years)s)."
+        ) % {
+            "first": date_format(example.first_day, "F Y"),
+            "last": date_format(example.last_day, "F Y"),
+            "years": f"{school_year_label(2025, example.start_month)} to "
+            f"{school_year_label(example.school_years[-1], example.start_month)}",
+        }
         if with_copy:
             self.fields["copy_from"].queryset = StrategicPlan.objects.filter(district=district).order_by(
                 "-start_year", "title"

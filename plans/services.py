@@ -51,8 +51,11 @@ def _validate_plan(plan: StrategicPlan) -> None:
     ):
         errors["title"] = f"Another plan is already called “{plan.title}”. Choose a different title."
     if plan.start_year and plan.end_year:
-        if plan.end_year < plan.start_year:
-            errors["end_year"] = "The last year can't be before the first year."
+        if plan.end_year <= plan.start_year:
+            errors["end_year"] = (
+                "The last year must come after the first: a 2025–2030 plan runs from the start of the 2025–26 "
+                "school year to the end of 2029–30."
+            )
         elif plan.end_year - plan.start_year > MAX_PLAN_YEARS:
             errors["end_year"] = f"A strategic plan covers at most {MAX_PLAN_YEARS} years."
         elif plan.pk:
@@ -186,7 +189,7 @@ def _shift_years(day: date, years: int) -> date:
 
 
 def _fit_in_period(day: date, plan: StrategicPlan) -> date:
-    return min(max(day, plan.first_day), plan.last_day)
+    return plan.period.clamp(day)
 
 
 def _copy_plan_contents(*, source: StrategicPlan, target: StrategicPlan, actor: Membership) -> None:

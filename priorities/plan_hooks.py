@@ -4,6 +4,7 @@ live assignments when a new plan starts from an old one."""
 
 from __future__ import annotations
 
+from django.utils.formats import date_format
 from simple_history.utils import bulk_create_with_history
 
 from districts.models import Membership
@@ -23,12 +24,14 @@ def commitments_outside_period(plan: StrategicPlan) -> dict[str, str]:
     if early:
         errors["start_year"] = (
             f"{early} commitment{'s' if early != 1 else ''} in this plan start{'s' if early == 1 else ''} "
-            f"before {plan.start_year}. Change {'its' if early == 1 else 'their'} dates first."
+            f"before the plan does ({date_format(plan.first_day, 'j F Y')}). "
+            f"Change {'its' if early == 1 else 'their'} dates first."
         )
     if late:
         errors["end_year"] = (
             f"{late} commitment{'s' if late != 1 else ''} in this plan end{'s' if late == 1 else ''} "
-            f"after {plan.end_year}. Change {'its' if late == 1 else 'their'} dates first."
+            f"after the plan does ({date_format(plan.last_day, 'j F Y')}). "
+            f"Change {'its' if late == 1 else 'their'} dates first."
         )
     return errors
 

@@ -67,7 +67,7 @@ class CommitmentFactory(ScopeFreeFactory):
     title = factory.Sequence(lambda n: f"Commitment {n}")
     role_label = factory.SubFactory(RoleLabelFactory, district=factory.SelfAttribute("..district"))
     starts_on = factory.LazyAttribute(lambda o: date(o.priority.plan.start_year, 8, 1))
-    ends_on = factory.LazyAttribute(lambda o: date(o.priority.plan.end_year, 6, 30))
+    ends_on = factory.LazyAttribute(lambda o: date(o.priority.plan.end_year, 6, 30))  # in the plan's last school year
     evidence_expected = "Agendas and sign-in sheets."
     reported_in = ReportedIn.SCHOOL
     position = factory.Sequence(lambda n: n + 1)

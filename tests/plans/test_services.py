@@ -51,7 +51,8 @@ def test_a_new_plan_is_a_draft_with_tidy_fields(district, superintendent_member)
 @pytest.mark.parametrize(
     ("fields", "field", "text"),
     [
-        ({"start_year": 2030, "end_year": 2025}, "end_year", "can't be before the first year"),
+        ({"start_year": 2030, "end_year": 2025}, "end_year", "must come after the first"),
+        ({"start_year": 2026, "end_year": 2026}, "end_year", "must come after the first"),
         ({"start_year": 2020, "end_year": 2035}, "end_year", "at most 10 years"),
         ({"title": " "}, "title", "Give the plan a title"),
     ],
@@ -100,8 +101,12 @@ def test_shortening_a_period_under_its_commitments_is_refused_with_a_clear_messa
     CommitmentFactory(priority=PriorityFactory(plan=plan), starts_on=date(2025, 8, 1), ends_on=date(2030, 6, 30))
     with pytest.raises(ValidationError) as error, district_context(district):
         services.plan_update(district=district, actor=admin_member, plan=plan, start_year=2026, end_year=2029)
-    assert "1 commitment in this plan starts before 2026" in messages_of(error.value)["start_year"][0]
-    assert "ends after 2029" in messages_of(error.value)["end_year"][0]
+    # 2026–2029 runs from 1 August 2026 to 31 July 2029 in this district's calendar.
+    assert (
+        "1 commitment in this plan starts before the plan does (1 August 2026)"
+        in messages_of(error.value)["start_year"][0]
+    )
+    assert "ends after the plan does (31 July 2029)" in messages_of(error.value)["end_year"][0]
 
 
 # --- Activate, archive, delete ----------------------------------------------------------------------

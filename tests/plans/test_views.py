@@ -126,7 +126,7 @@ def test_bad_plan_input_is_shown_at_the_field_and_kept(district, admin_member, c
     )
     page = response.content.decode()
     assert response.status_code == 200
-    assert 'id="id_end_year_error"' in page and "can&#x27;t be before the first year" in page
+    assert 'id="id_end_year_error"' in page and "must come after the first" in page
     assert "Keep this vision" in page
 
 
