@@ -237,6 +237,8 @@ def _values_file(district: District) -> RereadableFile:
 # fields put over the form's own values. A callable value is called with the district.
 FORM_DATA: dict[str, dict[str, object]] = {
     "priorities:commitment_create": {"role_label": _role_label},
+    # A plan covers at least one school year: the minimum in both year fields is refused.
+    "plans:plan_create": {"start_year": "2025", "end_year": "2030"},
     "metrics:value_import": {"file": _values_file},
     "plans:competency_move": {"direction": "down"},
     "priorities:priority_move": {"direction": "down"},
