@@ -25,7 +25,8 @@ whose session requests it.
 
     SCENARIOS.append(Scenario("dashboard", "/d/{slug}/dashboard/", Role.SUPERINTENDENT))
 
-Registered in scripts/bench.py as "load": `make bench BENCH_ARGS="load"`.
+Registered in scripts/bench.py as "load": `make bench BENCH_ARGS="load"`; set
+BENCH_SCENARIOS="plan page,metric page" to measure only some pages.
 Targets (issue 7): every page's p95 ≤ 10× the trivial view's, and its p50 at 1,800 schools
 ≤ 1.5× its p50 at 100 schools.
 """
@@ -277,8 +278,19 @@ def measure(port: int, request: tuple[str, str, str], count: int) -> dict[str, f
     }
 
 
+def selected_scenarios() -> list[Scenario]:
+    """BENCH_SCENARIOS="plan page,metric page" measures only those (default: all)."""
+    wanted = {name.strip() for name in os.environ.get("BENCH_SCENARIOS", "").split(",") if name.strip()}
+    unknown = wanted - {s.name for s in SCENARIOS}
+    if unknown:
+        raise SystemExit(f"BENCH_SCENARIOS names no scenario: {sorted(unknown)}")
+    return [s for s in SCENARIOS if not wanted or s.name in wanted]
+
+
 def run(bench: Any, big_district: tuple[Any, Any], build_district: Any, analyze: Any) -> None:
     from districts.roles import Role
+
+    scenarios = selected_scenarios()
 
     small = build_district(
         slug=SMALL_DISTRICT[0], name=SMALL_DISTRICT[1], schools=SMALL_DISTRICT[2], memberships=SMALL_DISTRICT[3]
@@ -292,14 +304,14 @@ def run(bench: Any, big_district: tuple[Any, Any], build_district: Any, analyze:
     try:
         for context in districts:
             context["cookies"] = {
-                role: session_cookie(context["district"], role) for role in {s.role for s in SCENARIOS}
+                role: session_cookie(context["district"], role) for role in {s.role for s in scenarios}
             }
             cookie = context["cookies"].get(Role.DISTRICT_ADMIN) or next(iter(context["cookies"].values()))
             context["trivial"] = (TRIVIAL, "/bench/ok/", cookie)
             context["trivial_district"] = (TRIVIAL_DISTRICT, f"/d/{context['slug']}/bench/ok/", cookie)
             drive(port, [context["trivial"], context["trivial_district"]] * 20)  # warm both workers
         # Scenario by scenario, each district in turn: a busy machine slows both sizes alike.
-        for scenario in SCENARIOS:
+        for scenario in scenarios:
             for context in districts:
                 path = scenario.path.format(**context)
                 page = (scenario.name, path, context["cookies"][scenario.role])
@@ -326,6 +338,6 @@ def run(bench: Any, big_district: tuple[Any, Any], build_district: Any, analyze:
     finally:
         stop_gunicorn(server)
     small_n, big_n = districts[0]["schools"], districts[1]["schools"]
-    for scenario in SCENARIOS:
+    for scenario in scenarios:
         big, little = summary[(scenario.name, big_n)], summary[(scenario.name, small_n)]
         bench.report(f"{scenario.name}: p50 at {big_n:,} / at {small_n:,} schools", big["p50"] / little["p50"], "x")
