@@ -7,16 +7,19 @@ Foreign keys are turned into names with one query per field, not per change.
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import OuterRef, Q, Subquery
 from django.utils.formats import date_format
 from django.utils.text import Truncator
+from django.utils.translation import gettext, gettext_lazy
 
 # Bookkeeping columns nobody needs to read in a history.
 HIDDEN_FIELDS = frozenset(
@@ -55,10 +58,17 @@ class HistoryEntry:
 
 @dataclass(frozen=True)
 class HistorySource:
-    """Historical records of one kind of object, and how to name one of them on the page."""
+    """Historical records of one kind of object, and how to name one of them on the page.
+
+    A kind may hide more of its columns (`hidden`) and name some changes with a verb of its own
+    (`verb(record, previous, changes)` → e.g. "deactivated", or None for added/changed/removed);
+    a change with such a verb is shown even when every column it touched is hidden.
+    """
 
     records: models.QuerySet
     subject: Callable[[Any], str]
+    hidden: frozenset[str] = frozenset()
+    verb: Callable[[Any, Any, list], str | None] | None = None
 
 
 def save_with_history(obj: models.Model, *, actor: Any, update_fields: list[str] | None = None) -> None:
@@ -76,38 +86,55 @@ def delete_with_history(obj: models.Model, *, actor: Any, name: str) -> None:
     except models.ProtectedError as error:
         kinds = sorted({str(o._meta.verbose_name_plural) for o in error.protected_objects})
         raise ValidationError(
-            f"{name} can't be deleted while {len(error.protected_objects)} {' and '.join(kinds)} depend on it. "
-            "Remove those first."
+            gettext("%(name)s can't be deleted while %(count)d %(kinds)s depend on it. Remove those first.")
+            % {"name": name, "count": len(error.protected_objects), "kinds": gettext(" and ").join(kinds)}
         ) from None
 
 
-VERBS = {"+": "added", "~": "changed", "-": "removed"}
+VERBS = {"+": gettext_lazy("added"), "~": gettext_lazy("changed"), "-": gettext_lazy("removed")}
 
 
-def history_entries(*sources: HistorySource, limit: int = 30) -> list[HistoryEntry]:
-    """The newest `limit` changes across the sources, newest first."""
-    pending: list[tuple[Any, Any, HistorySource]] = []  # (record, previous record or None, source)
-    for source in sources:
-        previous_of: dict[Any, Any] = {}
-        for record in source.records.select_related("history_user").order_by("history_date", "history_id"):
-            pending.append((record, previous_of.get(record.id), source))
-            previous_of[record.id] = record
-    pending.sort(key=lambda item: (item[0].history_date, item[0].history_id), reverse=True)
+class History(list):
+    """The entries a page shows, newest first; `more` says whether older ones exist beyond `limit`."""
+
+    def __init__(self, entries: Iterable[HistoryEntry] = (), *, limit: int = 0, more: bool = False) -> None:
+        super().__init__(entries)
+        self.limit = limit
+        self.more = more
+
+
+def history_entries(*sources: HistorySource, limit: int = 30) -> History:
+    """The newest `limit` changes across the sources, newest first.
+
+    Reads only what it shows: each source is read newest first in chunks ordered and limited in SQL
+    (`ORDER BY history_date DESC, history_id DESC LIMIT limit + 1`), each record with the record
+    before it for the same object, and the sources are merged as they are read. A source reads
+    another chunk only when changes that touched nothing a reader sees were skipped.
+    """
+    chunk = limit + 1  # one more than shown says whether there is more
+    streams = [_newest_first(source, chunk=chunk) for source in sources]
+    merged = heapq.merge(*streams, key=lambda item: (item[0].history_date, item[0].history_id), reverse=True)
 
     diffs = []
-    for record, previous, source in pending:
+    more = False
+    for record, previous, source in merged:
         changes = []
+        verb = None
         if record.history_type == "~" and previous is not None:
             changes = [c for c in record.diff_against(previous).changes if c.field not in HIDDEN_FIELDS]
-            if not changes:
-                continue  # only bookkeeping changed
-        diffs.append((record, changes, source))
+        if source.verb is not None:
+            verb = source.verb(record, previous, changes)
+        changes = [c for c in changes if c.field not in source.hidden]
+        if record.history_type == "~" and previous is not None and not changes and verb is None:
+            continue  # only bookkeeping changed
         if len(diffs) == limit:
+            more = True
             break
+        diffs.append((record, changes, source, verb))
 
-    names = _related_names(diffs)
+    names = _related_names((record, changes) for record, changes, _source, _verb in diffs)
     entries = []
-    for record, changes, source in diffs:
+    for record, changes, source, verb in diffs:
         model = record.instance_type
         order = {f.name: i for i, f in enumerate(model._meta.fields)}
         rendered = tuple(
@@ -122,20 +149,56 @@ def history_entries(*sources: HistorySource, limit: int = 30) -> list[HistoryEnt
         entries.append(
             HistoryEntry(
                 when=record.history_date,
-                who=user.get_full_name() if user else "Throughline (automatic)",
-                verb=VERBS.get(record.history_type, "changed"),
+                who=user.get_full_name() if user else gettext("Throughline (automatic)"),
+                verb=str(verb or VERBS.get(record.history_type, VERBS["~"])),
                 subject=source.subject(record),
                 changes=rendered,
                 reason=record.history_change_reason or "",
             )
         )
-    return entries
+    return History(entries, limit=limit, more=more)
 
 
-def _related_names(diffs: Iterable[tuple[Any, list, HistorySource]]) -> dict[tuple[type, Any], str]:
+def _newest_first(source: HistorySource, *, chunk: int) -> Iterator[tuple[Any, Any, HistorySource]]:
+    """A source's records newest first, each with the record before it for the same object (or None).
+
+    Two queries per chunk of `chunk` records: the chunk, with the id of each record's previous record
+    from a correlated subquery, and the previous records that fall outside the chunk.
+    """
+    records = source.records
+    pk = records.model.instance_type._meta.pk.attname
+    previous_id = (
+        records.filter(**{pk: OuterRef(pk)})
+        .filter(
+            Q(history_date__lt=OuterRef("history_date"))
+            | Q(history_date=OuterRef("history_date"), history_id__lt=OuterRef("history_id"))
+        )
+        .order_by("-history_date", "-history_id")
+        .values("history_id")[:1]
+    )
+    newest = records.select_related("history_user").annotate(previous_history_id=Subquery(previous_id))
+    newest = newest.order_by("-history_date", "-history_id")
+    while True:
+        rows = list(newest[:chunk])
+        in_chunk = {row.history_id: row for row in rows}
+        wanted = {
+            row.previous_history_id for row in rows if row.history_type == "~" and row.previous_history_id is not None
+        } - in_chunk.keys()
+        earlier = {row.history_id: row for row in records.filter(history_id__in=wanted)} if wanted else {}
+        for row in rows:
+            yield row, in_chunk.get(row.previous_history_id) or earlier.get(row.previous_history_id), source
+        if len(rows) < chunk:
+            return
+        last = rows[-1]
+        newest = newest.filter(
+            Q(history_date__lt=last.history_date) | Q(history_date=last.history_date, history_id__lt=last.history_id)
+        )
+
+
+def _related_names(diffs: Iterable[tuple[Any, list]]) -> dict[tuple[type, Any], str]:
     """Names of every object a foreign-key change points at: one query per related model."""
     wanted: dict[type[models.Model], set] = defaultdict(set)
-    for record, changes, _source in diffs:
+    for record, changes in diffs:
         for change in changes:
             field = record.instance_type._meta.get_field(change.field)
             if field.is_relation:
@@ -165,7 +228,7 @@ def _display(model: type[models.Model], field_name: str, value: Any, names: dict
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(value, bool):
-        return "Yes" if value else "No"
+        return gettext("Yes") if value else gettext("No")
     if isinstance(value, datetime):
         return date_format(value, "DATETIME_FORMAT")
     if isinstance(value, date):
