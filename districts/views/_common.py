@@ -1,14 +1,20 @@
-"""Helpers the district view modules share: district URLs and the delete-or-explain page."""
+"""Helpers the district view modules share: district URLs, the create-or-edit page of a school or
+department, and the delete-or-explain page."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from copy import copy
+
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
-from core.web import render_page
+from core.web import posted, render_page, submit_form
 from districts import services
 from districts.models import Department, School
 
@@ -21,10 +27,45 @@ def _url(request: HttpRequest, name: str, **kwargs: object) -> str:
     return reverse(name, kwargs={"district_slug": request.district.slug, **kwargs})
 
 
-def _delete_page(
-    request: HttpRequest, obj: School | Department, *, service: object, what: str, detail_url: str, list_url: str
+def _place_form_page(
+    request: HttpRequest,
+    form_class: type[forms.ModelForm],
+    obj: School | Department | None,
+    *,
+    what: str,
+    create: Callable[..., School | Department],
+    update: Callable[..., School | Department],
 ) -> HttpResponse:
-    """Confirm, then delete something nothing refers to; otherwise say what still refers to it."""
+    """The page adding a school or department (`obj` None) or editing `obj`, then the saved one's own page.
+
+    `what` ("school" or "department") names the service's argument, the template
+    (districts/<what>_form.html), its context variable and the detail page (districts:<what>_detail).
+    """
+    if obj is None:
+        form = form_class(posted(request))
+        service, arguments = create, {}
+    else:
+        form = form_class(posted(request), initial={f: getattr(obj, f) for f in form_class.Meta.fields})
+        # A copy: a rejected change must not show up in this page's title.
+        service, arguments = update, {what: copy(obj)}
+    done = submit_form(
+        request,
+        form,
+        service,
+        success=lambda saved: (_("Added %(name)s.") if obj is None else _("Saved %(name)s.")) % {"name": saved.name},
+        next_url=lambda saved: _url(request, f"districts:{what}_detail", **{f"{what}_id": saved.pk}),
+        **arguments,
+    )
+    return done or render_page(request, f"districts/{what}_form.html", {"form": form, what: obj})
+
+
+def _delete_page(request: HttpRequest, obj: School | Department, *, service: object, what: str) -> HttpResponse:
+    """Confirm, then delete something nothing refers to; otherwise say what still refers to it.
+
+    `what` ("school" or "department") names the service's argument and the pages to go back to.
+    """
+    detail_url = _url(request, f"districts:{what}_detail", **{f"{what}_id": obj.pk})
+    list_url = _url(request, f"districts:{what}_list")
     if request.method == "POST":
         try:
             service(district=request.district, actor=request.membership, **{what: obj})

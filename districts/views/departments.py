@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from copy import copy
-
 from django.http import HttpRequest, HttpResponse
-from django.urls import reverse
 
-from core.web import posted, render_page, submit_form
+from core.web import render_page
 from districts import selectors, services
 from districts.access import access_department
 from districts.forms import (
     DepartmentForm,
 )
+from districts.models import Department
 from districts.policy import Action, can
 from districts.web import district_view
 
-from ._common import _delete_page, _url
+from ._common import _delete_page, _place_form_page
 
 
 @district_view(section="departments")
@@ -49,43 +47,26 @@ def department_detail(request: HttpRequest, department_id: int) -> HttpResponse:
 
 @district_view(Action.MANAGE_DISTRICT, section="departments")
 def department_create(request: HttpRequest) -> HttpResponse:
-    form = DepartmentForm(posted(request))
-    done = submit_form(
-        request,
-        form,
-        services.department_create,
-        success=lambda department: f"Added {department.name}.",
-        next_url=lambda department: _url(request, "districts:department_detail", department_id=department.pk),
-    )
-    return done or render_page(request, "districts/department_form.html", {"form": form, "department": None})
+    return _department_form_page(request, None)
 
 
 @district_view(Action.MANAGE_DISTRICT, section="departments")
 def department_edit(request: HttpRequest, department_id: int) -> HttpResponse:
-    department = access_department(actor=request.membership, department_id=department_id)
-    form = DepartmentForm(posted(request), initial={f: getattr(department, f) for f in DepartmentForm.Meta.fields})
-    done = submit_form(
+    return _department_form_page(request, access_department(actor=request.membership, department_id=department_id))
+
+
+def _department_form_page(request: HttpRequest, department: Department | None) -> HttpResponse:
+    return _place_form_page(
         request,
-        form,
-        services.department_update,
-        department=copy(department),  # a rejected change must not show up in this page's title
-        success=lambda saved: f"Saved {saved.name}.",
-        next_url=lambda saved: _url(request, "districts:department_detail", department_id=saved.pk),
+        DepartmentForm,
+        department,
+        what="department",
+        create=services.department_create,
+        update=services.department_update,
     )
-    return done or render_page(request, "districts/department_form.html", {"form": form, "department": department})
 
 
 @district_view(Action.MANAGE_DISTRICT, section="departments")
 def department_delete(request: HttpRequest, department_id: int) -> HttpResponse:
     department = access_department(actor=request.membership, department_id=department_id)
-    slug = request.district.slug
-    return _delete_page(
-        request,
-        department,
-        service=services.department_delete,
-        what="department",
-        detail_url=reverse(
-            "districts:department_detail", kwargs={"district_slug": slug, "department_id": department.pk}
-        ),
-        list_url=reverse("districts:department_list", kwargs={"district_slug": slug}),
-    )
+    return _delete_page(request, department, service=services.department_delete, what="department")

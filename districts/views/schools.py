@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from copy import copy
-
 from django.http import HttpRequest, HttpResponse
-from django.urls import reverse
 
-from core.web import posted, render_page, submit_form
+from core.web import render_page
 from districts import selectors, services
 from districts.access import access_school
 from districts.forms import (
@@ -15,12 +12,12 @@ from districts.forms import (
 )
 from districts.import_views import district_import, import_views_for
 from districts.importers import SchoolImporter
-from districts.models import SchoolLevel
+from districts.models import School, SchoolLevel
 from districts.pages import school_panels
 from districts.policy import Action, can
 from districts.web import district_view
 
-from ._common import _delete_page, _url
+from ._common import _delete_page, _place_form_page
 
 SCHOOLS_PER_PAGE = 100
 
@@ -65,45 +62,29 @@ def school_detail(request: HttpRequest, school_id: int) -> HttpResponse:
 
 @district_view(Action.MANAGE_DISTRICT, section="schools")
 def school_create(request: HttpRequest) -> HttpResponse:
-    form = SchoolForm(posted(request))
-    done = submit_form(
-        request,
-        form,
-        services.school_create,
-        success=lambda school: f"Added {school.name}.",
-        next_url=lambda school: _url(request, "districts:school_detail", school_id=school.pk),
-    )
-    return done or render_page(request, "districts/school_form.html", {"form": form, "school": None})
+    return _school_form_page(request, None)
 
 
 @district_view(Action.MANAGE_DISTRICT, section="schools")
 def school_edit(request: HttpRequest, school_id: int) -> HttpResponse:
-    school = access_school(actor=request.membership, school_id=school_id)
-    form = SchoolForm(posted(request), initial={f: getattr(school, f) for f in SchoolForm.Meta.fields})
-    done = submit_form(
+    return _school_form_page(request, access_school(actor=request.membership, school_id=school_id))
+
+
+def _school_form_page(request: HttpRequest, school: School | None) -> HttpResponse:
+    return _place_form_page(
         request,
-        form,
-        services.school_update,
-        # A copy: a rejected change must not show up in this page's title.
-        school=copy(school),
-        success=lambda saved: f"Saved {saved.name}.",
-        next_url=lambda saved: _url(request, "districts:school_detail", school_id=saved.pk),
+        SchoolForm,
+        school,
+        what="school",
+        create=services.school_create,
+        update=services.school_update,
     )
-    return done or render_page(request, "districts/school_form.html", {"form": form, "school": school})
 
 
 @district_view(Action.MANAGE_DISTRICT, section="schools")
 def school_delete(request: HttpRequest, school_id: int) -> HttpResponse:
     school = access_school(actor=request.membership, school_id=school_id)
-    slug = request.district.slug
-    return _delete_page(
-        request,
-        school,
-        service=services.school_delete,
-        what="school",
-        detail_url=reverse("districts:school_detail", kwargs={"district_slug": slug, "school_id": school.pk}),
-        list_url=reverse("districts:school_list", kwargs={"district_slug": slug}),
-    )
+    return _delete_page(request, school, service=services.school_delete, what="school")
 
 
 SCHOOL_IMPORT_VIEWS = import_views_for(
