@@ -8,6 +8,7 @@ from core.history import HistorySource
 from districts.models import District, Membership
 from districts.policy import Action, can
 
+from .extensions import plan_history_sources as contributed_history_sources
 from .models import Competency, PlanState, StrategicPlan
 
 
@@ -24,27 +25,26 @@ def plans_for(*, district: District, actor: Membership) -> list[StrategicPlan]:
 
 
 def plan_contents_count(*, plan: StrategicPlan) -> dict[str, int]:
-    from priorities.models import Commitment
-
+    """What deleting a draft takes with it, counted through the plan's reverse relations (one query)."""
+    counts = StrategicPlan.objects.filter(district_id=plan.district_id, pk=plan.pk).aggregate(
+        priority_count=Count("priorities", distinct=True),
+        commitment_count=Count("priorities__commitments", distinct=True),
+    )
     return {
-        "priorities": plan.priorities.count(),
-        "commitments": Commitment.objects.filter(district_id=plan.district_id, priority__plan=plan).count(),
+        "priorities": counts["priority_count"],
+        "commitments": counts["commitment_count"],
         "competencies": plan.competencies.count(),
     }
 
 
 def plan_history_sources(plan: StrategicPlan) -> list[HistorySource]:
-    """The plan page's history: the plan itself, its portrait and its priorities (added, changed, removed)."""
-    from priorities.models import Priority
-
+    """The plan page's history: the plan itself, its portrait, and what apps built on plans contribute
+    (`plans.extensions.plan_history_sources`: priorities adds its priorities, added, changed, removed)."""
     return [
         HistorySource(StrategicPlan.history.filter(id=plan.pk), lambda r: "the plan"),
         HistorySource(
             Competency.history.filter(plan_id=plan.pk, district_id=plan.district_id),
             lambda r: f"competency “{r.name}”",
         ),
-        HistorySource(
-            Priority.history.filter(plan_id=plan.pk, district_id=plan.district_id),
-            lambda r: f"priority {r.code} “{r.title}”",
-        ),
+        *(source for contribute in contributed_history_sources for source in contribute(plan)),
     ]

@@ -1,5 +1,5 @@
-"""Strategic plan pages: the plan list, the plan page (priorities edited in place with HTMX),
-plan setup and state changes, and the Portrait of a Graduate."""
+"""Strategic plan pages: the plan list, the plan page (composed with the regions apps built on plans
+register in `plans.pages`), plan setup and state changes, and the Portrait of a Graduate."""
 
 from __future__ import annotations
 
@@ -10,101 +10,44 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
-from django_htmx.http import reswap, retarget
 
 from core.history import history_entries
+from core.parsing import query_text
 from core.web import Confirmation, call_service, confirm_then, move_focus, moved_message, posted, render_page, run_move
 from districts.policy import Action, can
 from districts.web import district_view
-from priorities import selectors as priority_selectors
 
 from . import selectors, services
 from .access import access_competency, access_plan
 from .forms import CompetencyForm, PlanForm
 from .models import StrategicPlan
-
-PRIORITIES_REGION = "#priorities-region"
-
-
-def plan_url(plan: StrategicPlan, anchor: str = "") -> str:
-    url = reverse("plans:plan_detail", kwargs={"district_slug": plan.district.slug, "plan_id": plan.pk})
-    return f"{url}#{anchor}" if anchor else url
-
+from .pages import plan_regions, refreshable_region
+from .web import plan_url
 
 # --- The plan page ----------------------------------------------------------------------
 
 
-def priorities_context(request: HttpRequest, plan: StrategicPlan) -> dict[str, Any]:
-    """What the priorities region of the plan page needs, with each object's permissions decided here."""
-    membership = request.membership
-    priorities = priority_selectors.priorities_for_plan(plan=plan)
-    editable = not plan.is_archived
-    for priority in priorities:
-        priority.can_edit = editable and can(membership, Action.EDIT_PRIORITY, priority)
-        priority.can_add_commitment = editable and can(membership, Action.EDIT_COMMITMENT, priority)
-        for commitment in priority.ordered_commitments:
-            commitment.can_edit = editable and can(membership, Action.EDIT_COMMITMENT, commitment)
-            commitment.can_move = priority.can_edit
-    focus = priority_selectors.focus_guard(district=request.district, count=len(priorities))
-    return {
-        "plan": plan,
-        "priorities": priorities,
-        "focus": focus,
-        "can_reorder": editable and can(membership, Action.MANAGE_PLANS),
-        "can_add_priority": editable and can(membership, Action.CREATE_PRIORITY),
-        "can_manage_district": can(membership, Action.MANAGE_DISTRICT),
-        "in_place": True,
-    }
-
-
-def render_priorities_region(
-    request: HttpRequest, plan: StrategicPlan, *, status: str = "", focus: str = ""
-) -> HttpResponse:
-    """The plan page's priorities partial, swapped into the region whatever element asked for it."""
-    context = {**priorities_context(request, plan), "status_message": status, "focus_target": focus}
-    response = render_page(request, "plans/plan_detail.html", context, partial="priorities")
-    return reswap(retarget(response, PRIORITIES_REGION), "innerHTML")
-
-
-def after_priorities_change(
-    request: HttpRequest,
-    plan: StrategicPlan,
-    *,
-    message: str,
-    anchor: str,
-    focus: str = "",
-    next_url: str = "",
-) -> HttpResponse:
-    """HTMX: the refreshed region, the message read out by screen readers.
-
-    Otherwise (a plain post): the message on `next_url`, by default the item on the plan page.
-    """
-    if request.htmx:
-        return render_priorities_region(request, plan, status=message, focus=focus or anchor)
-    messages.success(request, message)
-    return redirect(next_url or plan_url(plan, anchor))
-
-
 @district_view(Action.VIEW_PLAN, section="plans")
 def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
+    """The plan's own parts (vision, mission, portrait), then the regions apps built on plans contribute
+    (`plans.pages`: priorities adds the load flag, the priorities edited in place, the role cards)."""
     plan = access_plan(actor=request.membership, plan_id=plan_id)
-    focus = request.GET.get("focus", "")
-    if request.htmx:
-        return render_priorities_region(request, plan, focus=focus)
+    focus = query_text(request.GET, "focus", limit=100)  # an element id to focus, never looked up
+    if request.htmx and not request.htmx.history_restore_request:
+        region = refreshable_region(request.htmx.target)
+        if region is not None:
+            return region.refresh(request, plan, focus=focus)
     district, membership = request.district, request.membership
     context = {
-        **priorities_context(request, plan),
-        "focus_target": focus,
+        "plan": plan,
         "competencies": list(plan.competencies.all()),
         "can_manage": not plan.is_archived and can(membership, Action.MANAGE_PLANS),
         "can_start_new": can(membership, Action.MANAGE_PLANS),
         "active_plan": selectors.active_plan(district=district) if plan.is_draft else None,
-        "overloaded": priority_selectors.overloaded_schools(district=district) if plan.is_active else None,
-        "can_view_load": can(membership, Action.VIEW_LOAD),
-        "role_labels": priority_selectors.role_labels_with_counts(district=district, plan=plan),
+        "regions": plan_regions(request, plan, focus=focus),
         "history": history_entries(*selectors.plan_history_sources(plan)),
     }
-    return render_page(request, "plans/plan_detail.html", context, partial="priorities")
+    return render_page(request, "plans/plan_detail.html", context)
 
 
 # --- Plan list and setup ----------------------------------------------------------------------

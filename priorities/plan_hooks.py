@@ -1,12 +1,13 @@
 """What priorities adds to plans' own work (registered in PrioritiesConfig.ready(), see plans.extensions):
-the check that a plan's years still hold its commitments, and copying priorities, commitments and
-live assignments when a new plan starts from an old one."""
+the check that a plan's years still hold its commitments, copying priorities, commitments and
+live assignments when a new plan starts from an old one, and the priorities' part of the plan's history."""
 
 from __future__ import annotations
 
 from django.utils.formats import date_format
 from simple_history.utils import bulk_create_with_history
 
+from core.history import HistorySource
 from districts.models import Membership
 from plans.models import StrategicPlan
 from plans.services import _fit_in_period, _shift_years
@@ -119,3 +120,13 @@ def copy_priorities(*, source: StrategicPlan, target: StrategicPlan, actor: Memb
         batch_size=1000,
         default_user=user,
     )
+
+
+def priority_history(plan: StrategicPlan) -> list[HistorySource]:
+    """The plan page's history of its priorities: added, changed, removed."""
+    return [
+        HistorySource(
+            Priority.history.filter(plan_id=plan.pk, district_id=plan.district_id),
+            lambda r: f"priority {r.code} “{r.title}”",
+        )
+    ]

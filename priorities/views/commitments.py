@@ -31,7 +31,7 @@ from core.web import (
 from districts.policy import Action, can, require
 from districts.web import district_view
 from plans.models import StrategicPlan
-from plans.views import after_priorities_change, plan_url
+from plans.web import plan_url
 from priorities import selectors, services
 from priorities.access import access_commitment, access_priority
 from priorities.forms import (
@@ -39,6 +39,7 @@ from priorities.forms import (
     CommitmentForm,
 )
 from priorities.models import AssignmentStatus, Commitment, Priority
+from priorities.plan_page import after_priorities_change
 
 ASSIGNMENTS_PER_PAGE = 100
 

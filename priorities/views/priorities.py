@@ -29,16 +29,17 @@ from core.web import (
 )
 from districts.policy import Action, can, require
 from districts.web import district_view
-from metrics.selectors import priority_metric_summaries
 from plans.access import access_plan
 from plans.models import StrategicPlan
-from plans.views import after_priorities_change, plan_url
+from plans.web import plan_url
 from priorities import selectors, services
 from priorities.access import access_priority
 from priorities.forms import (
     PriorityForm,
 )
 from priorities.models import Commitment, Priority
+from priorities.pages import priority_panels
+from priorities.plan_page import after_priorities_change
 
 
 def _url(name: str, request: HttpRequest, **kwargs: Any) -> str:
@@ -60,9 +61,8 @@ def priority_detail(request: HttpRequest, priority_id: int) -> HttpResponse:
         "can_edit": editable and can(membership, Action.EDIT_PRIORITY, priority),
         "can_delete": editable and can(membership, Action.MANAGE_PLANS),
         "can_add_commitment": editable and can(membership, Action.EDIT_COMMITMENT, priority),
-        # Measures of success (templates/metrics/_priority_metrics.html).
-        "metric_summaries": priority_metric_summaries(district=request.district, priorities=[priority])[priority.pk],
-        "can_define_metric": editable and can(membership, Action.DEFINE_METRIC, priority),
+        # What apps built on priorities show here (priorities.pages: metrics' measures of success).
+        "panels": priority_panels(request, priority, editable=editable),
         "history": history_entries(
             HistorySource(Priority.history.filter(id=priority.pk), lambda r: "the priority"),
             HistorySource(
