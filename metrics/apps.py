@@ -14,10 +14,13 @@ class MetricsConfig(AppConfig):
     def ready(self) -> None:
         from districts import outbox
         from districts.signals import schools_changed
+        from priorities.pages import register_priority_panel
 
+        from .priority_panels import priority_metrics_panel
         from .rollups import REFRESH_ROLLUPS, deliver_rollup_refresh
 
         outbox.register(REFRESH_ROLLUPS, deliver_rollup_refresh)
+        register_priority_panel(priority_metrics_panel)  # the priority page's measures of success
 
         # A school's existence, level or enrollment, or the district's tolerance, changes the roll-ups.
         schools_changed.connect(_on_schools_changed, dispatch_uid="metrics.schedule_rollup_refresh")
