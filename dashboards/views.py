@@ -18,12 +18,20 @@ from priorities.selectors import plan_at_a_glance
 def district_home(request: HttpRequest) -> HttpResponse:
     district, membership = request.district, request.membership
     can_manage = can(membership, Action.MANAGE_DISTRICT)
-    checklist = selectors.setup_checklist(district=district, actor=membership) if can_manage else []
+    school_count = School.objects.filter(district=district).count()
+    department_count = Department.objects.filter(district=district).count()
+    checklist = (
+        selectors.setup_checklist(
+            district=district, actor=membership, school_count=school_count, department_count=department_count
+        )
+        if can_manage
+        else []
+    )
     context = {
         "can_manage": can_manage,
         "can_view_people": can(membership, Action.VIEW_PEOPLE),
-        "school_count": School.objects.filter(district=district).count(),
-        "department_count": Department.objects.filter(district=district).count(),
+        "school_count": school_count,
+        "department_count": department_count,
         # Shown to admins until every step is done.
         "checklist": checklist if not all(item.done for item in checklist) else None,
         "plan_summary": plan_at_a_glance(district=district, membership=membership)

@@ -233,6 +233,18 @@ class RoleLabel(DistrictOwned):
         return self.name
 
 
+def person_sort_name(user: User) -> str:
+    """How the people list orders a person: the name it shows (full name, else email), lower-cased.
+
+    Copied onto each of their memberships (`Membership.sort_name`) so the list is ordered and paged by an
+    index that starts with the district; districts.services.sync_sort_names keeps the copies exact.
+    """
+    return (user.full_name or user.email).lower()[:SORT_NAME_LENGTH]
+
+
+SORT_NAME_LENGTH = 254
+
+
 class Membership(DistrictOwned):
     """A user's place in one district: the acting identity for every action there."""
 
@@ -252,8 +264,11 @@ class Membership(DistrictOwned):
     is_active = models.BooleanField(default=True)
     deactivated_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The person's name as the people list sorts it (person_sort_name): set on creation, kept exact when
+    # the user's name changes; derived, so not in the history.
+    sort_name = models.CharField(max_length=SORT_NAME_LENGTH, blank=True, editable=False)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["sort_name"])
 
     class Meta:
         ordering = ["user__full_name", "user__email"]
@@ -284,10 +299,17 @@ class Membership(DistrictOwned):
         indexes = [
             models.Index(fields=["district", "role"], name="membership_district_role"),
             models.Index(fields=["district", "school"], name="membership_district_school"),
+            # The people list: active first, then by name, 50 at a time.
+            models.Index(fields=["district", "-is_active", "sort_name", "id"], name="membership_district_people"),
         ]
 
     def __str__(self) -> str:
         return f"{self.user} ({self.get_role_display()}, {self.district_id})"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self._state.adding and not self.sort_name and self.user_id:
+            self.sort_name = person_sort_name(self.user)
+        super().save(*args, **kwargs)
 
     # How change histories name a member (core.history): by name, with the user fetched in the same query.
     history_select_related = ("user",)

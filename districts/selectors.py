@@ -11,6 +11,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.parsing import parse_id, query_text
 
@@ -229,8 +231,10 @@ def member_list(*, district: District, filters: PeopleFilters) -> QuerySet[Membe
         members = members.filter(is_active=True)
     elif filters.status == PeopleStatus.INACTIVE:
         members = members.filter(is_active=False)
+    # Active first, then by name (the person's name copied onto the membership): the index
+    # membership_district_people gives a page of 50 without sorting the district's members.
     return members.select_related("user", "school", "department", "role_label").order_by(
-        "-is_active", "user__full_name", "user__email"
+        "-is_active", "sort_name", "pk"
     )
 
 
@@ -334,12 +338,31 @@ class ChecklistItem:
     detail: str
 
 
-def setup_checklist(*, district: District, actor: Membership) -> list[ChecklistItem]:
-    """What a new district still needs, for its admins. Three small count queries."""
-    school_count = School.objects.filter(district=district).count()
-    department_count = Department.objects.filter(district=district).count()
-    invitation_count = Invitation.objects.filter(district=district, revoked_at__isnull=True).count()
-    other_members = Membership.objects.filter(district=district).exclude(pk=actor.pk).count()
+# The checklist counts members and invitations up to this many: beyond it, "more than 1,000" says enough,
+# and counting a 10,000-member district on every visit to the home would not.
+CHECKLIST_COUNT_CAP = 1000
+
+
+def _capped_count(queryset: QuerySet) -> int:
+    """How many rows, counting no further than CHECKLIST_COUNT_CAP + 1 (SELECT COUNT(*) of a LIMIT)."""
+    return queryset.order_by().values("pk")[: CHECKLIST_COUNT_CAP + 1].count()
+
+
+def _capped_figure(count: int) -> str:
+    if count > CHECKLIST_COUNT_CAP:
+        return _("more than %(cap)s") % {"cap": f"{CHECKLIST_COUNT_CAP:,}"}
+    return f"{count:,}"
+
+
+def setup_checklist(
+    *, district: District, actor: Membership, school_count: int, department_count: int
+) -> list[ChecklistItem]:
+    """What a new district still needs, for its admins: two small counts, each stopping at 1,001 rows.
+
+    The home already counts the schools and departments it shows; they are passed in.
+    """
+    invitation_count = _capped_count(Invitation.objects.filter(district=district, revoked_at__isnull=True))
+    other_members = _capped_count(Membership.objects.filter(district=district).exclude(pk=actor.pk))
     people = invitation_count + other_members
     reviewed = district.settings_reviewed_at
     return [
@@ -371,8 +394,13 @@ def setup_checklist(*, district: District, actor: Membership) -> list[ChecklistI
             "people",
             "Invite your people",
             people > 0,
-            f"{other_members} other member{'s' if other_members != 1 else ''}, "
-            f"{invitation_count} invitation{'s' if invitation_count != 1 else ''}."
+            _("%(members)s, %(invitations)s.")
+            % {
+                "members": ngettext("%(count)s other member", "%(count)s other members", other_members)
+                % {"count": _capped_figure(other_members)},
+                "invitations": ngettext("%(count)s invitation", "%(count)s invitations", invitation_count)
+                % {"count": _capped_figure(invitation_count)},
+            }
             if people
             else "Superintendent, cabinet, principals and staff, with their roles.",
         ),

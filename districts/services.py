@@ -39,11 +39,13 @@ from .models import (
     User,
     enrollment_problem,
     new_invitation_nonce,
+    person_sort_name,
     us_time_zone_choices,
 )
 from .policy import Action, require
 from .roles import Role, place_problem
 from .signals import schools_changed
+from .tenancy import dangerously_cross_district
 
 
 def ensure_actor_in_district(*, district: District, actor: Membership) -> None:
@@ -642,7 +644,15 @@ def invitation_accept(*, district: District, invitation: Invitation, user: User,
     if not user.full_name and locked.full_name:
         user.full_name = locked.full_name
         user.save(update_fields=["full_name"])
+        sync_sort_names(user)
     return membership
+
+
+def sync_sort_names(user: User) -> None:
+    """After a user's name or email changed: their memberships' copy of it (the people list's order), made exact."""
+    # Crosses districts on purpose: the rows are the user's own, in every district they belong to.
+    with dangerously_cross_district():
+        Membership.objects.filter(user=user).update(sort_name=person_sort_name(user))
 
 
 @transaction.atomic
