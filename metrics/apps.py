@@ -20,6 +20,13 @@ class MetricsConfig(AppConfig):
         from .rollups import REFRESH_ROLLUPS, deliver_rollup_refresh
 
         outbox.register(REFRESH_ROLLUPS, deliver_rollup_refresh)
+
+        from plans.extensions import plan_period_checks
+
+        from .bounds import outside_plan_period
+
+        if outside_plan_period not in plan_period_checks:
+            plan_period_checks.append(outside_plan_period)  # a plan's years hold its metrics' dates and values
         register_priority_panel(priority_metrics_panel)  # the priority page's measures of success
 
         # A school's existence, level or enrollment, or the district's tolerance, changes the roll-ups.

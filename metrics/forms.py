@@ -12,12 +12,15 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from core.calendar import school_year_label
+from core.parsing import MAX_YEAR, MIN_YEAR
 from districts.models import School, SchoolLevel
 from priorities.models import Priority
 
+from .bounds import MetricWindow
 from .formatting import input_number
 from .models import Metric
 from .services import METRIC_FIELDS
@@ -102,9 +105,13 @@ class MetricForm(forms.Form):
         priorities: Sequence[Priority] | None = None,
         interim_years: Sequence[int] = (),
         start_month: int,
+        window: MetricWindow | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        # The plan's window (metrics.bounds), when known: the date pickers' range. The service checks it and
+        # its message goes beside the field with every other message about the definition.
+        self.window = window
         if priorities is not None:
             self.fields["priority"] = forms.TypedChoiceField(
                 label=_("Priority"),
@@ -121,9 +128,26 @@ class MetricForm(forms.Form):
         self.fields["target_value"].help_text = _("Where the district aims to be by the target date.")
         self.fields["valid_min"].help_text = _("Optional: refuse values below this (percent is always 0 to 100).")
         self.fields["valid_max"].help_text = _("Optional: refuse values above this.")
+        for name in ("baseline_date", "target_date"):
+            if window is not None:
+                first = window.first_day if name == "baseline_date" else window.plan_first_day
+                self.fields[name].widget.attrs.update({"min": first.isoformat(), "max": window.last_day.isoformat()})
+                self.fields[name].help_text = _("Within the plan: %(first)s to %(last)s.") % {
+                    "first": date_format(first, "N j, Y"),
+                    "last": date_format(window.last_day, "N j, Y"),
+                }
         self.interim_years = list(interim_years)
         for year in self.interim_years:
             self.fields[f"interim_{year}"] = NumberField(label=school_year_label(year, start_month), required=False)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        for name in ("baseline_date", "target_date"):
+            day = cleaned.get(name)
+            if day is not None and not MIN_YEAR <= day.year <= MAX_YEAR:
+                message = _("Enter a date between the years %(first)s and %(last)s.")
+                self.add_error(name, message % {"first": MIN_YEAR, "last": MAX_YEAR})
+        return cleaned
 
     @property
     def interim_fields(self) -> list[forms.BoundField]:

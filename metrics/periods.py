@@ -17,6 +17,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from core.calendar import school_year_label, school_year_of, school_year_start
+from core.parsing import MAX_YEAR, MIN_YEAR
 
 from .choices import Frequency
 
@@ -106,7 +107,7 @@ _NAMED_MONTH = re.compile(r"^([a-z]+)\.?\s+(\d{4})$", re.IGNORECASE)
 
 
 def _month(year: int, month: int, text: str) -> date:
-    if not 1 <= month <= 12 or not 1900 <= year <= 2200:
+    if not 1 <= month <= 12 or not MIN_YEAR <= year <= MAX_YEAR:
         raise PeriodError(_("“%(text)s” isn't a month. Write the month like 2025-09.") % {"text": text})
     return date(year, month, 1)
 
@@ -114,6 +115,8 @@ def _month(year: int, month: int, text: str) -> date:
 def _parse_school_year(match: re.Match[str], text: str) -> int:
     first = int(match.group(1))
     second = match.group(2)
+    if not MIN_YEAR <= first <= MAX_YEAR:
+        raise PeriodError(_("“%(text)s” isn't a school year. Write the school year like 2024-25.") % {"text": text})
     expected = first + 1
     if (len(second) == 2 and int(second) != expected % 100) or (len(second) == 4 and int(second) != expected):
         raise PeriodError(
@@ -121,6 +124,17 @@ def _parse_school_year(match: re.Match[str], text: str) -> int:
             % {"text": text, "example": period_code(date(first, 1, 1), Frequency.YEARLY)}
         )
     return first
+
+
+def _iso_day(match: re.Match[str], text: str) -> date:
+    """The day an ISO date names, within the years the app handles (year 1 would mean 24,000 empty months)."""
+    try:
+        day = date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+    except ValueError:
+        raise PeriodError(_("“%(text)s” isn't a date.") % {"text": text}) from None
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise PeriodError(_("“%(text)s” is too far in the past or future. Write it like 2025-09.") % {"text": text})
+    return day
 
 
 def parse_period(text: str, frequency: str, start_month: int) -> date:
@@ -132,11 +146,7 @@ def parse_period(text: str, frequency: str, start_month: int) -> date:
         if match := _SCHOOL_YEAR.match(raw):
             return school_year_start(_parse_school_year(match, raw), start_month)
         if match := _ISO_DATE.match(raw):
-            try:
-                day = date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
-            except ValueError:
-                raise PeriodError(_("“%(text)s” isn't a date.") % {"text": raw}) from None
-            return normalize_period(day, frequency, start_month)
+            return normalize_period(_iso_day(match, raw), frequency, start_month)
         raise PeriodError(
             _("“%(text)s” isn't a school year. This metric is yearly: write the school year like 2024-25.")
             % {"text": raw}
@@ -150,10 +160,7 @@ def parse_period(text: str, frequency: str, start_month: int) -> date:
     if match := _MONTH_YEAR.match(raw):
         return _month(int(match.group(2)), int(match.group(1)), raw)
     if match := _ISO_DATE.match(raw):
-        try:
-            return month_start(date(int(match.group(1)), int(match.group(2)), int(match.group(3))))
-        except ValueError:
-            raise PeriodError(_("“%(text)s” isn't a date.") % {"text": raw}) from None
+        return month_start(_iso_day(match, raw))
     if (match := _NAMED_MONTH.match(raw)) and match.group(1).lower() in _MONTH_NAMES:
         return _month(int(match.group(2)), _MONTH_NAMES[match.group(1).lower()], raw)
     raise PeriodError(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
@@ -25,11 +26,12 @@ from priorities.models import Priority
 
 from .access import visible_plan_states
 from .aggregation import RollupResult, SchoolValue, aggregate, coverage_text, explain
+from .bounds import MetricWindow, window_of_plan
 from .charts import ChartMarker, ChartPoint, TrendChart, sparkline, trend_chart
 from .choices import STATUS_BADGE, STATUS_SYMBOL, Aggregation, Frequency, Status
 from .formatting import format_value
 from .models import Metric, MetricInterimTarget, MetricRollup, MetricValue
-from .periods import period_end, periods_between
+from .periods import add_months, period_end, periods_between
 from .rollups import SchoolDirectory, target_test
 from .rules import RuleDescription, describe_rule
 
@@ -118,15 +120,20 @@ class MetricSummary:
 def _series(
     metric: Metric, rollups: Sequence[MetricRollup], start_month: int, limit: int | None = None
 ) -> list[tuple[date, MetricRollup | None]]:
-    """Every period from the first stored roll-up to the last, with gaps as None."""
+    """Every period from the first stored roll-up to the last, with gaps as None: the last `limit`
+    periods, and never before the metric's window (metrics.bounds), so a value stored for year 1
+    before the bounds existed doesn't draw 24,000 empty months."""
     valued = [r for r in rollups if r.value is not None]
     if not valued:
         return []
     by_period = {r.period: r for r in rollups}
-    periods = periods_between(valued[0].period, valued[-1].period, metric.frequency, start_month)
+    first, last = valued[0].period, valued[-1].period
+    first = max(first, window_of_plan(metric.priority.plan, start_month).first_day)
     if limit:
-        periods = periods[-limit:]
-    return [(p, by_period.get(p)) for p in periods]
+        step = 12 if metric.frequency == Frequency.YEARLY else 1
+        with suppress(ValueError):  # before year 1
+            first = max(first, add_months(last, -(limit - 1) * step))
+    return [(p, by_period.get(p)) for p in periods_between(first, last, metric.frequency, start_month)]
 
 
 def _sparkline(metric: Metric, rollups: Sequence[MetricRollup], start_month: int) -> SafeString:
@@ -181,7 +188,7 @@ def priority_metric_summaries(*, district: District, priorities: Iterable[Priori
     ids = [p.pk for p in priorities]
     metrics = list(
         Metric.objects.filter(district=district, priority_id__in=ids)
-        .select_related("district", "priority")
+        .select_related("district", "priority__plan")
         .order_by("priority_id", "position", "pk")
     )
     grouped: dict[int, list[MetricSummary]] = {pk: [] for pk in ids}
@@ -401,6 +408,7 @@ def _chart(
     series: list[tuple[date, MetricRollup | None]],
     interims: list[ChartMarker],
     latest: MetricRollup | None,
+    window: MetricWindow,
 ) -> SafeString:
     unit, decimals = metric.district_unit, metric.decimals
     points = [
@@ -449,13 +457,19 @@ def _chart(
             unit=unit,
             decimals=decimals,
             points=points,
-            baseline=ChartMarker(metric.baseline_date, metric.baseline_value, _("Baseline")),
+            # A baseline or target stored outside the plan's window before the bounds existed isn't drawn:
+            # the axis would span thousands of years.
+            baseline=ChartMarker(metric.baseline_date, metric.baseline_value, _("Baseline"))
+            if window.contains(metric.baseline_date)
+            else None,
             target=ChartMarker(
                 metric.target_date,
                 metric.target_value,
                 _("Target %(value)s by %(date)s")
                 % {"value": target_text, "date": date_format(metric.target_date, "M Y")},
-            ),
+            )
+            if window.contains(metric.target_date)
+            else None,
             interims=interims,
             value_label=_("District value"),
         )
@@ -498,7 +512,9 @@ def metric_page(*, district: District, metric: Metric, filters: SchoolFilters) -
         explanation="",
         district_value=None,
         previous_period=previous_period,
-        chart=_chart(metric, series, markers, valued[-1] if valued else None),
+        chart=_chart(
+            metric, series, markers, valued[-1] if valued else None, window_of_plan(metric.priority.plan, start_month)
+        ),
         chart_rows=chart_rows,
         interims=interims,
     )

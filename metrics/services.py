@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from core.calendar import school_year_label, school_year_of
 from core.history import save_with_history
 from core.objects import apply_changes
+from core.parsing import MAX_YEAR, MIN_YEAR
 from districts import outbox
 from districts.models import District, ImportBatch, Membership, School, SchoolLevel
 from districts.policy import Action, MetricValueTarget, can, require
@@ -34,6 +35,7 @@ from plans.services import ensure_plan_editable
 from priorities.models import Priority
 
 from . import bulk
+from .bounds import definition_date_problems, period_problem, window_of_plan
 from .choices import Aggregation, Direction, Level, ValueSource
 from .formatting import format_value
 from .models import Metric, MetricInterimTarget, MetricValue
@@ -99,7 +101,8 @@ def current_period(district: District, frequency: str, today: date | None = None
 def value_problems(
     *, district: District, metric: Metric, school: School | None, period: date, value: Decimal, today: date
 ) -> dict[str, str]:
-    """Field messages for one value, or {} when it can be stored. Reads nothing from the database."""
+    """Field messages for one value, or {} when it can be stored. Reads nothing from the database but the
+    metric's plan (once: it stays on the metric)."""
     problems: dict[str, str] = {}
     if metric.level == Level.DISTRICT and school is not None:
         problems["school"] = _("“%(metric)s” is a district-only metric: leave the school empty.") % {
@@ -113,10 +116,14 @@ def value_problems(
             "levels": levels_text(metric.school_levels),
             "school": school.name,
         }
+    window = window_of_plan(metric.priority.plan, district.school_year_start_month)
     if period > current_period(district, metric.frequency, today):
         problems["period"] = _("%(period)s hasn't started yet.") % {
             "period": format_period(period, metric.frequency, district.school_year_start_month)
         }
+    elif not window.contains(period):
+        label = format_period(period, metric.frequency, district.school_year_start_month)
+        problems["period"] = period_problem(window, period, label)
     message = metric.valid_range.problem(value)
     if message:
         problems["value"] = message
@@ -141,6 +148,9 @@ def plan_values(
             item.school is not None and item.school.district_id != district.pk
         ):
             raise ValueError("A value names a metric or school of another district.")
+        if not MIN_YEAR <= item.period.year <= MAX_YEAR:  # year 1 has no school year before it to start in
+            problems.append(ValueProblem(index, "period", _("The period is too far in the past or future.")))
+            continue
         period = normalize_period(item.period, item.metric.frequency, district.school_year_start_month)
         found = value_problems(
             district=district, metric=item.metric, school=item.school, period=period, value=item.value, today=today
@@ -361,6 +371,12 @@ def metric_problems(metric: Metric, interim_targets: InterimTargets, *, district
 
     for name, message in range_settings_problems(
         metric.unit, metric.decimals, metric.valid_min, metric.valid_max
+    ).items():
+        add(name, message)
+    for name, message in definition_date_problems(
+        window_of_plan(metric.priority.plan, district.school_year_start_month),
+        baseline_date=metric.baseline_date,
+        target_date=metric.target_date,
     ).items():
         add(name, message)
     if metric.baseline_date and metric.target_date and metric.target_date <= metric.baseline_date:

@@ -23,15 +23,15 @@ from districts.web import district_view
 
 from . import selectors, services
 from .access import access_metric, access_metric_value, access_priority_for_metrics
+from .bounds import window_of_plan
 from .choices import ValueSource
 from .formatting import format_value
 from .forms import MetricForm, ValueForm
 from .importers import MetricValueImporter
 from .models import Metric, MetricValue
-from .periods import normalize_period, periods_between
+from .periods import periods_between
 
 SECTION = "metrics"
-HISTORY_YEARS_OPEN = 3  # how far back the value form offers periods, at least
 SCHOOLS_PER_PAGE = 100
 
 
@@ -147,6 +147,7 @@ def metric_create(request: HttpRequest) -> HttpResponse:
         priorities=priorities,
         interim_years=sorted(_plan_years([chosen] if chosen else priorities)),
         start_month=district.school_year_start_month,
+        window=window_of_plan(chosen.plan, district.school_year_start_month) if chosen else None,
         initial={"priority": chosen.pk if chosen else None, "decimals": 1},
     )
     if request.method == "POST" and form.is_valid():
@@ -175,12 +176,17 @@ def metric_edit(request: HttpRequest, metric_id: int) -> HttpResponse:
     if closed := _archived(request, metric):
         return closed
     start_month = district.school_year_start_month
-    years = _plan_years([metric.priority]) | set(
-        range(school_year_of(metric.baseline_date, start_month), school_year_of(metric.target_date, start_month) + 1)
-    )
+    window = window_of_plan(metric.priority.plan, district.school_year_start_month)
+    # The school years from the baseline to the target, kept within the plan's window (odd stored dates aside).
+    first, last = (school_year_of(window.clamp(day), start_month) for day in (metric.baseline_date, metric.target_date))
+    years = _plan_years([metric.priority]) | set(range(first, last + 1))
     years |= {t.school_year for t in metric.interim_targets.all()}
     form = MetricForm(
-        posted(request), interim_years=sorted(years), start_month=start_month, initial=MetricForm.initial_for(metric)
+        posted(request),
+        interim_years=sorted(years),
+        start_month=start_month,
+        window=window,
+        initial=MetricForm.initial_for(metric),
     )
     if request.method == "POST" and form.is_valid():
         updated = call_service(
@@ -223,13 +229,16 @@ def metric_delete(request: HttpRequest, metric_id: int) -> HttpResponse:
 
 
 def _period_choices(request: HttpRequest, metric: Metric) -> list[tuple[date, str]]:
-    """Periods a value can be entered for, newest first: from the baseline (or three years back) to now."""
+    """Periods a value can be entered for, newest first: the metric's window (metrics.bounds) up to now.
+
+    Read from the plan's window, never from the metric's own dates, so a stored baseline of year 1 (before
+    the bounds) still offers a few dozen periods, not 24,000.
+    """
     district = request.district
-    latest = services.current_period(district, metric.frequency)
-    floor = date(latest.year - HISTORY_YEARS_OPEN, latest.month, 1)
-    first = min(normalize_period(metric.baseline_date, metric.frequency, district.school_year_start_month), floor)
-    periods = periods_between(first, latest, metric.frequency, district.school_year_start_month)
-    return [(p, metric.period_label(p)) for p in reversed(periods)]
+    window = window_of_plan(metric.priority.plan, district.school_year_start_month)
+    latest = min(services.current_period(district, metric.frequency), window.last_day)
+    periods = periods_between(window.first_day, latest, metric.frequency, district.school_year_start_month)
+    return [(p, metric.period_label(p)) for p in reversed(periods) if window.contains(p)]
 
 
 @district_view(Action.ENTER_METRIC_VALUE, section=SECTION)
