@@ -98,6 +98,19 @@ def principals_by_school(*, district: District, school_ids: list[int]) -> dict[i
     return _leaders_by_place(district=district, role=Role.PRINCIPAL, place="school", ids=school_ids)
 
 
+def principal_names_by_school(*, district: District, school_ids: list[int]) -> dict[int, list[str]]:
+    """The names of the given schools' active principals, by school, in one query that builds no models."""
+    names: dict[int, list[str]] = {}
+    rows = (
+        Membership.objects.filter(district=district, role=Role.PRINCIPAL, is_active=True, school_id__in=school_ids)
+        .order_by("sort_name", "pk")
+        .values_list("school_id", "user__full_name", "user__email")
+    )
+    for school_id, full_name, email in rows:
+        names.setdefault(school_id, []).append(full_name or email)
+    return names
+
+
 def active_member_count(
     *, district: District, school: School | None = None, department: Department | None = None
 ) -> int:

@@ -27,6 +27,15 @@ def _url(request: HttpRequest, name: str, **kwargs: object) -> str:
     return reverse(name, kwargs={"district_slug": request.district.slug, **kwargs})
 
 
+def _page_urls(request: HttpRequest, name: str, id_kwarg: str, ids: list[int]) -> dict[int, str]:
+    """The URL of each object's page (`name` takes the district and `id_kwarg`), reversing once for the lot.
+
+    A list of 50 rows links each one; resolving the same pattern 50 times was a good part of its cost.
+    """
+    head, _marker, tail = _url(request, name, **{id_kwarg: 0}).rpartition("/0/")
+    return {pk: f"{head}/{pk}/{tail}" for pk in ids}
+
+
 def _place_form_page(
     request: HttpRequest,
     form_class: type[forms.ModelForm],

@@ -4,6 +4,7 @@ membership, deactivating and reactivating, and the people import."""
 from __future__ import annotations
 
 from copy import copy
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -17,13 +18,23 @@ from districts.forms import (
 )
 from districts.import_views import district_import, import_views_for
 from districts.importers import PeopleImporter
+from districts.models import Invitation, Membership
 from districts.policy import Action, can
 from districts.roles import Role
 from districts.web import district_view
 
-from ._common import _to, _url
+from ._common import _page_urls, _to, _url
 
 INVITATIONS_SHOWN_WITH_MEMBERS = 20
+
+
+@dataclass(frozen=True)
+class PersonRow:
+    """A row of the people list: a membership or an invitation, its page and its role's name."""
+
+    person: Membership | Invitation
+    url: str
+    role: str
 
 
 @district_view(Action.VIEW_PEOPLE, section="people")
@@ -44,10 +55,17 @@ def people_list(request: HttpRequest) -> HttpResponse:
         )
         invitation_total = invitations.paginator.count
     schools, departments = selectors.people_places(district=district, filters=filters)
+    roles = {value: str(label) for value, label in Role.choices}  # each label translated once, not per row
+    member_urls = _page_urls(request, "districts:person_detail", "membership_id", [m.pk for m in members or []])
+    invitation_urls = _page_urls(
+        request, "districts:invitation_detail", "invitation_id", [i.pk for i in invitations or []]
+    )
     context = {
         "filters": filters,
         "members": members,
+        "member_rows": [PersonRow(m, member_urls[m.pk], roles.get(m.role, m.role)) for m in members or []],
         "invitations": invitations,
+        "invitation_rows": [PersonRow(i, invitation_urls[i.pk], roles.get(i.role, i.role)) for i in invitations or []],
         "invitation_total": invitation_total,
         "invitations_link": "?" + filters.querystring(status=selectors.PeopleStatus.INVITED),
         "roles": Role.choices,

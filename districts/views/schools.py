@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.http import HttpRequest, HttpResponse
 
 from core.web import render_page
@@ -17,9 +19,18 @@ from districts.pages import school_panels
 from districts.policy import Action, can
 from districts.web import district_view
 
-from ._common import _delete_page, _place_form_page
+from ._common import _delete_page, _page_urls, _place_form_page
 
-SCHOOLS_PER_PAGE = 100
+# As many as the people list: the rows are what the page's time grows with.
+SCHOOLS_PER_PAGE = selectors.PAGE_SIZE
+
+
+@dataclass(frozen=True)
+class SchoolRow:
+    school: School
+    url: str
+    level: str
+    principals: list[str]
 
 
 @district_view(section="schools")
@@ -29,9 +40,15 @@ def school_list(request: HttpRequest) -> HttpResponse:
     page = selectors.paginate(
         selectors.school_list(district=district, filters=filters), request.GET.get("page"), per_page=SCHOOLS_PER_PAGE
     )
-    principals = selectors.principals_by_school(district=district, school_ids=[s.pk for s in page])
+    ids = [school.pk for school in page]
+    principals = selectors.principal_names_by_school(district=district, school_ids=ids)
+    urls = _page_urls(request, "districts:school_detail", "school_id", ids)
+    levels = {value: str(label) for value, label in SchoolLevel.choices}  # each label translated once, not per row
     context = {
-        "schools": [(school, principals.get(school.pk, [])) for school in page],
+        "schools": [
+            SchoolRow(school, urls[school.pk], levels.get(school.level, school.level), principals.get(school.pk, []))
+            for school in page
+        ],
         "page_obj": page,
         "filters": filters,
         "levels": SchoolLevel.choices,

@@ -125,3 +125,16 @@ def test_home_checklist_counts_people_up_to_a_cap(district, admin_member, make_m
 
     assert people.done
     assert people.detail == "more than 2 other members, 1 invitation."
+
+
+def test_people_list_rows_link_each_person_and_invitation_and_name_their_role(
+    district, admin_member, make_member, client_for
+):
+    principal = make_member(district, Role.PRINCIPAL, user__full_name="Pat Principal")
+    invitation = InvitationFactory(district=district, full_name="Ivy Invited", role=Role.BOARD_MEMBER)
+
+    text = client_for(admin_member).get(f"/d/{district.slug}/people/").content.decode()
+
+    assert f'<a href="/d/{district.slug}/people/{principal.pk}/">Pat Principal</a>' in text
+    assert f'<a href="/d/{district.slug}/people/invitations/{invitation.pk}/">Ivy Invited</a>' in text
+    assert "<td>Principal" in text and "<td>Board member" in text

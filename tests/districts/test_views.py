@@ -175,16 +175,20 @@ def test_school_edit_keeps_input_on_error(district, admin_client):
 
 
 def test_school_list_paginates_and_shows_principals(district, admin_client, make_member):
-    principal = make_member(district, Role.PRINCIPAL)
-    for n in range(105):
+    principal = make_member(district, Role.PRINCIPAL, user__full_name="Pat Principal")
+    for n in range(55):
         SchoolFactory(district=district, name=f"Paged school {n:03d}", code=f"PG{n:03d}")
     response = admin_client.get(f"/d/{district.slug}/schools/")
-    assert len(response.context["schools"]) == 100
+    assert len(response.context["schools"]) == 50
     assert "Next page" in response.content.decode()
     second = admin_client.get(f"/d/{district.slug}/schools/?page=2")
     assert len(second.context["schools"]) == 6
-    names = [s.name for s, _principals in response.context["schools"] + second.context["schools"]]
-    assert principal.school.name in names
+    rows = response.context["schools"] + second.context["schools"]
+    assert [row.principals for row in rows if row.school == principal.school] == [[principal.user.get_full_name()]]
+    page = response.content.decode() + second.content.decode()
+    school_url = f"/d/{district.slug}/schools/{principal.school.pk}/"
+    assert f'<a href="{school_url}">{principal.school.name}</a>' in page
+    assert principal.user.get_full_name() in page
 
 
 def test_school_list_htmx_gets_the_partial_and_history_restore_the_page(district, admin_client):
