@@ -22,16 +22,19 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.template.defaultfilters import filesizeformat
 from django.urls import URLPattern, path, reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.web import call_service, posted, render_page
 
 from .access import access_import_batch
 from .forms import ImportUploadForm
-from .imports import Importer, import_batch_plan, import_confirm, import_discard, import_preview
+from .imports import Importer, import_batch_preview, import_confirm, import_discard, import_preview
 from .models import ImportBatch
 from .policy import Action
 from .web import district_view
@@ -83,11 +86,25 @@ def _context(request: HttpRequest, importer: Importer, pages: ImportPages, **ext
     }
 
 
+class ImportFileForm(ImportUploadForm):
+    """The upload form, refusing a file over the import limit by its size, before reading any of it."""
+
+    def clean_file(self) -> UploadedFile:
+        file = self.cleaned_data["file"]
+        if file.size is not None and file.size > settings.IMPORT_MAX_BYTES:
+            raise ValidationError(
+                _("The file is %(size)s; the most an import reads is %(limit)s. Split it into smaller files.")
+                % {"size": filesizeformat(file.size), "limit": filesizeformat(settings.IMPORT_MAX_BYTES)},
+                code="too_large",
+            )
+        return file
+
+
 def upload(request: HttpRequest, importer: Importer, pages: ImportPages) -> HttpResponse:
-    form = ImportUploadForm(posted(request), request.FILES if request.method == "POST" else None)
+    form = ImportFileForm(posted(request), request.FILES if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         file = form.cleaned_data["file"]
-        # Read one byte past the limit, so an oversized file is refused without reading it all.
+        # Read at most one byte past the limit, so a file whose size was not told is still refused unread.
         result = call_service(
             form,
             import_preview,
@@ -112,15 +129,16 @@ def _batch_for(request: HttpRequest, importer: Importer, batch_id: int) -> Impor
 
 
 def batch(request: HttpRequest, importer: Importer, pages: ImportPages, batch_id: int) -> HttpResponse:
-    """The preview of a waiting upload (planned against the database as it is now), or what an import did."""
+    """The preview of a waiting upload (kept on the batch: the file is not read again), or what an import did."""
     batch = _batch_for(request, importer, batch_id)
-    plan = import_batch_plan(importer=importer, batch=batch) if batch.status == ImportBatch.Status.PREVIEWED else None
+    waiting = batch.status == ImportBatch.Status.PREVIEWED
+    preview = import_batch_preview(importer=importer, batch=batch) if waiting else None
     context = _context(
         request,
         importer,
         pages,
         batch=batch,
-        plan=plan,
+        preview=preview,
         confirm_url=pages.url(request, "_confirm", batch_id=batch.pk),
         discard_url=pages.url(request, "_discard", batch_id=batch.pk),
     )

@@ -6,6 +6,10 @@ imports everything or nothing. The uploaded text is kept in an ImportBatch
 between preview and confirm; confirm plans again against the database as it
 is then, so nothing changed in between can slip through.
 
+What the preview page shows (counts, the first rows and problems, the notes) is
+kept on the batch too (`ImportPreview`, bounded in size), made when the file is
+read and again when a confirm is refused: viewing the page never re-reads the file.
+
 An importer (one per kind) says which columns it reads, turns rows into a
 plan (`plan`), and writes a clean plan (`apply`).
 """
@@ -14,7 +18,8 @@ from __future__ import annotations
 
 import csv
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from typing import Any, ClassVar, Literal
 
 from django.conf import settings
@@ -29,6 +34,7 @@ from .models import District, ImportBatch, ImportKind, Membership
 from .services import ensure_actor_in_district
 
 MAX_PROBLEMS_SHOWN = 500
+MAX_ROWS_SHOWN = 200
 
 
 @dataclass(frozen=True)
@@ -106,6 +112,66 @@ class ImportPlan:
 
     def problem(self, row: int, column: str, message: str) -> None:
         self.problems.append(RowProblem(row=row, column=column, message=message))
+
+
+@dataclass(frozen=True)
+class RowShown:
+    row: int
+    action: str  # "create", "update" or "unchanged"
+    description: str
+
+
+@dataclass(frozen=True)
+class ImportPreview:
+    """What the batch page shows of a plan: its counts, the first rows and problems. Kept on the batch as JSON."""
+
+    planned_at: datetime
+    row_count: int  # data rows in the file
+    notes: list[str]
+    problem_count: int
+    problem_rows: int
+    problems: list[RowProblem]  # the first MAX_PROBLEMS_SHOWN
+    create_count: int
+    update_count: int
+    unchanged_count: int
+    planned_rows: int  # rows the import would write or leave as they are
+    rows: list[RowShown]  # the first MAX_ROWS_SHOWN
+
+    @property
+    def ok(self) -> bool:
+        return not self.problem_count and bool(self.planned_rows)
+
+    @classmethod
+    def of(cls, plan: ImportPlan) -> ImportPreview:
+        return cls(
+            planned_at=timezone.now(),
+            row_count=plan.row_count,
+            notes=[str(note) for note in plan.notes],
+            problem_count=len(plan.problems),
+            problem_rows=plan.problem_rows,
+            problems=[RowProblem(p.row, p.column, str(p.message)) for p in plan.problems_shown],
+            create_count=plan.create_count,
+            update_count=plan.update_count,
+            unchanged_count=plan.unchanged_count,
+            planned_rows=len(plan.rows),
+            rows=[RowShown(r.row, r.action, str(r.description)) for r in plan.rows[:MAX_ROWS_SHOWN]],
+        )
+
+    def as_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["planned_at"] = self.planned_at.isoformat()
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ImportPreview:
+        return cls(
+            **{
+                **data,
+                "planned_at": datetime.fromisoformat(data["planned_at"]),
+                "problems": [RowProblem(**p) for p in data["problems"]],
+                "rows": [RowShown(**r) for r in data["rows"]],
+            }
+        )
 
 
 @dataclass(frozen=True)
@@ -237,12 +303,13 @@ def import_preview(
         content=text,
         row_count=plan.row_count,
         created_by=actor,
+        preview=ImportPreview.of(plan).as_json(),
     )
     return batch, plan
 
 
 def import_batch_plan(*, importer: Importer, batch: ImportBatch) -> ImportPlan:
-    """The plan for a kept batch, against the database as it is now."""
+    """The plan for a kept batch, against the database as it is now (reads the whole file)."""
     try:
         return plan_text(importer, batch.content)
     except CsvFileError as error:
@@ -251,9 +318,42 @@ def import_batch_plan(*, importer: Importer, batch: ImportBatch) -> ImportPlan:
         return plan
 
 
-@transaction.atomic
+def import_batch_preview(*, importer: Importer, batch: ImportBatch) -> ImportPreview:
+    """What the batch page shows: the preview kept on the batch.
+
+    A batch uploaded before previews were kept has none: it is planned for the page (a read never writes).
+    """
+    if batch.preview is None:
+        return ImportPreview.of(import_batch_plan(importer=importer, batch=batch))
+    return ImportPreview.from_json(batch.preview)
+
+
+def import_refresh_preview(*, importer: Importer, batch: ImportBatch) -> ImportPreview:
+    """Plan a waiting batch again against the database as it is now, and keep that as its preview."""
+    preview = ImportPreview.of(import_batch_plan(importer=importer, batch=batch))
+    batch.preview = preview.as_json()
+    ImportBatch.objects.filter(pk=batch.pk, district_id=batch.district_id, status=ImportBatch.Status.PREVIEWED).update(
+        preview=batch.preview
+    )
+    return preview
+
+
 def import_confirm(*, district: District, actor: Membership, importer: Importer, batch: ImportBatch) -> ImportBatch:
-    """Import a previewed batch: everything or nothing. Safe to call twice (the second does nothing)."""
+    """Import a previewed batch: everything or nothing. Safe to call twice (the second does nothing).
+
+    A confirm refused for the file's problems or a conflicting change plans the batch again and keeps
+    that as its preview, so the page then shows what the file would do now.
+    """
+    try:
+        return _import_confirm(district=district, actor=actor, importer=importer, batch=batch)
+    except ValidationError as error:
+        if getattr(error, "code", None) in ("problems", "conflict"):
+            import_refresh_preview(importer=importer, batch=batch)
+        raise
+
+
+@transaction.atomic
+def _import_confirm(*, district: District, actor: Membership, importer: Importer, batch: ImportBatch) -> ImportBatch:
     ensure_actor_in_district(district=district, actor=actor)
     importer.check_permission(actor)
     locked = ImportBatch.objects.select_for_update().get(pk=batch.pk, district=district)
@@ -267,7 +367,8 @@ def import_confirm(*, district: District, actor: Membership, importer: Importer,
     if not plan.ok:
         raise ValidationError(
             f"Nothing was imported: {len(plan.problems)} problem(s) in {plan.problem_rows} row(s). "
-            "Fix the file and upload it again."
+            "Fix the file and upload it again.",
+            code="problems",
         )
     importer.batch = locked
     try:
@@ -296,7 +397,7 @@ def import_discard(*, district: District, actor: Membership, importer: Importer,
     ensure_actor_in_district(district=district, actor=actor)
     importer.check_permission(actor)
     ImportBatch.objects.filter(pk=batch.pk, district=district, status=ImportBatch.Status.PREVIEWED).update(
-        status=ImportBatch.Status.DISCARDED, content=""
+        status=ImportBatch.Status.DISCARDED, content="", preview=None
     )
     batch.refresh_from_db()
     return batch

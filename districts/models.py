@@ -429,6 +429,9 @@ class ImportBatch(DistrictOwned):
     imported_at = models.DateTimeField(null=True, blank=True)
     created_count = models.PositiveIntegerField(default=0)
     updated_count = models.PositiveIntegerField(default=0)
+    # What the batch page shows (districts.imports.ImportPreview, bounded), planned when the file was
+    # read and again when a confirm is refused, so viewing the page never re-reads `content`.
+    preview = models.JSONField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -478,3 +480,99 @@ def test_one_enrollment_limit_for_the_form_the_service_and_the_import(district, 
     assert [(p.row, p.column) for p in plan.problems] == [(2, "enrollment")]
     assert "from 0 to 100,000 students" in plan.problems[0].message
     assert count(School, district=district) == 0
+
+
+# --- The batch page reads the preview kept on the batch, not the file ---------------------------
+
+
+def _refuse_reading(monkeypatch):
+    """Make reading or planning a kept file fail the test: the batch page must not do it."""
+    from districts import imports
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the batch page read the stored file again")
+
+    monkeypatch.setattr(imports, "plan_text", refuse)
+    monkeypatch.setattr(imports, "read_csv", refuse)
+
+
+def test_the_batch_page_shows_the_preview_kept_at_upload_without_reading_the_file(district, admin_client, monkeypatch):
+    base = f"/d/{district.slug}/schools/import/"
+    good = admin_client.post(base, {"file": SimpleUploadedFile("schools.csv", CLEAN_SCHOOLS.encode())})
+    text = "name,level,notes\nAdams,college,x\nBirch,high,y\nBirch,high,z\n"
+    bad = admin_client.post(base, {"file": SimpleUploadedFile("bad.csv", text.encode())})
+    before = {url: admin_client.get(url).content.decode() for url in (good.url, bad.url)}
+
+    _refuse_reading(monkeypatch)
+    ready = admin_client.get(good.url).content.decode()
+    assert "Ready to import" in ready
+    assert "3 to create, 0 to update" in ready
+    assert "Add Cedar High (High, 1520 students)" in ready
+    assert "Import 3 rows" in ready
+    problems = admin_client.get(bad.url).content.decode()
+    assert "Nothing can be imported yet" in problems
+    assert "3 problems in 3 rows" in problems
+    assert "“college” isn&#x27;t a school level" in problems
+    assert "Columns this import doesn&#x27;t use were ignored: notes." in problems
+    # The same page as before, apart from its form tokens.
+    assert {url: _without_tokens(html) for url, html in {good.url: ready, bad.url: problems}.items()} == {
+        url: _without_tokens(html) for url, html in before.items()
+    }
+
+
+def _without_tokens(html: str) -> str:
+    return re.sub(r'(csrfmiddlewaretoken" value="|"X-CSRFToken": ")[^"]*"', "", html)
+
+
+def test_a_batch_page_shows_at_most_the_first_rows_and_problems(district, admin_member, admin_client, in_district):
+    from districts import imports
+
+    rows = "".join(f"School {n},high\n" for n in range(imports.MAX_ROWS_SHOWN + 50))
+    wrong = "".join(f"Wrong {n},college\n" for n in range(imports.MAX_PROBLEMS_SHOWN + 20))
+    with in_district(district):
+        clean, _plan = _preview(district, admin_member, SchoolImporter, "name,level\n" + rows)
+        messy, _plan = _preview(district, admin_member, SchoolImporter, "name,level\n" + wrong)
+    assert len(fresh(clean).preview["rows"]) == imports.MAX_ROWS_SHOWN
+    assert len(fresh(messy).preview["problems"]) == imports.MAX_PROBLEMS_SHOWN
+    page = admin_client.get(f"/d/{district.slug}/schools/import/{clean.pk}/").content.decode()
+    assert f"(first {imports.MAX_ROWS_SHOWN} rows)" in page and "Import 250 rows" in page
+    page = admin_client.get(f"/d/{district.slug}/schools/import/{messy.pk}/").content.decode()
+    assert f"(first {imports.MAX_PROBLEMS_SHOWN})" in page and "520 problems in 520 rows" in page
+
+
+def test_a_refused_confirm_shows_what_the_file_would_do_now(district, admin_client, monkeypatch):
+    base = f"/d/{district.slug}/schools/import/"
+    response = admin_client.post(base, {"file": SimpleUploadedFile("s.csv", b"name,code,level\nNew School,N-1,high\n")})
+    assert "Ready to import" in admin_client.get(response.url).content.decode()
+    # Added by hand meanwhile: the code now names one school and the name another.
+    SchoolFactory(district=district, name="Someone Else", code="N-1")
+    SchoolFactory(district=district, name="New School", code="N-2")
+    refused = admin_client.post(response.url + "confirm/", follow=True).content.decode()
+    assert "Nothing was imported" in refused
+    _refuse_reading(monkeypatch)
+    page = admin_client.get(response.url).content.decode()
+    assert "Nothing can be imported yet" in page
+    assert "The code N-1 is already used by Someone Else" in page
+
+
+def test_a_batch_kept_before_previews_were_kept_still_shows_one(district, admin_client, make_batch):
+    batch = make_batch(district, content="name,level\nLone School,high\n")
+    assert batch.preview is None
+    assert (
+        "Add Lone School (High)" in admin_client.get(f"/d/{district.slug}/schools/import/{batch.pk}/").content.decode()
+    )
+    assert fresh(batch).preview is None  # viewing a page changes nothing
+
+
+def test_an_upload_over_the_size_limit_is_refused_unread(district, admin_client, settings, monkeypatch):
+    from districts import import_views
+
+    settings.IMPORT_MAX_BYTES = 1024
+    monkeypatch.setattr(import_views, "import_preview", lambda **kwargs: pytest.fail("the oversized file was read"))
+    big = SimpleUploadedFile("big.csv", b"name,level\n" + b"A School,high\n" * 100)
+    response = admin_client.post(f"/d/{district.slug}/schools/import/", {"file": big})
+    assert response.status_code == 200
+    message = response.context["form"].errors["file"][0]
+    assert message == "The file is 1.4\xa0KB; the most an import reads is 1.0\xa0KB. Split it into smaller files."
+    assert 'id="id_file_error"' in response.content.decode()
+    assert count(ImportBatch, district=district) == 0
