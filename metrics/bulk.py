@@ -164,7 +164,7 @@ def update_values(
 
 
 def insert_history(*, values: Sequence[MetricValue], kind: str, actor: Membership, now: datetime) -> None:
-    """One history row per value, as django-simple-history writes them ("+" created, "~" changed)."""
+    """One history row per value, as django-simple-history writes them ("+" created, "~" changed, "-" deleted)."""
     if not values:
         return
     history = MetricValue.history.model
@@ -188,3 +188,10 @@ def insert_history(*, values: Sequence[MetricValue], kind: str, actor: Membershi
         return [*cells, stamp, None, kind, actor.user_id]
 
     _insert(history, columns, (row(v) for v in values))
+
+
+def delete_values(*, district: District, metric_id: int) -> None:
+    """DELETE every value of a metric in one statement (their "-" history rows are the caller's)."""
+    table = _quote(MetricValue._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table} WHERE district_id = %s AND metric_id = %s", [district.pk, metric_id])

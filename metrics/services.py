@@ -20,11 +20,12 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.calendar import school_year_label, school_year_of
-from core.history import save_with_history
+from core.history import delete_with_history, save_with_history
 from core.objects import apply_changes
 from core.parsing import MAX_YEAR, MIN_YEAR
 from districts import outbox
@@ -567,25 +568,67 @@ def can_enter_any_value(actor: Membership, metric: Metric) -> bool:
     return can(actor, Action.ENTER_METRIC_VALUE, MetricValueTarget(metric=metric, school=None))
 
 
+@dataclass(frozen=True)
+class MetricValueCount:
+    """What deleting a metric takes with it: its values, and how many schools they come from."""
+
+    values: int
+    schools: int
+    district_values: int  # values for the district as a whole
+
+
+def metric_value_count(*, district: District, metric: Metric) -> MetricValueCount:
+    counts = MetricValue.objects.filter(district=district, metric=metric).aggregate(
+        values=Count("pk"),
+        schools=Count("school_id", distinct=True),
+        district_values=Count("pk", filter=Q(school=None)),
+    )
+    return MetricValueCount(**counts)
+
+
 @transaction.atomic
-def metric_delete(*, district: District, actor: Membership, metric: Metric) -> None:
-    """Delete a metric that has no values yet (a mistake, a duplicate); one with values stays, so nothing is lost."""
+def metric_delete(*, district: District, actor: Membership, metric: Metric) -> MetricValueCount:
+    """Delete a metric with its interim targets, roll-ups and values (the confirmation page names how many).
+
+    Every value leaves a "deleted" history row (written in bulk), so who removed what stays on record.
+    Returns what went with it.
+    """
     ensure_actor_in_district(district=district, actor=actor)
     if metric.district_id != district.pk:
         raise ValueError("The metric belongs to another district.")
     require(actor, Action.DEFINE_METRIC, metric)
     ensure_metric_editable(metric)
-    count = MetricValue.objects.filter(district=district, metric=metric).count()
-    if count:
-        raise ValidationError(
-            _("“%(name)s” has %(count)s value(s), so it can't be deleted: their history would go with it.")
-            % {"name": metric.name, "count": count}
-        )
+    keys = metric_rollup_keys(district=district, metric=metric)
+    lock_rollup_keys(district=district, keys=keys)  # no value of it is being written meanwhile
+    count = metric_value_count(district=district, metric=metric)
+    values = list(MetricValue.objects.filter(district=district, metric=metric).order_by("pk"))
+    bulk.insert_history(values=values, kind="-", actor=actor, now=timezone.now())
+    bulk.delete_values(district=district, metric_id=metric.pk)
     for target in metric.interim_targets.all():
         target._history_user = actor.user
         target.delete()
     metric._history_user = actor.user
     metric.delete()
+    return count
+
+
+@transaction.atomic
+def metric_value_delete(*, district: District, actor: Membership, value: MetricValue) -> None:
+    """Remove a mistaken value: whoever may enter it may remove it. History keeps it; its roll-up is
+    recomputed in the same transaction, exactly as after a value is written."""
+    ensure_actor_in_district(district=district, actor=actor)
+    if value.district_id != district.pk:
+        raise ValueError("The value belongs to another district.")
+    metric = value.metric
+    require(actor, Action.ENTER_METRIC_VALUE, MetricValueTarget(metric=metric, school=value.school))
+    ensure_metric_editable(metric)
+    key = (metric.pk, value.period)
+    lock_rollup_keys(district=district, keys=[key])
+    stored = MetricValue.objects.filter(district=district, pk=value.pk).first()  # read after the lock
+    if stored is None:
+        return  # removed meanwhile: nothing left to do
+    delete_with_history(stored, actor=actor, name=_("This value"))
+    recompute_rollups(district=district, keys={key}, metrics={metric.pk: metric})
 
 
 def schedule_rollup_refresh(district: District) -> None:

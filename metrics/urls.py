@@ -16,4 +16,5 @@ urlpatterns = [
     path("metrics/<int:metric_id>/values/new/", views.value_enter, name="value_enter"),
     *import_urlpatterns("metrics/<int:metric_id>/import/", "value_import", views.VALUE_IMPORT_VIEWS),
     path("metrics/values/<int:metric_value_id>/", views.value_detail, name="value_detail"),
+    path("metrics/values/<int:metric_value_id>/delete/", views.value_delete, name="value_delete"),
 ]

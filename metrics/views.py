@@ -5,17 +5,18 @@ from __future__ import annotations
 from datetime import date
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.calendar import school_year_of
 from core.csv import csv_response
 from core.parsing import parse_id
-from core.web import call_service, posted, render_page
+from core.web import Confirmation, call_service, confirm_then, posted, render_page
 from districts.import_views import ImportPages, import_views_for
 from districts.models import Membership, School
 from districts.policy import Action, MetricValueTarget, can
@@ -207,22 +208,52 @@ def metric_edit(request: HttpRequest, metric_id: int) -> HttpResponse:
 
 @district_view(Action.DEFINE_METRIC, section=SECTION)
 def metric_delete(request: HttpRequest, metric_id: int) -> HttpResponse:
+    """Confirm, naming how many values (from how many schools) go with the metric, then delete."""
     district, actor = request.district, request.membership
     metric = access_metric(actor=actor, metric_id=metric_id)
     if not can(actor, Action.DEFINE_METRIC, metric):
         raise PermissionDenied(_("Only the priority's owner, the superintendent and admins delete this metric."))
     if closed := _archived(request, metric):
         return closed
-    value_count = metric.values.count()
-    if request.method == "POST":
-        try:
-            services.metric_delete(district=district, actor=actor, metric=metric)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-            return redirect(_metric_url(request, metric))
-        messages.success(request, _("Deleted the metric “%(name)s”.") % {"name": metric.name})
-        return redirect("metrics:metric_list", district_slug=district.slug)
-    return render_page(request, "metrics/metric_delete.html", {"metric": metric, "value_count": value_count})
+
+    def confirmation() -> Confirmation:
+        count = services.metric_value_count(district=district, metric=metric)
+        if not count.values:
+            values = _("No values have been entered for this metric.")
+        elif metric.is_school_level:
+            values = ngettext(
+                "This metric has %(values)s value from %(schools)s school(s); it will be deleted with it.",
+                "This metric has %(values)s values from %(schools)s school(s); they will be deleted with it.",
+                count.values,
+            ) % {"values": f"{count.values:,}", "schools": f"{count.schools:,}"}
+        else:
+            values = ngettext(
+                "This metric has %(values)s district value; it will be deleted with it.",
+                "This metric has %(values)s district values; they will be deleted with it.",
+                count.values,
+            ) % {"values": f"{count.values:,}"}
+        return Confirmation(
+            heading=_("Delete “%(name)s”?") % {"name": metric.name},
+            points=[
+                values,
+                _("Its interim targets and stored district values go too. This can't be undone."),
+                _("Each deleted value stays in its history, with who deleted it."),
+            ],
+            action_label=_("Delete the metric"),
+            cancel_url=_metric_url(request, metric),
+            plan=metric.priority.plan,
+            priority=metric.priority,
+        )
+
+    name = metric.name
+    return confirm_then(
+        request,
+        confirmation=confirmation,
+        run=lambda: services.metric_delete(district=district, actor=actor, metric=metric),
+        success=lambda _count: _("Deleted the metric “%(name)s”.") % {"name": name},
+        done_url=reverse("metrics:metric_list", kwargs={"district_slug": district.slug}),
+        failed_url=_metric_url(request, metric),
+    )
 
 
 # --- Values ---------------------------------------------------------------------------------
@@ -320,8 +351,7 @@ def value_enter(request: HttpRequest, metric_id: int) -> HttpResponse:
 @district_view(Action.VIEW_METRICS, section=SECTION)
 def value_detail(request: HttpRequest, metric_value_id: int) -> HttpResponse:
     value = access_metric_value(actor=request.membership, metric_value_id=metric_value_id)
-    target = _entry_target(request.membership, value.metric)
-    can_change = target is not None and (target.school is None or target.school.pk == value.school_id)
+    can_change = _can_change_value(request.membership, value)
     context = {
         "value": value,
         "metric": value.metric,
@@ -329,6 +359,56 @@ def value_detail(request: HttpRequest, metric_value_id: int) -> HttpResponse:
         "can_change": can_change,
     }
     return render_page(request, "metrics/value_detail.html", context)
+
+
+def _can_change_value(actor: Membership, value: MetricValue) -> bool:
+    """May the actor change or remove this value (its metric's plan not archived)?"""
+    target = _entry_target(actor, value.metric)
+    return target is not None and (target.school is None or target.school.pk == value.school_id)
+
+
+@district_view(Action.ENTER_METRIC_VALUE, section=SECTION)
+def value_delete(request: HttpRequest, metric_value_id: int) -> HttpResponse:
+    """Remove a mistaken value after a confirmation; its history stays and the district value is recomputed."""
+    district, actor = request.district, request.membership
+    value = access_metric_value(actor=actor, metric_value_id=metric_value_id)
+    metric = value.metric
+    if closed := _archived(request, metric):
+        return closed
+    if not _can_change_value(actor, value):
+        raise PermissionDenied(_("You can't remove this value."))
+    place = value.school.name if value.school else _("the district")
+    period = metric.period_label(value.period)
+
+    def confirmation() -> Confirmation:
+        return Confirmation(
+            heading=_("Remove %(place)s's value for %(period)s?") % {"place": place, "period": period},
+            points=[
+                _("%(metric)s: %(value)s for %(place)s, %(period)s.")
+                % {
+                    "metric": metric.name,
+                    "value": format_value(value.value, metric.unit, max(metric.decimals, 1)),
+                    "place": place,
+                    "period": period,
+                },
+                _("The district value for %(period)s is recomputed without it.") % {"period": period},
+                _("The value stays in its history, with who removed it."),
+            ],
+            action_label=_("Remove the value"),
+            cancel_url=reverse(
+                "metrics:value_detail", kwargs={"district_slug": district.slug, "metric_value_id": value.pk}
+            ),
+            plan=metric.priority.plan,
+            priority=metric.priority,
+        )
+
+    return confirm_then(
+        request,
+        confirmation=confirmation,
+        run=lambda: services.metric_value_delete(district=district, actor=actor, value=value),
+        success=lambda _result: _("Removed the value for %(place)s, %(period)s.") % {"place": place, "period": period},
+        done_url=f"{_metric_url(request, metric)}?period={metric.period_code(value.period)}",
+    )
 
 
 # --- CSV import -----------------------------------------------------------------------------

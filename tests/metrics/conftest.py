@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
+
 import pytest
 
 from districts.models import SchoolLevel
 from tests.factories import SchoolFactory
-from tests.metrics.factories import MetricFactory, PriorityFactory, active_plan
+from tests.metrics.factories import MetricFactory, MetricValueFactory, PriorityFactory, active_plan
 
 
 @pytest.fixture
@@ -38,3 +41,29 @@ def priority(district, cabinet_member):
 @pytest.fixture
 def metric(district, priority, schools):
     return MetricFactory(district=district, priority=priority, name="Attendance rate")
+
+
+@pytest.fixture
+def values(district, metric, schools):
+    """2024–25: Adams 90, Baker 81; Carver missing. 2023–24: Adams 86."""
+    return [
+        MetricValueFactory(
+            district=district, metric=metric, school=schools[0], period=date(2024, 8, 1), value=Decimal("90")
+        ),
+        MetricValueFactory(
+            district=district, metric=metric, school=schools[1], period=date(2024, 8, 1), value=Decimal("81")
+        ),
+        MetricValueFactory(
+            district=district, metric=metric, school=schools[0], period=date(2023, 8, 1), value=Decimal("86")
+        ),
+    ]
+
+
+@pytest.fixture
+def rolled_up(district, metric, values, in_district):
+    """Roll-ups as the services keep them (the factory wrote values directly)."""
+    from metrics.rollups import recompute_rollups
+
+    with in_district(district):
+        recompute_rollups(district=district, keys={(metric.pk, date(2024, 8, 1)), (metric.pk, date(2023, 8, 1))})
+    return metric

@@ -124,6 +124,14 @@ CASES = [
         {},
         lambda w: fresh(w["empty_metric"]) is None,
     ),
+    Case(
+        "metric_delete",
+        frozenset({"metric_id"}),  # with values: they go with it
+        changed_by(DEFINERS),
+        "post",
+        {},
+        lambda w: fresh(w["metric"]) is None and fresh(w["values"][0]) is None,
+    ),
     Case("value_enter", frozenset({"metric_id"}), ENTERERS),
     Case(
         "value_enter",
@@ -134,6 +142,16 @@ CASES = [
         lambda w: adams_2024(w) == Decimal("77"),
     ),
     Case("value_detail", frozenset({"metric_value_id"}), EVERYONE),
+    # Whoever may enter a value may remove it (a principal their own school's: Adams here).
+    Case("value_delete", frozenset({"metric_value_id"}), ENTERERS),
+    Case(
+        "value_delete",
+        frozenset({"metric_value_id"}),
+        changed_by(ENTERERS),
+        "post",
+        {},
+        lambda w: fresh(w["values"][0]) is None,
+    ),
     Case("value_import", frozenset({"metric_id"}), DEFINERS),
     Case(
         "value_import",

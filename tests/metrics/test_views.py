@@ -14,7 +14,7 @@ from metrics.choices import Level
 from metrics.models import MetricValue
 from plans.models import PlanState
 from tests.factories import SchoolFactory
-from tests.metrics.factories import MetricFactory, MetricValueFactory, PlanFactory, PriorityFactory, active_plan
+from tests.metrics.factories import MetricFactory, PlanFactory, PriorityFactory, active_plan
 
 pytestmark = pytest.mark.django_db
 
@@ -23,28 +23,6 @@ SY2024 = date(2024, 8, 1)
 
 def url(name, district, **kwargs):
     return reverse(f"metrics:{name}", kwargs={"district_slug": district.slug, **kwargs})
-
-
-@pytest.fixture
-def values(district, metric, schools):
-    """2024–25: Adams 90, Baker 81; Carver missing. 2023–24: Adams 86."""
-    return [
-        MetricValueFactory(district=district, metric=metric, school=schools[0], period=SY2024, value=Decimal("90")),
-        MetricValueFactory(district=district, metric=metric, school=schools[1], period=SY2024, value=Decimal("81")),
-        MetricValueFactory(
-            district=district, metric=metric, school=schools[0], period=date(2023, 8, 1), value=Decimal("86")
-        ),
-    ]
-
-
-@pytest.fixture
-def rolled_up(district, metric, values, in_district):
-    """Roll-ups as the services keep them (the factory wrote values directly)."""
-    from metrics.rollups import recompute_rollups
-
-    with in_district(district):
-        recompute_rollups(district=district, keys={(metric.pk, SY2024), (metric.pk, date(2023, 8, 1))})
-    return metric
 
 
 # The role matrix of these pages: tests/metrics/test_permissions.py.
@@ -424,18 +402,28 @@ def test_share_and_sum_metrics_judge_schools_sensibly(
     assert "The sum of the 3 reported school values: 350." in html
 
 
-def test_a_metric_without_values_can_be_deleted_one_with_values_cannot(
+def test_a_metric_with_values_is_deleted_after_a_confirmation_naming_them(
     district, priority, rolled_up, admin_member, client_for
 ):
+    # Before: a metric with values could not be deleted at all ("can't be deleted").
     client = client_for(admin_member)
     empty = MetricFactory(district=district, priority=priority, name="Created by mistake")
-    assert "can be deleted" in client.get(url("metric_delete", district, metric_id=empty.pk)).content.decode()
+    assert (
+        "No values have been entered" in client.get(url("metric_delete", district, metric_id=empty.pk)).content.decode()
+    )
     response = client.post(url("metric_delete", district, metric_id=empty.pk))
     assert (
         response.status_code == 302
         and client.get(url("metric_detail", district, metric_id=empty.pk)).status_code == 404
     )
     page = client.get(url("metric_delete", district, metric_id=rolled_up.pk)).content.decode()
-    assert "can't be deleted" in page and "3 values" in page
-    client.post(url("metric_delete", district, metric_id=rolled_up.pk))
-    assert client.get(url("metric_detail", district, metric_id=rolled_up.pk)).status_code == 200
+    assert "This metric has 3 values from 2 school(s); they will be deleted with it." in page
+    with scopes_disabled():
+        value_ids = list(MetricValue.objects.filter(metric=rolled_up).values_list("pk", flat=True))
+    response = client.post(url("metric_delete", district, metric_id=rolled_up.pk))
+    assert response.status_code == 302
+    assert client.get(url("metric_detail", district, metric_id=rolled_up.pk)).status_code == 404
+    with scopes_disabled():
+        assert not MetricValue.objects.filter(pk__in=value_ids).exists()
+        removed = MetricValue.history.filter(id__in=value_ids, history_type="-")
+        assert removed.count() == 3 and {r.history_user_id for r in removed} == {admin_member.user_id}
