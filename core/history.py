@@ -20,6 +20,7 @@ from django.db.models import OuterRef, Q, Subquery
 from django.utils.formats import date_format
 from django.utils.text import Truncator
 from django.utils.translation import gettext, gettext_lazy
+from simple_history.models import ModelChange
 
 # Bookkeeping columns nobody needs to read in a history.
 HIDDEN_FIELDS = frozenset(
@@ -60,15 +61,17 @@ class HistoryEntry:
 class HistorySource:
     """Historical records of one kind of object, and how to name one of them on the page.
 
-    A kind may hide more of its columns (`hidden`) and name some changes with a verb of its own
-    (`verb(record, previous, changes)` → e.g. "deactivated", or None for added/changed/removed);
-    a change with such a verb is shown even when every column it touched is hidden.
+    A kind may hide more of its columns (`hidden`), list the values an object was added with
+    (`added_values`: "Role: — → Principal") and word some changes itself: `describe(record, previous)`
+    gives (verb, subject), e.g. ("deactivated", "Grace Okafor"), or None for added/changed/removed and
+    `subject`. A change so worded is shown even when every column it touched is hidden.
     """
 
     records: models.QuerySet
     subject: Callable[[Any], str]
     hidden: frozenset[str] = frozenset()
-    verb: Callable[[Any, Any, list], str | None] | None = None
+    added_values: bool = False
+    describe: Callable[[Any, Any], tuple[str, str] | None] | None = None
 
 
 def save_with_history(obj: models.Model, *, actor: Any, update_fields: list[str] | None = None) -> None:
@@ -119,22 +122,22 @@ def history_entries(*sources: HistorySource, limit: int = 30) -> History:
     more = False
     for record, previous, source in merged:
         changes = []
-        verb = None
         if record.history_type == "~" and previous is not None:
-            changes = [c for c in record.diff_against(previous).changes if c.field not in HIDDEN_FIELDS]
-        if source.verb is not None:
-            verb = source.verb(record, previous, changes)
-        changes = [c for c in changes if c.field not in source.hidden]
-        if record.history_type == "~" and previous is not None and not changes and verb is None:
+            changes = record.diff_against(previous).changes
+        elif record.history_type == "+" and source.added_values:
+            changes = _added_values(record)
+        changes = [c for c in changes if c.field not in HIDDEN_FIELDS and c.field not in source.hidden]
+        worded = source.describe(record, previous) if source.describe is not None else None
+        if record.history_type == "~" and previous is not None and not changes and worded is None:
             continue  # only bookkeeping changed
         if len(diffs) == limit:
             more = True
             break
-        diffs.append((record, changes, source, verb))
+        diffs.append((record, changes, source, worded))
 
-    names = _related_names((record, changes) for record, changes, _source, _verb in diffs)
+    names = _related_names((record, changes) for record, changes, _source, _worded in diffs)
     entries = []
-    for record, changes, source, verb in diffs:
+    for record, changes, source, worded in diffs:
         model = record.instance_type
         order = {f.name: i for i, f in enumerate(model._meta.fields)}
         rendered = tuple(
@@ -150,8 +153,8 @@ def history_entries(*sources: HistorySource, limit: int = 30) -> History:
             HistoryEntry(
                 when=record.history_date,
                 who=user.get_full_name() if user else gettext("Throughline (automatic)"),
-                verb=str(verb or VERBS.get(record.history_type, VERBS["~"])),
-                subject=source.subject(record),
+                verb=str(worded[0] if worded else VERBS.get(record.history_type, VERBS["~"])),
+                subject=str(worded[1] if worded else source.subject(record)),
                 changes=rendered,
                 reason=record.history_change_reason or "",
             )
@@ -193,6 +196,16 @@ def _newest_first(source: HistorySource, *, chunk: int) -> Iterator[tuple[Any, A
         newest = newest.filter(
             Q(history_date__lt=last.history_date) | Q(history_date=last.history_date, history_id__lt=last.history_id)
         )
+
+
+def _added_values(record: Any) -> list[ModelChange]:
+    """The values an object was added with, as changes from nothing (empty ones and untracked columns left out)."""
+    tracked = {field.attname for field in record._meta.fields}
+    return [
+        ModelChange(field.name, None, value)
+        for field in record.instance_type._meta.fields
+        if field.attname in tracked and (value := getattr(record, field.attname)) not in (None, "")
+    ]
 
 
 def _related_names(diffs: Iterable[tuple[Any, list]]) -> dict[tuple[type, Any], str]:

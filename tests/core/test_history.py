@@ -102,3 +102,57 @@ def test_the_plan_page_says_when_older_changes_are_not_shown(district, admin_mem
         )
     url = reverse("plans:plan_detail", kwargs={"district_slug": district.slug, "plan_id": short.pk})
     assert "most recent changes" not in client_for(admin_member).get(url).content.decode()
+
+
+# --- What a kind of object may add: hidden columns, the values it was added with, verbs of its own ----
+
+
+def _membership_source(membership):
+    """A member's history as the person page reads it (districts.selectors.membership_history)."""
+
+    def describe(record, previous):
+        if previous is not None and record.is_active != previous.is_active:
+            return ("reactivated" if record.is_active else "deactivated"), "them"
+        return None
+
+    return HistorySource(
+        type(membership).history.filter(id=membership.pk),
+        lambda r: "the membership",
+        hidden=frozenset({"user", "is_active", "deactivated_at", "created_at"}),
+        added_values=True,
+        describe=describe,
+    )
+
+
+def test_a_kind_can_hide_columns_list_added_values_and_word_changes_itself(district, admin_member, make_member):
+    from districts import services
+    from districts.roles import Role
+    from tests.factories import SchoolFactory, UserFactory
+
+    jefferson = SchoolFactory(district=district, name="Jefferson Middle")
+    lincoln = SchoolFactory(district=district, name="Lincoln High")
+    person = make_member(district, Role.PRINCIPAL, school=jefferson, user=UserFactory(full_name="Grace Okafor"))
+    with district_context(district):
+        services.membership_update(
+            district=district, actor=admin_member, membership=person, role=Role.PRINCIPAL, school=lincoln, title="Head"
+        )
+        services.membership_deactivate(district=district, actor=admin_member, membership=person)
+        services.membership_reactivate(district=district, actor=admin_member, membership=person)
+        entries = history_entries(_membership_source(person))
+
+    admin = admin_member.user.get_full_name()
+    assert [(e.who, e.verb, e.subject) for e in entries[:3]] == [
+        (admin, "reactivated", "them"),
+        (admin, "deactivated", "them"),
+        (admin, "changed", "the membership"),
+    ]
+    assert entries[0].changes == entries[1].changes == ()  # is_active and deactivated_at are hidden
+    assert [(c.label, c.old, c.new) for c in entries[2].changes] == [
+        ("School", "Jefferson Middle", "Lincoln High"),
+        ("Title", "—", "Head"),
+    ]
+    added = entries[3]
+    assert added.verb == "added"
+    assert ("Role", "—", "Principal") in [(c.label, c.old, c.new) for c in added.changes]
+    assert ("School", "—", "Jefferson Middle") in [(c.label, c.old, c.new) for c in added.changes]
+    assert not {"User", "Active", "Created at"} & {c.label for c in added.changes}
