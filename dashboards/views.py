@@ -8,7 +8,6 @@ from django.http import HttpRequest, HttpResponse
 
 from core.web import render_page
 from districts import selectors
-from districts.models import Department, School
 from districts.policy import Action, can
 from districts.web import district_view
 from priorities.selectors import plan_at_a_glance
@@ -18,20 +17,13 @@ from priorities.selectors import plan_at_a_glance
 def district_home(request: HttpRequest) -> HttpResponse:
     district, membership = request.district, request.membership
     can_manage = can(membership, Action.MANAGE_DISTRICT)
-    school_count = School.objects.filter(district=district).count()
-    department_count = Department.objects.filter(district=district).count()
-    checklist = (
-        selectors.setup_checklist(
-            district=district, actor=membership, school_count=school_count, department_count=department_count
-        )
-        if can_manage
-        else []
-    )
+    counts = selectors.home_counts(district=district, actor=membership)
+    checklist = selectors.setup_checklist(district=district, counts=counts) if can_manage else []
     context = {
         "can_manage": can_manage,
         "can_view_people": can(membership, Action.VIEW_PEOPLE),
-        "school_count": school_count,
-        "department_count": department_count,
+        "school_count": counts["schools"],
+        "department_count": counts["departments"],
         # Shown to admins until every step is done.
         "checklist": checklist if not all(item.done for item in checklist) else None,
         "plan_summary": plan_at_a_glance(district=district, membership=membership)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.core.paginator import Page, Paginator
+from django.db import connections
 from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -34,9 +35,36 @@ def memberships_of_user(user: object) -> list[Membership]:
         )
 
 
-def paginate(items: QuerySet, page_number: object, *, per_page: int = PAGE_SIZE) -> Page:
-    """One page of `items`; a missing or out-of-range page number gives the nearest page."""
-    return Paginator(items, per_page).get_page(page_number)
+def paginate(items: QuerySet, page_number: object, *, per_page: int = PAGE_SIZE, count: int | None = None) -> Page:
+    """One page of `items`; a missing or out-of-range page number gives the nearest page.
+
+    `count`: the number of items when already known (e.g. from count_together), saving the page its COUNT query.
+    """
+    paginator = Paginator(items, per_page)
+    if count is not None:
+        paginator.count = count  # a cached_property: what it would have counted
+    return paginator.get_page(page_number)
+
+
+def count_together(**counted: QuerySet | tuple[QuerySet, int]) -> dict[str, int]:
+    """The row count of each queryset, by name, in one query: one round trip to the database instead of several.
+
+    A (queryset, limit) pair counts no further than `limit` rows. The querysets keep their own filters and
+    scoping; only their SQL is combined: SELECT (SELECT COUNT(*) FROM (<queryset>) AS a), (...), ...
+    """
+    parts, params, using = [], [], "default"
+    for n, item in enumerate(counted.values()):
+        queryset, limit = item if isinstance(item, tuple) else (item, None)
+        rows = queryset.order_by().values("pk")
+        if limit is not None:
+            rows = rows[:limit]
+        sql, sql_params = rows.query.sql_with_params()
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS counted_{n})")
+        params.extend(sql_params)
+        using = queryset.db
+    with connections[using].cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        return dict(zip(counted, cursor.fetchone(), strict=True))
 
 
 # --- Schools --------------------------------------------------------------------
@@ -356,26 +384,28 @@ class ChecklistItem:
 CHECKLIST_COUNT_CAP = 1000
 
 
-def _capped_count(queryset: QuerySet) -> int:
-    """How many rows, counting no further than CHECKLIST_COUNT_CAP + 1 (SELECT COUNT(*) of a LIMIT)."""
-    return queryset.order_by().values("pk")[: CHECKLIST_COUNT_CAP + 1].count()
-
-
 def _capped_figure(count: int) -> str:
     if count > CHECKLIST_COUNT_CAP:
         return _("more than %(cap)s") % {"cap": f"{CHECKLIST_COUNT_CAP:,}"}
     return f"{count:,}"
 
 
-def setup_checklist(
-    *, district: District, actor: Membership, school_count: int, department_count: int
-) -> list[ChecklistItem]:
-    """What a new district still needs, for its admins: two small counts, each stopping at 1,001 rows.
+def home_counts(*, district: District, actor: Membership) -> dict[str, int]:
+    """What the district home counts, in one query: schools, departments, and for the setup checklist
+    the open invitations and the other members, each of those two counted no further than CHECKLIST_COUNT_CAP + 1."""
+    cap = CHECKLIST_COUNT_CAP + 1
+    return count_together(
+        schools=School.objects.filter(district=district),
+        departments=Department.objects.filter(district=district),
+        invitations=(Invitation.objects.filter(district=district, revoked_at__isnull=True), cap),
+        other_members=(Membership.objects.filter(district=district).exclude(pk=actor.pk), cap),
+    )
 
-    The home already counts the schools and departments it shows; they are passed in.
-    """
-    invitation_count = _capped_count(Invitation.objects.filter(district=district, revoked_at__isnull=True))
-    other_members = _capped_count(Membership.objects.filter(district=district).exclude(pk=actor.pk))
+
+def setup_checklist(*, district: District, counts: dict[str, int]) -> list[ChecklistItem]:
+    """What a new district still needs, for its admins, from the home's counts (home_counts)."""
+    school_count, department_count = counts["schools"], counts["departments"]
+    invitation_count, other_members = counts["invitations"], counts["other_members"]
     people = invitation_count + other_members
     reviewed = district.settings_reviewed_at
     return [

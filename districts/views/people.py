@@ -44,10 +44,15 @@ def people_list(request: HttpRequest) -> HttpResponse:
     members = invitations = None
     invitation_total = 0
     if filters.shows_members:
-        members = selectors.paginate(selectors.member_list(district=district, filters=filters), request.GET.get("page"))
+        member_list = selectors.member_list(district=district, filters=filters)
+        counted = {"members": member_list}
         if filters.shows_invitations:
             open_invitations = selectors.invitation_list(district=district, filters=filters)
-            invitation_total = open_invitations.count()
+            counted["invitations"] = open_invitations
+        counts = selectors.count_together(**counted)  # one query for both totals
+        members = selectors.paginate(member_list, request.GET.get("page"), count=counts["members"])
+        if filters.shows_invitations:
+            invitation_total = counts["invitations"]
             invitations = list(open_invitations[:INVITATIONS_SHOWN_WITH_MEMBERS]) if invitation_total else []
     else:
         invitations = selectors.paginate(

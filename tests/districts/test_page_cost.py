@@ -138,3 +138,37 @@ def test_people_list_rows_link_each_person_and_invitation_and_name_their_role(
     assert f'<a href="/d/{district.slug}/people/{principal.pk}/">Pat Principal</a>' in text
     assert f'<a href="/d/{district.slug}/people/invitations/{invitation.pk}/">Ivy Invited</a>' in text
     assert "<td>Principal" in text and "<td>Board member" in text
+
+
+def test_count_together_counts_each_queryset_as_count_does_and_a_capped_one_stops_at_its_limit(
+    district, other_district, make_member, in_district
+):
+    for _ in range(4):
+        make_member(district)
+    make_member(other_district)
+    InvitationFactory(district=district)
+
+    with in_district(district):
+        members = Membership.objects.filter(district=district)
+        counts = selectors.count_together(
+            members=members,
+            active=members.filter(is_active=True),
+            capped=(members, 2),
+            invitations=selectors.invitation_list(district=district, filters=selectors.PeopleFilters()),
+        )
+
+    assert counts == {"members": 4, "active": 4, "capped": 2, "invitations": 1}
+
+
+def test_school_list_counts_matching_schools_and_offers_every_region(district, admin_client):
+    SchoolFactory(district=district, name="North Elementary", region="North")
+    SchoolFactory(district=district, name="North High", region="North")
+    SchoolFactory(district=district, name="South Elementary", region="South")
+    SchoolFactory(district=district, name="Regionless Academy", region="")
+
+    response = admin_client.get(f"/d/{district.slug}/schools/", {"q": "elementary"})
+    text = response.content.decode()
+
+    assert "2 schools matching your filters" in text
+    assert response.context["regions"] == ["North", "South"]
+    assert [row.school.name for row in response.context["schools"]] == ["North Elementary", "South Elementary"]
