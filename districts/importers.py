@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from core.text import one_line
@@ -53,14 +54,26 @@ def _too_long(plan: ImportPlan, row: CsvRow, column: str, value: str, limit: int
         plan.problem(row.number, column, f"This is {len(value)} characters long; the most is {limit}.")
 
 
+OTHER_ROWS_NAMED = 5
+
+
 def _duplicates(plan: ImportPlan, rows_by_value: dict[str, list[int]], column: str, what: str) -> None:
-    """Report every row of a value that appears in more than one row, naming the others."""
+    """Report every row of a value that appears in more than one row, naming the first few others.
+
+    A few, not all: a value repeated in 100,000 rows would otherwise make 100,000 messages of 100,000 numbers.
+    """
     for value, numbers in rows_by_value.items():
         if len(numbers) < 2:
             continue
         for number in numbers:
-            others = ", ".join(str(n) for n in numbers if n != number)
-            plan.problem(number, column, f"{what} “{value}” appears more than once in the file: also in row {others}.")
+            others = [n for n in numbers[: OTHER_ROWS_NAMED + 1] if n != number][:OTHER_ROWS_NAMED]
+            named = ", ".join(map(str, others))
+            if len(numbers) - 1 > len(others):
+                named = _("%(rows)s and %(count)s more") % {
+                    "rows": named,
+                    "count": f"{len(numbers) - 1 - len(others):,}",
+                }
+            plan.problem(number, column, f"{what} “{value}” appears more than once in the file: also in row {named}.")
 
 
 def _list_choices(labels: list[str]) -> str:
