@@ -5,6 +5,8 @@ They register in their AppConfig.ready():
   ({"start_year": "..."}) for anything of theirs the new years would leave outside.
 * `plan_copiers`: functions called with `source=`, `target=`, `actor=` inside the transaction
   that starts a new draft from an old plan, copying their own parts of it.
+* `plan_state_changes`: functions called with `plan=` inside the transaction that activated or
+  archived it (what an app stores about "the active plan" follows).
 * `plan_history_sources`: functions of a plan returning `core.history.HistorySource`s of their
   own rows, shown in the plan page's history beside the plan's and its portrait's.
 
@@ -18,3 +20,4 @@ from collections.abc import Callable
 plan_period_checks: list[Callable] = []
 plan_copiers: list[Callable] = []
 plan_history_sources: list[Callable] = []
+plan_state_changes: list[Callable] = []

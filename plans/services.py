@@ -24,7 +24,7 @@ from districts.models import District, Membership
 from districts.policy import Action, require
 from districts.services import ensure_actor_in_district
 
-from .extensions import plan_copiers, plan_period_checks
+from .extensions import plan_copiers, plan_period_checks, plan_state_changes
 from .models import Competency, PlanState, StrategicPlan
 
 MAX_PLAN_YEARS = 10
@@ -151,6 +151,8 @@ def plan_activate(*, district: District, actor: Membership, plan: StrategicPlan)
         save_with_history(previous, actor=actor, update_fields=["state", "archived_at", "updated_at"])
     plan.state, plan.activated_at = PlanState.ACTIVE, now
     save_with_history(plan, actor=actor, update_fields=["state", "activated_at", "updated_at"])
+    for follow in plan_state_changes:
+        follow(plan=plan)
     return PlanActivation(plan=plan, archived=previous)
 
 
@@ -164,6 +166,8 @@ def plan_archive(*, district: District, actor: Membership, plan: StrategicPlan) 
         raise ValidationError(f"Only the active plan can be archived; this plan is {plan.get_state_display().lower()}.")
     plan.state, plan.archived_at = PlanState.ARCHIVED, timezone.now()
     save_with_history(plan, actor=actor, update_fields=["state", "archived_at", "updated_at"])
+    for follow in plan_state_changes:
+        follow(plan=plan)
     return plan
 
 

@@ -102,10 +102,13 @@ class Commitment(DistrictOwned):
     )
     reported_in = models.CharField(max_length=20, choices=ReportedIn.choices, default=ReportedIn.SCHOOL)
     position = models.PositiveSmallIntegerField(_("order"), default=0)
+    # Its reach, stored (priorities.loads.recount_reach, called by the assignment services).
+    active_school_count = models.PositiveIntegerField(default=0, editable=False)
+    paused_count = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["active_school_count", "paused_count"])
 
     class Meta:
         ordering = ["position", "pk"]
@@ -186,6 +189,12 @@ class Assignment(DistrictOwned):
                 condition=models.Q(status=AssignmentStatus.ACTIVE, school__isnull=False),
                 name="assignment_active_school_reach",
             ),
+            # A commitment's departments (the plan page): the few department assignments, without the schools'.
+            models.Index(
+                fields=["district", "commitment"],
+                condition=models.Q(department__isnull=False),
+                name="assignment_department_reach",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -194,3 +203,24 @@ class Assignment(DistrictOwned):
     @property
     def place(self) -> School | Department | None:
         return self.school or self.department
+
+
+class SchoolLoad(DistrictOwned):
+    """Stored: a school's active assignments in the district's active plan, per commitment end date.
+
+    A school's load on a day is the sum of its rows ending on or after it (priorities.loads keeps
+    them exact; the plan page's busiest schools and the load page's over-threshold count read them).
+    """
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    ends_on = models.DateField()
+    active = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["district", "school", "ends_on"], name="school_load_unique"),
+        ]
+        indexes = [models.Index(fields=["district", "ends_on"], name="school_load_district_ends")]
+
+    def __str__(self) -> str:
+        return f"{self.school_id}: {self.active} ending {self.ends_on}"

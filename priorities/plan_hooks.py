@@ -12,6 +12,7 @@ from districts.models import Membership
 from plans.models import StrategicPlan
 from plans.services import _fit_in_period, _shift_years
 
+from .loads import recount_reach
 from .models import Assignment, AssignmentStatus, Commitment, Priority
 from .selectors import default_owners
 
@@ -120,6 +121,7 @@ def copy_priorities(*, source: StrategicPlan, target: StrategicPlan, actor: Memb
         batch_size=1000,
         default_user=user,
     )
+    recount_reach(district=district, commitment_ids=[c.pk for c in new_commitments])
 
 
 def priority_history(plan: StrategicPlan) -> list[HistorySource]:

@@ -10,8 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, Func, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Window
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Func, IntegerField, Prefetch, Q, QuerySet, Sum, Window
 from django.utils import timezone
 
 from core.calendar import Month
@@ -26,6 +25,7 @@ from .models import (
     AssignmentStatus,
     Commitment,
     Priority,
+    SchoolLoad,
 )
 
 LIVE_STATUSES = (AssignmentStatus.ACTIVE, AssignmentStatus.PAUSED)
@@ -133,34 +133,15 @@ class Reach:
         return ", ".join(parts) if parts else "not assigned yet"
 
 
-def _assignment_count(**conditions: object) -> Coalesce:
-    """Per commitment (a correlated subquery): its assignments matching `conditions`, counted on an index."""
-    assignments = (
-        Assignment.objects.filter(district_id=OuterRef("district_id"), commitment=OuterRef("pk"), **conditions)
-        .order_by()
-        .values("commitment")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(assignments, output_field=IntegerField()), 0)
-
-
 def commitments_with_reach(queryset: QuerySet[Commitment]) -> QuerySet[Commitment]:
-    """Commitments with their reach: counted per commitment from indexes, not by grouping every assignment."""
-    return (
-        queryset.select_related("role_label", "lead_department")
-        .annotate(
-            active_school_count=_assignment_count(status=AssignmentStatus.ACTIVE, school__isnull=False),
-            paused_count=_assignment_count(status=AssignmentStatus.PAUSED),
-        )
-        .prefetch_related(
-            Prefetch(
-                "assignments",
-                queryset=Assignment.objects.filter(department__isnull=False, status=AssignmentStatus.ACTIVE)
-                .select_related("department")
-                .order_by("department__name"),
-                to_attr="active_department_assignments",
-            )
+    """Commitments with their reach: the stored counts (priorities.loads) and their active departments."""
+    return queryset.select_related("role_label", "lead_department").prefetch_related(
+        Prefetch(
+            "assignments",
+            queryset=Assignment.objects.filter(department__isnull=False, status=AssignmentStatus.ACTIVE)
+            .select_related("department")
+            .order_by("department__name"),
+            to_attr="active_department_assignments",
         )
     )
 
@@ -524,18 +505,16 @@ class _CountAll(Func):
 
 
 def _schools_over_threshold(*, district: District, today: date) -> QuerySet:
-    """Per school over the load threshold: {"school", "active"}. Lean (no distinct counts), for counting and ranking."""
+    """Per school over the load threshold: {"school", "active"}, from the stored loads (priorities.loads).
+
+    One row per school and commitment end date, not one per assignment: the end dates not yet
+    passed are summed, so the count is today's whatever has ended since it was stored.
+    """
     return (
-        Assignment.objects.filter(
-            district=district,
-            status=AssignmentStatus.ACTIVE,
-            commitment__priority__plan__state=PlanState.ACTIVE,
-            commitment__ends_on__gte=today,
-            school__isnull=False,
-        )
+        SchoolLoad.objects.filter(district=district, ends_on__gte=today)
         .order_by()
         .values("school")
-        .annotate(active=Count("id"))
+        .annotate(active=Sum("active"))
         .filter(active__gt=district.commitment_load_threshold)
     )
 
@@ -544,6 +523,12 @@ def schools_over_threshold_queryset(*, district: District, today: date | None = 
     """The ids of schools over the load threshold, as a subquery (`pk__in=`)."""
     today = today or timezone.localdate(timezone=district.tzinfo)
     return _schools_over_threshold(district=district, today=today).values("school")
+
+
+def schools_over_threshold_count(*, district: District, today: date | None = None) -> int:
+    """How many schools are over the load threshold."""
+    today = today or timezone.localdate(timezone=district.tzinfo)
+    return _schools_over_threshold(district=district, today=today).count()
 
 
 @dataclass(frozen=True)
@@ -561,7 +546,7 @@ class OverloadedSchools:
 def overloaded_schools(*, district: District, limit: int = 10, today: date | None = None) -> OverloadedSchools:
     """The `limit` busiest schools over the threshold (most active commitments, then by name), and how many are over.
 
-    Counted, ranked and cut in SQL on the lean per-school count; the full load is grouped for those few only.
+    Counted, ranked and cut in SQL on the stored per-school loads; the full load is grouped for those few only.
     """
     today = today or timezone.localdate(timezone=district.tzinfo)
     over = _schools_over_threshold(district=district, today=today).annotate(over_total=Window(_CountAll()))

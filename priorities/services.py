@@ -31,6 +31,7 @@ from districts.services import ensure_actor_in_district
 from plans.models import StrategicPlan
 from plans.services import ensure_plan_editable
 
+from .loads import after_assignments_changed
 from .models import Assignment, AssignmentStatus, Commitment, Priority, ReportedIn
 from .selectors import assignment_owner_choices, default_owners
 
@@ -261,6 +262,8 @@ def commitment_update(*, district: District, actor: Membership, commitment: Comm
     if changed:
         _validate_commitment(commitment, commitment.priority.plan)
         save_with_history(commitment, actor=actor, update_fields=[*changed, "updated_at"])
+        if "ends_on" in changed:  # its schools' loads are stored by end date
+            after_assignments_changed(district=district, commitment=commitment)
     return commitment
 
 
@@ -351,6 +354,7 @@ def assignments_create(
         for pk in new_departments
     ]
     bulk_create_with_history(rows, Assignment, batch_size=ASSIGNMENT_BATCH_SIZE, default_user=actor.user)
+    after_assignments_changed(district=district, commitment=commitment, school_ids=new_schools)
     return AssignmentResult(
         created=len(rows),
         already=len(school_ids & have_schools) + len(department_ids & have_departments),
@@ -387,6 +391,11 @@ def assignment_set_status(
     assignment.status, assignment.status_changed_at = status, timezone.now()
     assignment._change_reason = one_line(note)[:100]
     save_with_history(assignment, actor=actor, update_fields=["status", "status_changed_at"])
+    after_assignments_changed(
+        district=district,
+        commitment=assignment.commitment,
+        school_ids=[assignment.school_id] if assignment.school_id else [],
+    )
     return assignment
 
 
@@ -427,6 +436,9 @@ def commitment_set_status_everywhere(
         batch_size=ASSIGNMENT_BATCH_SIZE,
         default_user=actor.user,
         default_change_reason=one_line(note)[:100] or None,
+    )
+    after_assignments_changed(
+        district=district, commitment=commitment, school_ids=[row.school_id for row in rows if row.school_id]
     )
     return len(rows)
 

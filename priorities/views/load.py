@@ -60,7 +60,10 @@ def load(request: HttpRequest) -> HttpResponse:
     over_only = request.GET.get("over") == "1"
     schools = school_list(district=district, filters=filters)
     over = selectors.schools_over_threshold_queryset(district=district)
-    over_count = schools.filter(pk__in=over).count()
+    if filters.active:
+        over_count = schools.filter(pk__in=over).count()
+    else:  # every school: count the lean per-school rows, no join to the schools
+        over_count = selectors.schools_over_threshold_count(district=district)
     if over_only:
         schools = schools.filter(pk__in=over)
     # Counted and cut in SQL; the load is grouped for the page's schools only.

@@ -5,9 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 import factory
+from django.db import transaction
+from django_scopes import scopes_disabled
 
 from districts.roles import Role
 from plans.models import Competency, PlanState, StrategicPlan
+from priorities.loads import after_assignments_changed
 from priorities.models import Assignment, Commitment, Priority, ReportedIn
 from tests.factories import (
     DistrictFactory,
@@ -84,3 +87,15 @@ class AssignmentFactory(ScopeFreeFactory):
     commitment = factory.SubFactory(CommitmentFactory)
     district = factory.SelfAttribute("commitment.district")
     school = factory.SubFactory(SchoolFactory, district=factory.SelfAttribute("..district"))
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        """Keep the stored reach and school load exact, as the assignment services do."""
+        assignment = super()._create(model_class, *args, **kwargs)
+        with scopes_disabled(), transaction.atomic():
+            after_assignments_changed(
+                district=assignment.district,
+                commitment=assignment.commitment,
+                school_ids=[assignment.school_id] if assignment.school_id else [],
+            )
+        return assignment
