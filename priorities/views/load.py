@@ -10,9 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.calendar import school_year_label, school_year_months, school_year_of
-from core.web import (
-    render_page,
-)
+from core.parsing import parse_id
+from core.web import render_page
 from districts.access import access_department, access_school
 from districts.models import Department, SchoolLevel
 from districts.policy import Action, can
@@ -35,10 +34,7 @@ def _school_year(request: HttpRequest, plan: StrategicPlan | None) -> int:
     today = timezone.localdate(timezone=district.tzinfo)
     if plan is None:
         return school_year_of(today, district.school_year_start_month)
-    try:
-        wanted = int(request.GET.get("year", ""))
-    except ValueError:
-        wanted = None
+    wanted = parse_id(request.GET.get("year", ""))  # a plain positive number, else ignored
     return wanted if wanted in plan.period.school_years else plan.period.school_year_containing(today)
 
 
