@@ -26,6 +26,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from core.csv import CsvFileError, csv_rows, decode_csv, write_csv
@@ -35,6 +36,7 @@ from .services import ensure_actor_in_district
 
 MAX_PROBLEMS_SHOWN = 500
 MAX_ROWS_SHOWN = 200
+MAX_TEXT_SHOWN = 500  # characters of one problem, note or row description
 
 
 @dataclass(frozen=True)
@@ -121,6 +123,11 @@ class RowShown:
     description: str
 
 
+def _shown(text: object) -> str:
+    """A message or description as the preview keeps it: a cell quoted in it may be 100,000 characters long."""
+    return Truncator(str(text)).chars(MAX_TEXT_SHOWN)
+
+
 @dataclass(frozen=True)
 class ImportPreview:
     """What the batch page shows of a plan: its counts, the first rows and problems. Kept on the batch as JSON."""
@@ -146,15 +153,15 @@ class ImportPreview:
         return cls(
             planned_at=timezone.now(),
             row_count=plan.row_count,
-            notes=[str(note) for note in plan.notes],
+            notes=[_shown(note) for note in plan.notes],
             problem_count=len(plan.problems),
             problem_rows=plan.problem_rows,
-            problems=[RowProblem(p.row, p.column, str(p.message)) for p in plan.problems_shown],
+            problems=[RowProblem(p.row, p.column, _shown(p.message)) for p in plan.problems_shown],
             create_count=plan.create_count,
             update_count=plan.update_count,
             unchanged_count=plan.unchanged_count,
             planned_rows=len(plan.rows),
-            rows=[RowShown(r.row, r.action, str(r.description)) for r in plan.rows[:MAX_ROWS_SHOWN]],
+            rows=[RowShown(r.row, r.action, _shown(r.description)) for r in plan.rows[:MAX_ROWS_SHOWN]],
         )
 
     def as_json(self) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -587,3 +588,17 @@ def test_a_value_repeated_in_many_rows_names_only_a_few_of_the_others(district, 
     assert messages[2].endswith("appears more than once in the file: also in row 3, 4, 5, 6, 7 and 14 more.")
     assert messages[5].endswith("also in row 2, 3, 4, 6, 7 and 14 more.")
     assert messages[21].endswith("also in row 2, 3, 4, 5, 6 and 14 more.")
+
+
+def test_the_kept_preview_stays_small_whatever_the_cells_hold(district, admin_member, in_district):
+    from districts import imports
+
+    huge = "x" * 10_000
+    rows = "".join(f"School {n},{huge}\n" for n in range(imports.MAX_PROBLEMS_SHOWN + 10))
+    with in_district(district):
+        batch, plan = _preview(district, admin_member, SchoolImporter, f"name,level,{huge}\n" + rows)
+    assert len(plan.problems) == imports.MAX_PROBLEMS_SHOWN + 10
+    kept = fresh(batch).preview
+    assert all(len(p["message"]) <= imports.MAX_TEXT_SHOWN for p in kept["problems"])
+    assert all(len(note) <= imports.MAX_TEXT_SHOWN for note in kept["notes"])
+    assert len(json.dumps(kept)) < 400_000
