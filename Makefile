@@ -11,7 +11,7 @@ RUN_DIR := $(or $(THROUGHLINE_RUN_DIR),.run)
 PYTEST_ARGS ?= -n 2
 INSTALLED := $(VENV)/.installed-$(shell cksum < requirements.lock | cut -d' ' -f1)
 
-.PHONY: run test install migrate seed lint bench lock clean
+.PHONY: run test gates install migrate seed lint bench lock clean
 
 $(INSTALLED): requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Throughline needs Python 3.11 or newer (set PYTHON=python3.x)")'
@@ -40,6 +40,11 @@ run: seed
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Issue 8's gates alone: translation completeness, the Spanish catalogue, pages rendered in Spanish,
+# and the all-pages accessibility and phone-width walk (tests/gates/; also part of `make test`).
+gates: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS) tests/gates
 
 lint: install
 	$(BIN)/ruff check .
