@@ -89,6 +89,14 @@ def _context(request: HttpRequest, importer: Importer, pages: ImportPages, **ext
 class ImportFileForm(ImportUploadForm):
     """The upload form, refusing a file over the import limit by its size, before reading any of it."""
 
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        limits = _("Up to %(size)s and %(rows)s rows.") % {
+            "size": filesizeformat(settings.IMPORT_MAX_BYTES),
+            "rows": f"{settings.IMPORT_MAX_ROWS:,}",
+        }
+        self.fields["file"].help_text = f"{self.fields['file'].help_text} {limits}"
+
     def clean_file(self) -> UploadedFile:
         file = self.cleaned_data["file"]
         if file.size is not None and file.size > settings.IMPORT_MAX_BYTES:

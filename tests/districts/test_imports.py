@@ -577,6 +577,9 @@ def test_an_upload_over_the_size_limit_is_refused_unread(district, admin_client,
     assert message == "The file is 1.4\xa0KB; the most an import reads is 1.0\xa0KB. Split it into smaller files."
     assert 'id="id_file_error"' in response.content.decode()
     assert count(ImportBatch, district=district) == 0
+    # The limits are said beside the field before anyone uploads.
+    upload_page = admin_client.get(f"/d/{district.slug}/schools/import/").content.decode()
+    assert "Up to 1.0\xa0KB and 100,000 rows." in upload_page
 
 
 def test_a_value_repeated_in_many_rows_names_only_a_few_of_the_others(district, admin_member, in_district):
