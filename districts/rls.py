@@ -20,9 +20,11 @@ POLICY_NAME = "district_isolation"
 
 # A row is visible when its district is the transaction's district, or when
 # the code has explicitly gone cross-district (tenancy.dangerously_cross_district).
+# Each setting is read in a sub-select, so PostgreSQL evaluates it once per query
+# (an InitPlan) rather than once per row, and can use district_id indexes.
 POLICY_CONDITION = (
-    f"district_id = NULLIF(current_setting('{RLS_DISTRICT_SETTING}', true), '')::bigint"
-    f" OR current_setting('{RLS_CROSS_DISTRICT_SETTING}', true) = 'on'"
+    f"district_id = (SELECT NULLIF(current_setting('{RLS_DISTRICT_SETTING}', true), '')::bigint)"
+    f" OR (SELECT current_setting('{RLS_CROSS_DISTRICT_SETTING}', true) = 'on')"
 )
 
 

@@ -156,7 +156,7 @@ def build_district(*, slug: str, name: str, schools: int, memberships: int) -> t
     """
     from django.contrib.auth.hashers import make_password
 
-    from districts.models import Department, District, Membership, RoleLabel, School, SchoolLevel, User
+    from districts.models import Department, District, Membership, RoleLabel, School, SchoolLevel, User, person_sort_name
     from districts.roles import Role
     from districts.tenancy import district_context
 
@@ -210,6 +210,8 @@ def build_district(*, slug: str, name: str, schools: int, memberships: int) -> t
         for n, user in enumerate(people):
             place = {"department": departments[n % 12]} if n % 20 == 0 else {"school": schools[n % len(schools)]}
             memberships.append(Membership(district=district, user=user, role=Role.STAFF, role_label=teachers, **place))
+        for membership in memberships:  # bulk_create skips save(), which fills it
+            membership.sort_name = person_sort_name(membership.user)
         Membership.objects.bulk_create(memberships, batch_size=1000)
         admin = Membership.objects.select_related("user").get(district=district, role=Role.DISTRICT_ADMIN)
     return district, admin

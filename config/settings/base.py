@@ -122,6 +122,10 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
         }
     }
+    # Every signed-in request reads its session: from the shared cache, not a
+    # database round trip (writes still go to the database, so nothing is lost
+    # when Redis restarts).
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     BROKER_DIR = RUN_DIR / "broker"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
