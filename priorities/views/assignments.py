@@ -4,13 +4,10 @@ everywhere at once, and an assignment's own page and status.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from core.history import HistorySource, history_entries
@@ -33,9 +30,7 @@ from priorities.forms import (
 )
 from priorities.models import Assignment, AssignmentStatus
 
-
-def _url(name: str, request: HttpRequest, **kwargs: Any) -> str:
-    return reverse(f"priorities:{name}", kwargs={"district_slug": request.district.slug, **kwargs})
+from ._common import url as _url
 
 
 def _assignment_message(result: services.AssignmentResult) -> str:

@@ -11,22 +11,17 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from core.history import HistorySource, history_entries
 from core.web import (
     Confirmation,
-    call_service,
     confirm_then,
     form_page,
     in_place_id,
-    move_focus,
-    moved_message,
     posted,
     render_page,
-    run_move,
 )
 from districts.policy import Action, can, require
 from districts.web import district_view
@@ -41,11 +36,14 @@ from priorities.forms import (
 from priorities.models import AssignmentStatus, Commitment, Priority
 from priorities.plan_page import after_priorities_change
 
+from ._common import move_in_place, save_in_place
+from ._common import url as _url
+
 ASSIGNMENTS_PER_PAGE = 100
 
 
-def _url(name: str, request: HttpRequest, **kwargs: Any) -> str:
-    return reverse(f"priorities:{name}", kwargs={"district_slug": request.district.slug, **kwargs})
+def _service_fields(form: CommitmentForm) -> dict[str, Any]:
+    return form.service_fields
 
 
 def _default_dates(request: HttpRequest, plan: StrategicPlan) -> tuple[date, date]:
@@ -90,23 +88,21 @@ def commitment_create(request: HttpRequest, priority_id: int) -> HttpResponse:
         creating=True,
         auto_id=in_place_id(f"new-commitment-{priority.pk}"),
     )
-    if request.method == "POST" and form.is_valid():
-        commitment = call_service(
-            form,
-            services.commitment_create,
-            district=request.district,
-            actor=request.membership,
-            priority=priority,
-            **form.service_fields,
-        )
-        if commitment is not None:
-            if form.service_fields["assign_every_school"]:
-                message = f"Added “{commitment.title}” and asked it of every school."
-                next_url = _url("commitment_detail", request, commitment_id=commitment.pk)
-            else:
-                message = f"Added “{commitment.title}”. Choose the schools or departments it is asked of."
-                next_url = _url("commitment_assign", request, commitment_id=commitment.pk)
-            return _after_commitment_saved(request, commitment, message=message, next_url=next_url)
+
+    def added(commitment: Commitment) -> HttpResponse:
+        if form.service_fields["assign_every_school"]:
+            message = f"Added “{commitment.title}” and asked it of every school."
+            next_url = _url("commitment_detail", request, commitment_id=commitment.pk)
+        else:
+            message = f"Added “{commitment.title}”. Choose the schools or departments it is asked of."
+            next_url = _url("commitment_assign", request, commitment_id=commitment.pk)
+        return _after_commitment_saved(request, commitment, message=message, next_url=next_url)
+
+    saved = save_in_place(
+        request, form, services.commitment_create, answer=added, data=_service_fields, priority=priority
+    )
+    if saved is not None:
+        return saved
     context = _commitment_form_context(
         request,
         priority,
@@ -136,22 +132,21 @@ def commitment_edit(request: HttpRequest, commitment_id: int) -> HttpResponse:
         creating=False,
         auto_id=in_place_id(f"commitment-{commitment.pk}"),
     )
-    if request.method == "POST" and form.is_valid():
-        updated = call_service(
-            form,
-            services.commitment_update,
-            district=request.district,
-            actor=request.membership,
-            commitment=commitment,
-            **form.service_fields,
-        )
-        if updated is not None:
-            return _after_commitment_saved(
-                request,
-                commitment,
-                message=f"Saved “{updated.title}”.",
-                next_url=_url("commitment_detail", request, commitment_id=commitment.pk),
-            )
+    saved = save_in_place(
+        request,
+        form,
+        services.commitment_update,
+        answer=lambda updated: _after_commitment_saved(
+            request,
+            commitment,
+            message=f"Saved “{updated.title}”.",
+            next_url=_url("commitment_detail", request, commitment_id=commitment.pk),
+        ),
+        data=_service_fields,
+        commitment=commitment,
+    )
+    if saved is not None:
+        return saved
     context = _commitment_form_context(
         request,
         priority,
@@ -170,26 +165,17 @@ def commitment_move(request: HttpRequest, commitment_id: int) -> HttpResponse:
     commitment = access_commitment(actor=request.membership, commitment_id=commitment_id)
     priority = commitment.priority
     require(request.membership, Action.EDIT_PRIORITY, priority)
-    direction, moved = run_move(
-        request,
-        lambda d: services.commitment_move(
-            district=request.district, actor=request.membership, commitment=commitment, direction=d
-        ),
-    )
-    total = priority.commitments.count()
-    return after_priorities_change(
+    return move_in_place(
         request,
         priority.plan,
-        message=moved_message(
-            f"“{commitment.title}”",
-            moved=moved,
-            direction=direction,
-            position=commitment.position,
-            total=total,
-            where=f" under {priority.code}",
+        commitment,
+        prefix="commitment",
+        name=f"“{commitment.title}”",
+        move=lambda d: services.commitment_move(
+            district=request.district, actor=request.membership, commitment=commitment, direction=d
         ),
-        anchor=f"commitment-{commitment.pk}",
-        focus=move_focus("commitment", commitment, direction, total),
+        total=priority.commitments.count,
+        where=f" under {priority.code}",
     )
 
 

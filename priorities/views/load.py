@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.urls import reverse
 from django.utils import timezone
 
 from core.calendar import school_year_label, school_year_months, school_year_of
@@ -22,10 +19,6 @@ from plans.selectors import active_plan
 from priorities import selectors
 
 SCHOOLS_PER_LOAD_PAGE = 100
-
-
-def _url(name: str, request: HttpRequest, **kwargs: Any) -> str:
-    return reverse(f"priorities:{name}", kwargs={"district_slug": request.district.slug, **kwargs})
 
 
 def _school_year(request: HttpRequest, plan: StrategicPlan | None) -> int:

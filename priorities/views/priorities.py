@@ -11,21 +11,16 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from core.history import HistorySource, history_entries
 from core.web import (
     Confirmation,
-    call_service,
     confirm_then,
     form_page,
     in_place_id,
-    move_focus,
-    moved_message,
     posted,
     render_page,
-    run_move,
 )
 from districts.policy import Action, can, require
 from districts.web import district_view
@@ -41,9 +36,14 @@ from priorities.models import Commitment, Priority
 from priorities.pages import priority_panels
 from priorities.plan_page import after_priorities_change
 
+from ._common import move_in_place, save_in_place
+from ._common import url as _url
 
-def _url(name: str, request: HttpRequest, **kwargs: Any) -> str:
-    return reverse(f"priorities:{name}", kwargs={"district_slug": request.district.slug, **kwargs})
+
+def _after_priority_saved(request: HttpRequest, plan: StrategicPlan, priority: Priority, *, message: str):
+    return after_priorities_change(
+        request, plan, message=message, anchor=f"priority-{priority.pk}", focus=f"priority-{priority.pk}-title"
+    )
 
 
 @district_view(Action.VIEW_PLAN, section="plans")
@@ -89,23 +89,15 @@ def _priority_form_context(request: HttpRequest, plan: StrategicPlan, form: Prio
 def priority_create(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = access_plan(actor=request.membership, plan_id=plan_id)
     form = PriorityForm(posted(request), district=request.district, auto_id=in_place_id("new-priority"))
-    if request.method == "POST" and form.is_valid():
-        priority = call_service(
-            form,
-            services.priority_create,
-            district=request.district,
-            actor=request.membership,
-            plan=plan,
-            **form.cleaned_data,
-        )
-        if priority is not None:
-            return after_priorities_change(
-                request,
-                plan,
-                message=f"Added priority {priority}.",
-                anchor=f"priority-{priority.pk}",
-                focus=f"priority-{priority.pk}-title",
-            )
+    saved = save_in_place(
+        request,
+        form,
+        services.priority_create,
+        answer=lambda priority: _after_priority_saved(request, plan, priority, message=f"Added priority {priority}."),
+        plan=plan,
+    )
+    if saved is not None:
+        return saved
     context = _priority_form_context(
         request,
         plan,
@@ -133,23 +125,15 @@ def priority_edit(request: HttpRequest, priority_id: int) -> HttpResponse:
         can_change_owner=can(request.membership, Action.MANAGE_PLANS),
         auto_id=in_place_id(f"priority-{priority.pk}"),
     )
-    if request.method == "POST" and form.is_valid():
-        updated = call_service(
-            form,
-            services.priority_update,
-            district=request.district,
-            actor=request.membership,
-            priority=priority,
-            **form.cleaned_data,
-        )
-        if updated is not None:
-            return after_priorities_change(
-                request,
-                plan,
-                message=f"Saved priority {updated}.",
-                anchor=f"priority-{priority.pk}",
-                focus=f"priority-{priority.pk}-title",
-            )
+    saved = save_in_place(
+        request,
+        form,
+        services.priority_update,
+        answer=lambda updated: _after_priority_saved(request, plan, updated, message=f"Saved priority {updated}."),
+        priority=priority,
+    )
+    if saved is not None:
+        return saved
     context = _priority_form_context(
         request,
         plan,
@@ -165,25 +149,16 @@ def priority_edit(request: HttpRequest, priority_id: int) -> HttpResponse:
 @district_view(Action.MANAGE_PLANS, section="plans")
 def priority_move(request: HttpRequest, priority_id: int) -> HttpResponse:
     priority = access_priority(actor=request.membership, priority_id=priority_id)
-    direction, moved = run_move(
-        request,
-        lambda d: services.priority_move(
-            district=request.district, actor=request.membership, priority=priority, direction=d
-        ),
-    )
-    total = priority.plan.priorities.count()
-    return after_priorities_change(
+    return move_in_place(
         request,
         priority.plan,
-        message=moved_message(
-            f"{priority.code} “{priority.title}”",
-            moved=moved,
-            direction=direction,
-            position=priority.position,
-            total=total,
+        priority,
+        prefix="priority",
+        name=f"{priority.code} “{priority.title}”",
+        move=lambda d: services.priority_move(
+            district=request.district, actor=request.membership, priority=priority, direction=d
         ),
-        anchor=f"priority-{priority.pk}",
-        focus=move_focus("priority", priority, direction, total),
+        total=priority.plan.priorities.count,
     )
 
 

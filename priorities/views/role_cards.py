@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from core.web import (
@@ -32,9 +29,7 @@ from priorities.forms import (
     RoleLabelForm,
 )
 
-
-def _url(name: str, request: HttpRequest, **kwargs: Any) -> str:
-    return reverse(f"priorities:{name}", kwargs={"district_slug": request.district.slug, **kwargs})
+from ._common import url as _url
 
 
 def _card_plan(request: HttpRequest) -> StrategicPlan | None:
