@@ -51,7 +51,9 @@ def access_invitation(*, actor: Membership, invitation_id: object) -> Invitation
 
 
 def access_import_batch(*, actor: Membership, batch_id: object) -> ImportBatch:
-    return access_in_district(ImportBatch.objects.all(), actor=actor, pk=batch_id)
+    # The stored file (up to the upload limit) is left unread: pages show the kept preview, and
+    # confirming reloads the batch with its file under a lock.
+    return access_in_district(ImportBatch.objects.defer("content"), actor=actor, pk=batch_id)
 
 
 def access_role_label(*, actor: Membership, role_label_id: object) -> RoleLabel:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
 from django.db import connections
@@ -15,9 +14,10 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from core.history import History, HistorySource, history_entries
 from core.parsing import parse_id, query_text
 
-from .models import Department, District, Invitation, Membership, RoleLabel, School, SchoolLevel, User
+from .models import Department, District, Invitation, Membership, School, SchoolLevel
 from .roles import Role
 from .tenancy import dangerously_cross_district
 
@@ -304,68 +304,30 @@ def people_places(*, district: District, filters: PeopleFilters) -> tuple[list[S
     )
 
 
-@dataclass(frozen=True)
-class HistoryEntry:
-    when: datetime
-    who: User | None
-    changes: list[str] = field(default_factory=list)
+def membership_history(*, membership: Membership) -> History:
+    """A member's changes, newest first (core.history): what they joined as, changes to their role, place,
+    role card and title, deactivations and reactivations. Reads only the newest page of records."""
+    name = membership.user.get_full_name()
 
+    def describe(record: object, previous: object) -> tuple[str, str] | None:
+        themselves = record.history_user_id == record.user_id  # they accepted an invitation
+        if record.history_type == "+" and themselves:
+            return _("joined"), _("the district")
+        if previous is not None and record.is_active != previous.is_active:
+            if record.is_active:
+                return (_("rejoined"), _("the district")) if themselves else (_("reactivated"), name)
+            return _("deactivated"), name
+        return None
 
-_TRACKED_MEMBERSHIP_FIELDS = ("role", "school_id", "department_id", "role_label_id", "title", "is_active")
-
-
-def membership_history(*, membership: Membership) -> list[HistoryEntry]:
-    """A member's changes, newest first, in words: from django-simple-history, in three queries."""
-    records = list(membership.history.select_related("history_user").order_by("history_date", "history_id"))
-    school_ids = {r.school_id for r in records if r.school_id}
-    department_ids = {r.department_id for r in records if r.department_id}
-    label_ids = {r.role_label_id for r in records if r.role_label_id}
-    # Places may have been renamed or deleted since; history keeps the id.
-    names: dict[tuple[str, int], str] = {}
-    for model, ids, kind in (
-        (School, school_ids, "school"),
-        (Department, department_ids, "department"),
-        (RoleLabel, label_ids, "role_label"),
-    ):
-        if ids:
-            for pk, name in model._base_manager.filter(district=membership.district_id, pk__in=ids).values_list(
-                "pk", "name"
-            ):
-                names[(kind, pk)] = name
-
-    def describe(record: object) -> dict[str, str]:
-        role = Role(record.role).label if record.role in Role.values else record.role
-        place_kind = "school" if record.school_id else "department" if record.department_id else ""
-        place_id = record.school_id or record.department_id
-        return {
-            "role": str(role),
-            "place": names.get((place_kind, place_id), "(deleted)") if place_id else "the whole district",
-            "role_label": names.get(("role_label", record.role_label_id), "(deleted)")
-            if record.role_label_id
-            else "none",
-            "title": record.title or "none",
-            "active": "active" if record.is_active else "deactivated",
-        }
-
-    entries: list[HistoryEntry] = []
-    previous = None
-    for record in records:
-        now = describe(record)
-        if previous is None:
-            changes = [f"Joined as {now['role']} ({now['place']})"]
-        else:
-            before = describe(previous)
-            changes = []
-            if now["active"] != before["active"]:
-                changes.append("Reactivated" if record.is_active else "Deactivated")
-            for key, label in (("role", "Role"), ("place", "Place"), ("role_label", "Role card"), ("title", "Title")):
-                if now[key] != before[key]:
-                    changes.append(f"{label}: {before[key]} → {now[key]}")
-        if changes:
-            entries.append(HistoryEntry(when=record.history_date, who=record.history_user, changes=changes))
-        previous = record
-    entries.reverse()
-    return entries
+    return history_entries(
+        HistorySource(
+            membership.history.all(),
+            lambda record: name,
+            hidden=frozenset({"user", "is_active", "deactivated_at", "created_at"}),
+            added_values=True,
+            describe=describe,
+        )
+    )
 
 
 # --- District home: the admin's setup checklist ----------------------------------------

@@ -365,10 +365,12 @@ def test_person_detail_shows_history_of_role_changes(district, admin_member, adm
     )
     admin_client.post(f"/d/{district.slug}/people/{principal.pk}/deactivate/")
     response = admin_client.get(f"/d/{district.slug}/people/{principal.pk}/")
-    changes = [change for entry in response.context["history"] for change in entry.changes]
-    assert "Deactivated" in changes
-    assert "Place: Jefferson Middle → Lincoln High" in changes
-    assert response.context["history"][0].who == admin_member.user
+    history = response.context["history"]
+    assert (history[0].who, history[0].verb) == (admin_member.user.get_full_name(), "deactivated")
+    assert ("School", "Jefferson Middle", "Lincoln High") in [(c.label, c.old, c.new) for c in history[1].changes]
+    html = response.content.decode()
+    assert f"<strong>{admin_member.user.get_full_name()}</strong> deactivated Grace Okafor" in html
+    assert "<del>Jefferson Middle</del>" in html and "<ins>Lincoln High</ins>" in html
 
 
 def test_person_edit_place_rule_message_at_the_field(district, admin_client, people):
