@@ -195,3 +195,19 @@ def delete_values(*, district: District, metric_id: int) -> None:
     table = _quote(MetricValue._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {table} WHERE district_id = %s AND metric_id = %s", [district.pk, metric_id])
+
+
+def update_judgements(*, district: District, judgements: Sequence[tuple[int, str, bool | None]]) -> None:
+    """Store values' judgements (id, status, meets target): one UPDATE per 2,000, joined to a VALUES list."""
+    table = _quote(MetricValue._meta.db_table)
+    with connection.cursor() as cursor:
+        for start in range(0, len(judgements), BATCH):
+            chunk = judgements[start : start + BATCH]
+            rows = ", ".join(["(CAST(%s AS BIGINT), %s, CAST(%s AS BOOLEAN))"] * len(chunk))
+            params: list[Any] = [cell for item in chunk for cell in item]
+            cursor.execute(
+                f"WITH judged(id, status, meets_target) AS (VALUES {rows}) "
+                f"UPDATE {table} SET status = judged.status, meets_target = judged.meets_target "
+                f"FROM judged WHERE {table}.id = judged.id AND {table}.district_id = %s",
+                [*params, district.pk],
+            )

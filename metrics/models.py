@@ -184,8 +184,13 @@ class MetricValue(DistrictOwned):
     import_batch = models.ForeignKey(ImportBatch, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The value's own judgement (metrics.rollups.value_judgement): kept exact with its roll-up wherever that is
+    # recomputed (a value written, a definition, the schools or the tolerance changed), so the metric page reads
+    # and sorts it in SQL instead of judging every school on every request. Not history: derived.
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NO_DATA, db_default=Status.NO_DATA)
+    meets_target = models.BooleanField(null=True, blank=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["status", "meets_target"])
 
     class Meta:
         ordering = ["period", "school__name"]

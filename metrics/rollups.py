@@ -25,7 +25,7 @@ from districts.models import District, School
 from districts.tenancy import district_context
 
 from .aggregation import SchoolValue, aggregate
-from .choices import Aggregation, Direction, Level
+from .choices import Aggregation, Direction, Level, Status
 from .formatting import truncate_for_storage
 from .models import Metric, MetricRollup, MetricValue
 from .rules import meets_bar
@@ -113,6 +113,33 @@ def target_test(metric: Metric, period: date) -> Callable[[Decimal], bool]:
     return lambda value: Fraction(value) >= expected
 
 
+Judgement = tuple[str, bool | None]  # (status, meets its target)
+
+
+def value_judgement(metric: Metric, period: date, tolerance_percent: Decimal) -> Callable[[Decimal], Judgement]:
+    """A value's own status and whether it meets its target, for values of this period, worked out once.
+
+    A school's: against the target line, or (share metrics) the school target; a school's part of a sum
+    has none (the line is for the district's total). A district value: against the target line.
+    """
+    judged_on = metric.period_end(period)
+    if metric.level == Level.DISTRICT:
+        line = metric.trajectory.judge(judged_on, tolerance_percent)
+        return lambda value: (line(value), None)
+    if metric.aggregation == Aggregation.SUM:
+        return lambda value: (Status.NO_DATA, None)
+    meets = target_test(metric, period)
+    if metric.uses_school_target:
+
+        def against_school_target(value: Decimal) -> Judgement:
+            met = meets(value)
+            return (Status.ON_TRACK if met else Status.OFF_TRACK), met
+
+        return against_school_target
+    line = metric.trajectory.judge(judged_on, tolerance_percent)
+    return lambda value: (line(value), meets(value))
+
+
 def compute_rollup(
     *,
     metric: Metric,
@@ -170,14 +197,28 @@ def recompute_rollups(
         metrics = {m.pk: m for m in Metric.objects.filter(district=district, pk__in=metric_ids)}
     directory = SchoolDirectory.for_district(district)
     grouped: dict[RollupKey, dict[int | None, Decimal]] = defaultdict(dict)
+    stored: dict[RollupKey, list[tuple[int, Decimal, Judgement]]] = defaultdict(list)
     rows = (
         MetricValue.objects.filter(keys_filter(wanted), district=district)
-        .values_list("metric_id", "period", "school_id", "value")
+        .values_list("metric_id", "period", "school_id", "value", "pk", "status", "meets_target")
         .iterator(chunk_size=5000)
     )
-    for metric_id, period, school_id, value in rows:
+    for metric_id, period, school_id, value, pk, status, meets in rows:
         if (metric_id, period) in wanted:
             grouped[(metric_id, period)][school_id] = value
+            stored[(metric_id, period)].append((pk, value, (status, meets)))
+    tolerance = district.metric_tolerance_percent
+    judged: list[tuple[int, str, bool | None]] = []  # values whose stored judgement is no longer right
+    for (metric_id, period), items in stored.items():
+        if metric_id not in metrics:
+            continue
+        judge = value_judgement(metrics[metric_id], period, tolerance)
+        for pk, value, before in items:
+            if (after := judge(value)) != before:
+                judged.append((pk, *after))
+    from .bulk import update_judgements  # bulk builds on this module
+
+    update_judgements(district=district, judgements=judged)
     applicable = {pk: directory.applicable(metric) for pk, metric in metrics.items()}
     rollups = [
         compute_rollup(

@@ -1,38 +1,58 @@
 """Reads that feed metric pages, cards and (later) dashboards.
 
 Every function here runs a fixed number of queries whatever the number of
-schools, metrics or periods: stored roll-ups are read, never recomputed, and
-per-school rows are joined in Python from one query each.
+schools, metrics or periods: stored roll-ups and each value's stored judgement
+are read, never recomputed; the metric page's school table is filtered, sorted,
+counted and cut to one page in SQL.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
-from functools import cached_property
+from fractions import Fraction
 from urllib.parse import urlencode
 
+from django.core.paginator import Page, Paginator
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Lower
+from django.http import QueryDict
 from django.utils.formats import date_format
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from core.calendar import school_year_label, school_year_of, school_year_start
+from core.parsing import query_text
 from districts.models import District, Membership, School, SchoolLevel
 from priorities.models import Priority
 
 from .access import visible_plan_states
-from .aggregation import RollupResult, SchoolValue, aggregate, coverage_text, explain
+from .aggregation import RollupResult, coverage_text, explain
 from .bounds import MetricWindow, window_of_plan
 from .charts import ChartMarker, ChartPoint, TrendChart, sparkline, trend_chart
 from .choices import STATUS_BADGE, STATUS_SYMBOL, Aggregation, Frequency, Status
 from .formatting import format_value
 from .models import Metric, MetricInterimTarget, MetricRollup, MetricValue
 from .periods import add_months, period_end, periods_between
-from .rollups import SchoolDirectory, target_test
 from .rules import RuleDescription, describe_rule
 
 STATUS_ORDER = {Status.OFF_TRACK: 0, Status.AT_RISK: 1, Status.ON_TRACK: 2, Status.NO_DATA: 3}
@@ -247,28 +267,35 @@ SORTS = ("name", "value", "change", "status")
 
 
 @dataclass(frozen=True)
-class SchoolFilters:
+class MetricPageFilters:
+    """What the metric page's school table shows: a period, a level, a region, a search, a sort.
+
+    (Not districts.selectors.SchoolFilters, the school list's: this one also picks the period and sorts by value.)
+    """
+
     level: str = ""
     region: str = ""
+    q: str = ""  # a school's name or code, in part
     sort: str = "name"
     descending: bool = False
     period: str = ""  # period code, "" for the latest with data
 
     @classmethod
-    def from_query(cls, data: dict) -> SchoolFilters:
-        level = data.get("level", "")
-        sort = data.get("sort", "name")
+    def from_query(cls, query: QueryDict) -> MetricPageFilters:
+        level = query_text(query, "level", 20)
+        sort = query_text(query, "sort", 20)
         return cls(
             level=level if level in SchoolLevel.values else "",
-            region=data.get("region", "").strip()[:100],
+            region=query_text(query, "region", 100),
+            q=query_text(query, "q", 100),
             sort=sort if sort in SORTS else "name",
-            descending=data.get("dir") == "desc",
-            period=data.get("period", "").strip()[:20],
+            descending=query.get("dir") == "desc",
+            period=query_text(query, "period", 20),
         )
 
     @property
     def active(self) -> bool:
-        return bool(self.level or self.region)
+        return bool(self.level or self.region or self.q)
 
     def query(self, **changes: object) -> str:
         """The query string of these filters with some changed: for sort links and "clear" links."""
@@ -277,6 +304,7 @@ class SchoolFilters:
             "period": filters.period,
             "level": filters.level,
             "region": filters.region,
+            "q": filters.q,
             "sort": filters.sort if filters.sort != "name" else "",
             "dir": "desc" if filters.descending else "",
         }
@@ -304,27 +332,20 @@ class ValueCell:
 
 @dataclass
 class SchoolRow:
-    """One school on the metric page. Its judgement is made when first read: only for the rows drawn
-    (a page of them), or for every row when the page is sorted by status."""
+    """One school on the metric page, with its value's stored judgement (metrics.rollups.value_judgement)."""
 
     school: School
     value: ValueCell | None
     previous: Decimal | None
-    judge: Callable[[Decimal], tuple[str, bool | None]] | None = None  # value -> (status, meets target)
-
-    @cached_property
-    def _judgement(self) -> tuple[str, bool | None]:
-        if self.value is None or self.judge is None:
-            return Status.NO_DATA, None
-        return self.judge(self.value.value)
+    judgement: tuple[str, bool | None] = (Status.NO_DATA, None)  # (status, meets target)
 
     @property
     def status(self) -> StatusView:
-        return StatusView(self._judgement[0])
+        return StatusView(self.judgement[0] if self.value is not None else Status.NO_DATA)
 
     @property
     def meets_target(self) -> bool | None:
-        return self._judgement[1]
+        return self.judgement[1] if self.value is not None else None
 
     @property
     def change(self) -> Decimal | None:
@@ -352,17 +373,21 @@ class MetricPage:
     periods: list[tuple[str, str]]  # (code, label), newest first: the period picker
     period: date | None
     rollup: MetricRollup | None
-    result: RollupResult | None  # the stored roll-up's numbers, recomputed from the loaded values to explain it
+    result: RollupResult | None  # the stored roll-up's numbers, with the sums behind them (in SQL) to explain it
     explanation: str
     district_value: ValueCell | None  # district-only metrics
     previous_period: date | None
-    rows: list[SchoolRow] = field(default_factory=list)
+    schools: Page | None = None  # one page of the school table (SchoolRow), ordered and counted in SQL
     filtered: RollupResult | None = None
     regions: list[str] = field(default_factory=list)
     levels: list[tuple[str, str]] = field(default_factory=list)
     chart: SafeString = field(default_factory=SafeString)
     chart_rows: list[ChartRow] = field(default_factory=list)
     interims: list[MetricInterimTarget] = field(default_factory=list)
+
+    @property
+    def school_count(self) -> int:
+        return self.schools.paginator.count if self.schools is not None else 0
 
     @property
     def coverage(self) -> str:
@@ -476,8 +501,12 @@ def _chart(
     )
 
 
-def metric_page(*, district: District, metric: Metric, filters: SchoolFilters) -> MetricPage:
-    """Everything the metric page shows, in five queries whatever the number of schools."""
+def metric_page(
+    *, district: District, metric: Metric, filters: MetricPageFilters, page_number: object = None
+) -> MetricPage:
+    """Everything the metric page shows, in a fixed number of queries whose work is proportional to what
+    is shown: the school table is filtered, ordered, counted and cut to one page in SQL, each value's
+    status is the one stored with it, and the explanation's sums are SQL aggregates."""
     start_month = district.school_year_start_month
     rollups = list(MetricRollup.objects.filter(district=district, metric=metric).order_by("period"))  # 1
     interims = list(MetricInterimTarget.objects.filter(district=district, metric=metric).order_by("school_year"))  # 2
@@ -523,92 +552,189 @@ def metric_page(*, district: District, metric: Metric, filters: SchoolFilters) -
         if not metric.is_school_level:
             return page
 
-    wanted_periods = [p for p in (period, previous_period) if p is not None]
-    values = (
-        MetricValue.objects.filter(district=district, metric=metric, period__in=wanted_periods)
-        .order_by()
-        .values_list(
-            "pk", "school_id", "period", "value", "updated_at", "entered_by__user__full_name", "entered_by__user__email"
-        )
-    )  # 3: plain tuples, so 1,800 schools cost no model instances
-    current: dict[int | None, ValueCell] = {}
-    previous: dict[int | None, Decimal] = {}
-    for pk, school_id, value_period, number, updated_at, full_name, email in values:
-        if value_period == period:
-            current[school_id] = ValueCell(pk, number, updated_at, full_name or email or "")
-        else:
-            previous[school_id] = number
-
     if not metric.is_school_level:
-        page.district_value = current.get(None)
         page.explanation = _("A district-only metric: the value is entered for the district as a whole.")
+        if period is not None:
+            found = _value_cells(
+                MetricValue.objects.filter(district=district, metric=metric, period=period, school=None)
+            )
+            page.district_value = found[None][0] if None in found else None
         return page
 
-    schools = list(
-        School.objects.filter(district=district).only("pk", "name", "level", "region", "enrollment").order_by("name")
-    )  # 4
-    directory = SchoolDirectory.from_schools(schools)
-    applicable = directory.applicable(metric)
-    tolerance = district.metric_tolerance_percent
-    applicable_schools = [s for s in schools if s.pk in applicable]
-    page.regions = sorted({s.region for s in applicable_schools if s.region})
-    present_levels = {s.level for s in applicable_schools}
+    applicable = School.objects.filter(district=district)
+    if metric.school_levels:
+        applicable = applicable.filter(level__in=metric.school_levels)
+    places = set(applicable.values_list("level", "region").distinct().order_by())  # a few levels × regions
+    page.regions = sorted({region for _level, region in places if region})
+    present_levels = {level for level, _region in places}
     page.levels = [(value, label) for value, label in SchoolLevel.choices if value in present_levels]
 
-    meets_target = target_test(metric, period) if period is not None else (lambda value: False)
-
-    def rollup_of(subset: Sequence[School]) -> RollupResult:
-        reported = [SchoolValue(s.pk, current[s.pk].value, s.enrollment) for s in subset if s.pk in current]
-        return aggregate(
-            metric.aggregation,
-            reported,
-            total_schools=len(subset),
-            meets=meets_target,
-        )
-
+    total_schools = applicable.count()
     if period is not None:
-        page.result = rollup_of(applicable_schools)
+        page.result = _result_of(metric, period, applicable, district=district, total_schools=total_schools)
         page.explanation = explain(metric.aggregation, page.result, unit=metric.unit, decimals=metric.decimals)
 
-    shown = [
-        s
-        for s in applicable_schools
-        if (not filters.level or s.level == filters.level) and (not filters.region or s.region == filters.region)
-    ]
+    shown = applicable
+    if filters.level:
+        shown = shown.filter(level=filters.level)
+    if filters.region:
+        shown = shown.filter(region=filters.region)
+    if filters.q:
+        shown = shown.filter(Q(name__icontains=filters.q) | Q(code__iexact=filters.q))
     if filters.active and period is not None:
-        page.filtered = rollup_of(shown)
-    # A school's own status: against the target line, or (share metrics) the school target; a school's
-    # part of a sum has none, the line being for the district's total.
-    trajectory_judge = metric.trajectory.judge(metric.period_end(period), tolerance) if period else None
-    school_judge = None
-    if trajectory_judge is not None and metric.aggregation != Aggregation.SUM:
-
-        def school_judge(number: Decimal) -> tuple[str, bool | None]:
-            meets = meets_target(number)
-            if metric.uses_school_target:
-                return (Status.ON_TRACK if meets else Status.OFF_TRACK), meets
-            return trajectory_judge(number), meets
-
-    rows = [SchoolRow(school, current.get(school.pk), previous.get(school.pk), school_judge) for school in shown]
-    page.rows = sort_rows(rows, filters)
+        page.filtered = _result_of(metric, period, shown, district=district)
+    page.schools = _school_table(
+        district=district,
+        metric=metric,
+        period=period,
+        previous_period=previous_period,
+        schools=shown,
+        filters=filters,
+        page_number=page_number,
+        count=None if filters.active else total_schools,
+    )
     return page
 
 
-def sort_rows(rows: list[SchoolRow], filters: SchoolFilters) -> list[SchoolRow]:
-    """Sort by the chosen column; schools without a value always go last, then by name."""
-    rows = sorted(rows, key=lambda r: r.school.name.lower())
-    if filters.sort == "name":
-        return list(reversed(rows)) if filters.descending else rows
-    if filters.sort == "status":
-        present = [r for r in rows if r.status.status != Status.NO_DATA]
-        missing = [r for r in rows if r.status.status == Status.NO_DATA]
-        present.sort(key=lambda r: STATUS_ORDER[Status(r.status.status)], reverse=filters.descending)
-        return present + missing
-    pick = (lambda r: r.value.value if r.value else None) if filters.sort == "value" else (lambda r: r.change)
-    present = [r for r in rows if pick(r) is not None]
-    missing = [r for r in rows if pick(r) is None]
-    present.sort(key=pick, reverse=filters.descending)  # decimals compare exactly
-    return present + missing
+SCHOOLS_PER_PAGE = 100
+
+
+def _value_cells(values: QuerySet[MetricValue]) -> dict[int | None, tuple[ValueCell, tuple[str, bool | None]]]:
+    """These values as the page shows them, with their stored judgements, by school id (None: the district)."""
+    rows = values.order_by().values_list(
+        "pk",
+        "school_id",
+        "value",
+        "updated_at",
+        "entered_by__user__full_name",
+        "entered_by__user__email",
+        "status",
+        "meets_target",
+    )
+    return {
+        school_id: (ValueCell(pk, number, updated_at, full_name or email or ""), (status, meets))
+        for pk, school_id, number, updated_at, full_name, email, status, meets in rows
+    }
+
+
+def _result_of(
+    metric: Metric, period: date, schools: QuerySet[School], *, district: District, total_schools: int | None = None
+) -> RollupResult:
+    """The roll-up of these schools' values for the period, from SQL sums (exact: numeric in the database)
+    and the values' stored judgements, with the numbers the explanation shows."""
+    values = MetricValue.objects.filter(district=district, metric=metric, period=period, school__in=schools)
+    sums = values.aggregate(
+        reporting=Count("pk"),
+        total=Sum("value"),
+        weighted=Sum(F("value") * F("school__enrollment"), output_field=DecimalField(max_digits=40, decimal_places=6)),
+        students=Sum("school__enrollment"),
+        meeting=Count("pk", filter=Q(meets_target=True)),
+    )
+    reporting, meeting = sums["reporting"], sums["meeting"]
+    if total_schools is None:
+        total_schools = schools.count()
+    method = metric.aggregation
+    value: Fraction | None = None
+    numerator, denominator = Fraction(0), Fraction(reporting)
+    if reporting:
+        if method == Aggregation.SUM:
+            numerator, denominator = Fraction(sums["total"]), Fraction(1)
+            value = numerator
+        elif method == Aggregation.MEDIAN:
+            ordered = sorted(values.values_list("value", flat=True))  # the middle needs every value of the subset
+            middle = len(ordered) // 2
+            value = (
+                Fraction(ordered[middle])
+                if len(ordered) % 2
+                else (Fraction(ordered[middle - 1]) + Fraction(ordered[middle])) / 2
+            )
+            numerator, denominator = value, Fraction(1)
+        elif method == Aggregation.WEIGHTED_MEAN:
+            numerator, denominator = Fraction(sums["weighted"] or 0), Fraction(sums["students"] or 0)
+            value = numerator / denominator if denominator else None
+        elif method == Aggregation.SHARE_MEETING_TARGET:
+            numerator = Fraction(meeting)
+            value = numerator * 100 / reporting
+        else:  # mean
+            numerator = Fraction(sums["total"])
+            value = numerator / reporting
+    return RollupResult(
+        value=value,
+        reporting=reporting,
+        total=total_schools,
+        meeting=meeting,
+        numerator=numerator,
+        denominator=denominator,
+    )
+
+
+_STATUS_RANK = Case(
+    *(When(value_status=status, then=Value(rank)) for status, rank in STATUS_ORDER.items() if status != Status.NO_DATA),
+    default=Value(None),
+    output_field=IntegerField(),
+)
+
+
+def _school_table(
+    *,
+    district: District,
+    metric: Metric,
+    period: date | None,
+    previous_period: date | None,
+    schools: QuerySet[School],
+    filters: MetricPageFilters,
+    page_number: object,
+    count: int | None = None,
+) -> Page:
+    """One page of schools with their values, sorted in SQL; schools without a value always last, then by name."""
+
+    def of_period(when: date | None) -> QuerySet[MetricValue]:
+        return MetricValue.objects.filter(district=district, metric=metric, period=when, school=OuterRef("pk"))
+
+    decimal = DecimalField(max_digits=24, decimal_places=6)
+    table = schools.only("pk", "name", "level", "region")
+    if period is not None:
+        current = of_period(period)
+        table = table.annotate(
+            value_id=Subquery(current.values("pk")[:1]),
+            value_number=Subquery(current.values("value")[:1], output_field=decimal),
+            value_status=Subquery(current.values("status")[:1]),
+        )
+    else:
+        table = table.annotate(
+            value_id=Value(None, output_field=IntegerField()),
+            value_number=Value(None, output_field=decimal),
+            value_status=Value(None, output_field=CharField()),
+        )
+    if previous_period is not None:
+        table = table.annotate(
+            previous_number=Subquery(of_period(previous_period).values("value")[:1], output_field=decimal)
+        )
+    else:
+        table = table.annotate(previous_number=Value(None, output_field=decimal))
+    if period is not None and previous_period is not None:
+        table = table.annotate(change_number=ExpressionWrapper(F("value_number") - F("previous_number"), decimal))
+    else:
+        table = table.annotate(change_number=Value(None, output_field=decimal))
+    by_name = [Lower("name").desc() if filters.sort == "name" and filters.descending else Lower("name").asc(), "pk"]
+    if filters.sort != "name":
+        column = {"value": F("value_number"), "change": F("change_number"), "status": _STATUS_RANK}[filters.sort]
+        key = column.desc(nulls_last=True) if filters.descending else column.asc(nulls_last=True)
+        table = table.order_by(key, *by_name)
+    else:
+        table = table.order_by(*by_name)
+    paginator = Paginator(table, SCHOOLS_PER_PAGE)
+    paginator.__dict__["count"] = schools.count() if count is None else count  # counted without the annotations
+    shown = paginator.get_page(page_number)
+    schools_shown = list(shown.object_list)
+    ids = [school.value_id for school in schools_shown if school.value_id]
+    cells = _value_cells(MetricValue.objects.filter(district=district, pk__in=ids)) if ids else {}
+    rows = []
+    for school in schools_shown:
+        cell, judgement = cells.get(school.pk, (None, (Status.NO_DATA, None)))
+        rows.append(SchoolRow(school, cell, school.previous_number, judgement))
+    shown.object_list = rows
+    return shown
 
 
 # --- One value: its history, and a school's recent values --------------------------------

@@ -6,7 +6,6 @@ from datetime import date
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -33,7 +32,6 @@ from .models import Metric, MetricValue
 from .periods import periods_between
 
 SECTION = "metrics"
-SCHOOLS_PER_PAGE = 100
 
 
 def _metric_url(request: HttpRequest, metric: Metric, name: str = "metric_detail", **kwargs: object) -> str:
@@ -81,13 +79,13 @@ def _entry_target(actor: Membership, metric: Metric) -> MetricValueTarget | None
 def metric_detail(request: HttpRequest, metric_id: int) -> HttpResponse:
     district, actor = request.district, request.membership
     metric = access_metric(actor=actor, metric_id=metric_id)
-    filters = selectors.SchoolFilters.from_query(request.GET)
-    page = selectors.metric_page(district=district, metric=metric, filters=filters)
+    filters = selectors.MetricPageFilters.from_query(request.GET)
+    page = selectors.metric_page(district=district, metric=metric, filters=filters, page_number=request.GET.get("page"))
     editable = not metric.priority.plan.is_archived
     context = {
         "metric": metric,
         "page": page,
-        "school_page": Paginator(page.rows, SCHOOLS_PER_PAGE).get_page(request.GET.get("page")),
+        "school_page": page.schools,
         "filters": filters,
         "can_edit": editable and can(actor, Action.DEFINE_METRIC, metric),
         "can_import": editable and can(actor, Action.IMPORT_METRIC_VALUES, metric),

@@ -76,7 +76,7 @@ def sort_state(filters: object, column: str) -> str:
 
 @register.filter
 def clear_query(filters: object) -> str:
-    return filters.query(level="", region="")  # type: ignore[attr-defined]
+    return filters.query(level="", region="", q="")  # type: ignore[attr-defined]
 
 
 @register.filter

@@ -118,7 +118,7 @@ def test_metric_page_query_count_does_not_grow_with_schools(
     client = client_for(board_member)
     page = url("metric_detail", district, metric_id=rolled_up.pk)
     client.get(page)  # warm up sessions and caches
-    with django_assert_max_num_queries(14) as few:
+    with django_assert_max_num_queries(17) as few:  # a fixed number: the school table is one page, in SQL
         assert client.get(page).status_code == 200
     from metrics import services
 
