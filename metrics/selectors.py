@@ -41,6 +41,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from core.calendar import school_year_label, school_year_of, school_year_start
+from core.history import FieldChange, HistoryEntry
 from core.parsing import query_text
 from districts.models import District, Membership, School, SchoolLevel
 from priorities.models import Priority
@@ -740,37 +741,34 @@ def _school_table(
 # --- One value: its history, and a school's recent values --------------------------------
 
 
-@dataclass(frozen=True)
-class HistoryEntry:
-    when: object
-    who: str
-    change: str  # "Created", "Changed", "Deleted"
-    before: str
-    after: str
-    source: str
-    note: str
+VALUE_HISTORY_SHOWN = 100
 
 
-def value_history(*, value: MetricValue) -> list[HistoryEntry]:
-    """Who changed a value from what to what, newest first (one query)."""
+def value_history(*, value: MetricValue, limit: int = VALUE_HISTORY_SHOWN) -> list[HistoryEntry]:
+    """Who changed a value from what to what, newest first: the newest `limit` changes, in one query.
+
+    Entries are core.history's: `verb` says entered, changed or deleted, the one change is the value's
+    (from → to, shown exactly), `subject` says how it came (form, import…) and `reason` is its note.
+    """
     metric = value.metric
-    records = list(value.history.select_related("history_user").order_by("history_date", "history_id"))
+    newest = value.history.select_related("history_user").order_by("-history_date", "-history_id")
+    records = list(reversed(newest[: limit + 1]))  # one more: the value before the oldest shown
+    shown = records[-limit:]
+    before: Decimal | None = records[0].value if len(records) > limit else None
     entries = []
-    before: Decimal | None = None
-    for record in records:
+    for record in shown:
         kind = {"+": _("Entered"), "~": _("Changed"), "-": _("Deleted")}.get(record.history_type, record.history_type)
         user = record.history_user
+        old = format_value(before, metric.unit, max(metric.decimals, _places(before))) if before is not None else ""
+        new = format_value(record.value, metric.unit, max(metric.decimals, _places(record.value)))
         entries.append(
             HistoryEntry(
                 when=record.history_date,
                 who=(user.get_full_name() if user else _("Someone no longer in the system")),
-                change=str(kind),
-                before=format_value(before, metric.unit, max(metric.decimals, _places(before)))
-                if before is not None
-                else "",
-                after=format_value(record.value, metric.unit, max(metric.decimals, _places(record.value))),
-                source=record.get_source_display(),
-                note=record.note,
+                verb=str(kind),
+                subject=record.get_source_display(),
+                changes=(FieldChange(label=_("Value"), old=old, new=new),),
+                reason=record.note,
             )
         )
         before = record.value

@@ -82,3 +82,25 @@ def test_value_removal_is_refused_for_archived_plans_and_other_schools(
         with pytest.raises(ValidationError):
             services.metric_value_delete(district=district, actor=admin_member, value=values[0])
         assert MetricValue.objects.filter(pk=values[0].pk).exists()
+
+
+def test_value_history_reads_only_the_newest_changes(district, metric, schools, admin_member):
+    from metrics.selectors import value_history
+
+    with scopes_disabled():
+        for number in ("80", "81", "82", "83"):
+            value = services.metric_value_set(
+                district=district,
+                actor=admin_member,
+                metric=metric,
+                school=schools[0],
+                period=SY2024,
+                value=Decimal(number),
+                today=date(2026, 3, 1),
+            )
+        entries = value_history(value=value, limit=2)
+    # The newest two, each from the value before it (the one before the oldest shown is read for it).
+    assert [(e.verb, e.changes[0].old, e.changes[0].new) for e in entries] == [
+        ("Changed", "82.0%", "83.0%"),
+        ("Changed", "81.0%", "82.0%"),
+    ]
