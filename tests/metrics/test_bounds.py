@@ -192,3 +192,13 @@ def test_a_plan_cant_be_shortened_to_strand_metric_values(district, admin_member
         assert "1 metric has its target date after the plan would end" in error.value.message_dict["end_year"][0]
         plan.refresh_from_db()
         assert (plan.start_year, plan.end_year) == (2025, 2030)
+
+
+def test_the_values_import_caps_its_rows_with_a_clear_message(
+    district, admin_member, metric, schools, in_district, settings
+):
+    # The shared reader (districts.imports) caps every import's rows, this one's included.
+    settings.IMPORT_MAX_ROWS = 2
+    with in_district(district), pytest.raises(ValidationError) as error:
+        preview(district, admin_member, metric, "school,period,value\nA1,2024-25,90\nB1,2024-25,80\nC1,2024-25,70\n")
+    assert "more than 2 rows" in error.value.message_dict["file"][0]
