@@ -23,7 +23,7 @@ from districts.invitations import make_token
 from districts.models import Department, District, ImportBatch, ImportKind, Invitation, Membership, RoleLabel, School
 from districts.tenancy import district_context
 from metrics.models import Metric, MetricValue
-from plans.models import Competency, StrategicPlan
+from plans.models import Competency, PlanState, StrategicPlan
 from priorities.models import Assignment, Commitment, Priority
 
 ROUTE_ARGUMENT = re.compile(r"<(?:\w+:)?(\w+)>")
@@ -44,7 +44,7 @@ DemoMaker = Callable[[District], object]
 
 
 def _active_plan(district: District) -> StrategicPlan:
-    return StrategicPlan.objects.filter(district=district).order_by("-start_year").first()
+    return StrategicPlan.objects.get(district=district, state=PlanState.ACTIVE)
 
 
 def _priority(district: District) -> Priority:
@@ -76,10 +76,19 @@ def _pending_invitation(district: District) -> Invitation:
 
 
 def _reset_link(district: District) -> dict[str, str]:
+    # Someone the walk never logs in as: logging in changes last_login, which voids the link.
     user = (
-        Membership.objects.select_related("user").get(district=district, user__email="teacher@riverbend.example").user
+        Membership.objects.select_related("user").get(district=district, user__email="counselor@riverbend.example").user
     )
     return {"uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": default_token_generator.make_token(user)}
+
+
+def _draft_plan(district: District) -> dict[str, object]:
+    """A draft plan (the demo's plans are active and archived): only a draft can be activated or deleted."""
+    plan, _ = StrategicPlan.objects.get_or_create(
+        district=district, title="Riverbend 2031 (draft)", defaults={"start_year": 2031, "end_year": 2036}
+    )
+    return {"plan_id": plan.pk}
 
 
 DEMO_ARGUMENTS: dict[str, DemoMaker] = {
@@ -116,6 +125,8 @@ DEMO_URL_KWARGS: dict[str, Callable[[District], dict[str, object]]] = {
         }
         for step in ("batch", "confirm", "discard")
     },
+    "plans:plan_activate": _draft_plan,
+    "plans:plan_delete": _draft_plan,
     "invitation_accept": lambda d: {"token": make_token(_pending_invitation(d))},
     "password_reset_confirm": _reset_link,
 }

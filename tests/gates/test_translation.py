@@ -68,16 +68,19 @@ def test_the_spanish_catalogue_translates_every_msgid(catalogue_entries):
     assert not missing, (
         "msgids untranslated or fuzzy in locale/es/LC_MESSAGES/django.po after makemessages "
         "(run `manage.py makemessages -l es --no-wrap --add-location file`, translate, then "
-        "`manage.py compilemessages -l es`):\n" + "\n".join(missing)
+        "`manage.py compilemessages -l es --ignore=.venv`):\n" + "\n".join(missing)
     )
 
 
 def test_the_compiled_catalogue_is_current(tmp_path):
-    assert COMPILED.exists(), f"{COMPILED.relative_to(ROOT)} is missing: run `manage.py compilemessages -l es`"
+    assert COMPILED.exists(), (
+        f"{COMPILED.relative_to(ROOT)} is missing: run `manage.py compilemessages -l es --ignore=.venv`"
+    )
     fresh = tmp_path / "django.mo"
     compile_po(CATALOGUE, fresh)
     assert compiled_catalogue(COMPILED) == compiled_catalogue(fresh), (
-        f"{COMPILED.relative_to(ROOT)} is not what django.po compiles to: run `manage.py compilemessages -l es`"
+        f"{COMPILED.relative_to(ROOT)} is not what django.po compiles to: "
+        "run `manage.py compilemessages -l es --ignore=.venv`"
     )
 
 
