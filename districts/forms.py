@@ -9,6 +9,8 @@ from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 
+from core.forms import IdChoiceField
+
 from .auth import normalize_email
 from .models import (
     CheckinCadence,
@@ -131,11 +133,11 @@ class MembershipForm(forms.Form):
 
     role = forms.ChoiceField(label="Role", choices=[("", "Choose a role"), *Role.choices])
     # Querysets are the district's own, set in __init__.
-    school = forms.ModelChoiceField(queryset=School.objects.none(), required=False, empty_label="No school")
-    department = forms.ModelChoiceField(
+    school = IdChoiceField(queryset=School.objects.none(), required=False, empty_label="No school")
+    department = IdChoiceField(
         queryset=Department.objects.none(), required=False, empty_label="No department", help_text=PLACE_HELP
     )
-    role_label = forms.ModelChoiceField(
+    role_label = IdChoiceField(
         label="Role card",
         queryset=RoleLabel.objects.none(),
         required=False,

@@ -7,14 +7,14 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from core.calendar import plan_period, school_year_label
-from core.forms import InputForm
+from core.forms import IdChoiceField, InputForm
 from districts.models import District
 
 from .models import Competency, StrategicPlan
 
 
 class PlanForm(InputForm):
-    copy_from = forms.ModelChoiceField(
+    copy_from = IdChoiceField(
         queryset=StrategicPlan._base_manager.none(),
         required=False,
         label="Start from an earlier plan",

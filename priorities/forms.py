@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from core.forms import InputForm, district_choice
+from core.forms import IdMultipleChoiceField, InputForm, district_choice
 from districts.models import Department, District, Membership, RoleLabel, School
 from districts.roles import Role
 
@@ -125,10 +125,10 @@ class AssignPlacesForm(forms.Form):
     target = forms.ChoiceField(
         choices=[("every_school", "every_school"), ("schools", "schools"), ("departments", "departments")]
     )
-    schools = forms.ModelMultipleChoiceField(
+    schools = IdMultipleChoiceField(
         queryset=School._base_manager.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
-    departments = forms.ModelMultipleChoiceField(
+    departments = IdMultipleChoiceField(
         queryset=Department._base_manager.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
 
