@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.calendar import plan_period, school_year_label
 from core.forms import IdChoiceField, InputForm
@@ -17,10 +18,12 @@ class PlanForm(InputForm):
     copy_from = IdChoiceField(
         queryset=StrategicPlan._base_manager.none(),
         required=False,
-        label="Start from an earlier plan",
-        empty_label="No, start from a blank plan",
-        help_text="Copies its Portrait of a Graduate, priorities, commitments and current assignments into this draft. "
-        "Commitment dates move with the period; ended assignments stay behind.",
+        label=gettext_lazy("Start from an earlier plan"),
+        empty_label=gettext_lazy("No, start from a blank plan"),
+        help_text=gettext_lazy(
+            "Copies its Portrait of a Graduate, priorities, commitments and current assignments into this draft. "
+            "Commitment dates move with the period; ended assignments stay behind."
+        ),
     )
 
     class Meta:
@@ -31,13 +34,19 @@ class PlanForm(InputForm):
             "mission": forms.Textarea(attrs={"rows": 3}),
         }
         help_texts = {
-            "start_year": "For example 2025 for a plan that starts in the 2025–26 school year.",
-            "end_year": "For example 2030.",
+            "start_year": gettext_lazy("For example 2025 for a plan that starts in the 2025–26 school year."),
+            "end_year": gettext_lazy("For example 2030."),
         }
         error_messages = {
-            "title": {"required": "Give the plan a title."},
-            "start_year": {"required": "Enter the first year, e.g. 2025.", "invalid": "Enter a year as four digits."},
-            "end_year": {"required": "Enter the last year, e.g. 2030.", "invalid": "Enter a year as four digits."},
+            "title": {"required": gettext_lazy("Give the plan a title.")},
+            "start_year": {
+                "required": gettext_lazy("Enter the first year, e.g. 2025."),
+                "invalid": gettext_lazy("Enter a year as four digits."),
+            },
+            "end_year": {
+                "required": gettext_lazy("Enter the last year, e.g. 2030."),
+                "invalid": gettext_lazy("Enter a year as four digits."),
+            },
         }
 
     def __init__(self, *args, district: District, with_copy: bool, **kwargs) -> None:
@@ -51,15 +60,19 @@ class PlanForm(InputForm):
         ) % {
             "first": date_format(example.first_day, "F Y"),
             "last": date_format(example.last_day, "F Y"),
-            "years": f"{school_year_label(2025, example.start_month)} to "
-            f"{school_year_label(example.school_years[-1], example.start_month)}",
+            "years": _("%(first)s to %(last)s")
+            % {
+                "first": school_year_label(2025, example.start_month),
+                "last": school_year_label(example.school_years[-1], example.start_month),
+            },
         }
         if with_copy:
             self.fields["copy_from"].queryset = StrategicPlan.objects.filter(district=district).order_by(
                 "-start_year", "title"
             )
             self.fields["copy_from"].label_from_instance = lambda p: (
-                f"{p.title} ({p.period_label}, {p.get_state_display().lower()})"
+                _("%(title)s (%(period)s, %(state)s)")
+                % {"title": p.title, "period": p.period_label, "state": p.get_state_display().lower()}
             )
         else:
             del self.fields["copy_from"]
@@ -69,4 +82,4 @@ class CompetencyForm(InputForm):
     class Meta:
         model = Competency
         fields = ["name", "description"]
-        error_messages = {"name": {"required": "Name the competency."}}
+        error_messages = {"name": {"required": gettext_lazy("Name the competency.")}}

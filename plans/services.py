@@ -14,6 +14,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from core.history import delete_with_history, save_with_history
@@ -33,7 +34,7 @@ MAX_PLAN_YEARS = 10
 def ensure_plan_editable(plan: StrategicPlan) -> None:
     if plan.is_archived:
         raise ValidationError(
-            "This plan is archived and can no longer be changed. Start a new plan from it to build on its work."
+            _("This plan is archived and can no longer be changed. Start a new plan from it to build on its work.")
         )
 
 
@@ -43,21 +44,23 @@ def ensure_plan_editable(plan: StrategicPlan) -> None:
 def _validate_plan(plan: StrategicPlan) -> None:
     errors: dict[str, str] = {}
     if not plan.title:
-        errors["title"] = "Give the plan a title."
+        errors["title"] = _("Give the plan a title.")
     elif (
         StrategicPlan.objects.filter(district_id=plan.district_id, title__iexact=plan.title)
         .exclude(pk=plan.pk)
         .exists()
     ):
-        errors["title"] = f"Another plan is already called “{plan.title}”. Choose a different title."
+        errors["title"] = _("Another plan is already called “%(title)s”. Choose a different title.") % {
+            "title": plan.title
+        }
     if plan.start_year and plan.end_year:
         if plan.end_year <= plan.start_year:
-            errors["end_year"] = (
+            errors["end_year"] = _(
                 "The last year must come after the first: a 2025–2030 plan runs from the start of the 2025–26 "
                 "school year to the end of 2029–30."
             )
         elif plan.end_year - plan.start_year > MAX_PLAN_YEARS:
-            errors["end_year"] = f"A strategic plan covers at most {MAX_PLAN_YEARS} years."
+            errors["end_year"] = _("A strategic plan covers at most %(years)s years.") % {"years": MAX_PLAN_YEARS}
         elif plan.pk:
             for check in plan_period_checks:
                 errors.update(check(plan))
@@ -135,14 +138,19 @@ def plan_activate(*, district: District, actor: Membership, plan: StrategicPlan)
     district = District.objects.select_for_update().get(pk=district.pk)
     plan = StrategicPlan.objects.get(pk=plan.pk, district=district)
     if not plan.is_draft:
-        raise ValidationError(f"Only a draft can be activated; this plan is {plan.get_state_display().lower()}.")
+        raise ValidationError(
+            _("Only a draft can be activated; this plan is %(state)s.") % {"state": plan.get_state_display().lower()}
+        )
     priority_count = plan.priorities.count()
     if priority_count == 0:
-        raise ValidationError("Add at least one priority before activating the plan.")
+        raise ValidationError(_("Add at least one priority before activating the plan."))
     if district.priority_hard_cap and priority_count > district.priority_hard_cap:
         raise ValidationError(
-            f"This plan has {priority_count} priorities and the district allows at most "
-            f"{district.priority_hard_cap}. Combine or remove some before activating it."
+            _(
+                "This plan has %(count)s priorities and the district allows at most %(cap)s. "
+                "Combine or remove some before activating it."
+            )
+            % {"count": priority_count, "cap": district.priority_hard_cap}
         )
     now = timezone.now()
     previous = StrategicPlan.objects.filter(district=district, state=PlanState.ACTIVE).first()
@@ -163,7 +171,10 @@ def plan_archive(*, district: District, actor: Membership, plan: StrategicPlan) 
     ensure_same_district(plan, district=district)
     plan = StrategicPlan.objects.select_for_update().get(pk=plan.pk, district=district)
     if not plan.is_active:
-        raise ValidationError(f"Only the active plan can be archived; this plan is {plan.get_state_display().lower()}.")
+        raise ValidationError(
+            _("Only the active plan can be archived; this plan is %(state)s.")
+            % {"state": plan.get_state_display().lower()}
+        )
     plan.state, plan.archived_at = PlanState.ARCHIVED, timezone.now()
     save_with_history(plan, actor=actor, update_fields=["state", "archived_at", "updated_at"])
     for follow in plan_state_changes:
@@ -178,7 +189,7 @@ def plan_delete(*, district: District, actor: Membership, plan: StrategicPlan) -
     require(actor, Action.MANAGE_PLANS)
     ensure_same_district(plan, district=district)
     if not plan.is_draft:
-        raise ValidationError("Only a draft can be deleted. Archive an active plan instead.")
+        raise ValidationError(_("Only a draft can be deleted. Archive an active plan instead."))
     delete_with_history(plan, actor=actor, name=f"“{plan.title}”")
 
 
@@ -217,7 +228,7 @@ def _copy_plan_contents(*, source: StrategicPlan, target: StrategicPlan, actor: 
 
 def _validate_competency(competency: Competency) -> None:
     if not competency.name:
-        raise ValidationError({"name": "Name the competency."})
+        raise ValidationError({"name": _("Name the competency.")})
     clash = (
         Competency.objects.filter(
             district_id=competency.district_id, plan=competency.plan, name__iexact=competency.name
@@ -226,7 +237,7 @@ def _validate_competency(competency: Competency) -> None:
         .exists()
     )
     if clash:
-        raise ValidationError({"name": f"The portrait already has “{competency.name}”."})
+        raise ValidationError({"name": _("The portrait already has “%(name)s”.") % {"name": competency.name}})
 
 
 @transaction.atomic

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.history import history_entries
@@ -99,10 +100,14 @@ def plan_create(request: HttpRequest) -> HttpResponse:
         if plan is not None:
             if plan.copied_from:
                 messages.success(
-                    request, f"Created the draft “{plan.title}”, starting from “{plan.copied_from.title}”."
+                    request,
+                    _("Created the draft “%(title)s”, starting from “%(source)s”.")
+                    % {"title": plan.title, "source": plan.copied_from.title},
                 )
             else:
-                messages.success(request, f"Created the draft “{plan.title}”. Next, add its priorities.")
+                messages.success(
+                    request, _("Created the draft “%(title)s”. Next, add its priorities.") % {"title": plan.title}
+                )
             return redirect(plan_url(plan))
     return render_page(request, "plans/plan_form.html", {"form": form, "plan": None})
 
@@ -111,7 +116,7 @@ def plan_create(request: HttpRequest) -> HttpResponse:
 def plan_edit(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = access_plan(actor=request.membership, plan_id=plan_id)
     if plan.is_archived:
-        messages.info(request, "This plan is archived and can no longer be changed.")
+        messages.info(request, _("This plan is archived and can no longer be changed."))
         return redirect(plan_url(plan))
     form = PlanForm(
         posted(request),
@@ -129,7 +134,7 @@ def plan_edit(request: HttpRequest, plan_id: int) -> HttpResponse:
             **form.cleaned_data,
         )
         if updated is not None:
-            messages.success(request, f"Saved “{updated.title}”.")
+            messages.success(request, _("Saved “%(name)s”.") % {"name": updated.title})
             return redirect(plan_url(updated))
     return render_page(request, "plans/plan_form.html", {"form": form, "plan": plan})
 
@@ -144,27 +149,36 @@ def plan_activate(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = access_plan(actor=request.membership, plan_id=plan_id)
     if request.method != "POST" and not plan.is_draft:
         return wrong_state(
-            request, plan, f"“{plan.title}” is {plan.get_state_display().lower()}; only a draft can be activated."
+            request,
+            plan,
+            _("“%(title)s” is %(state)s; only a draft can be activated.")
+            % {"title": plan.title, "state": plan.get_state_display().lower()},
         )
 
     def confirmation() -> Confirmation:
         active = selectors.active_plan(district=request.district)
         return Confirmation(
-            heading=f"Activate “{plan.title}”?",
+            heading=_("Activate “%(title)s”?") % {"title": plan.title},
             points=[
-                "Everyone in the district, board members included, will see it, and role cards will show it.",
-                f"“{active.title}” is active now and will be archived." if active else "No plan is active now.",
-                "Commitments' assignments start counting toward each school's initiative load.",
+                _("Everyone in the district, board members included, will see it, and role cards will show it."),
+                _("“%(title)s” is active now and will be archived.") % {"title": active.title}
+                if active
+                else _("No plan is active now."),
+                _("Commitments' assignments start counting toward each school's initiative load."),
             ],
-            action_label="Activate plan",
+            action_label=_("Activate plan"),
             cancel_url=plan_url(plan),
             danger=False,
             plan=plan,
         )
 
     def success(result: services.PlanActivation) -> str:
-        note = f" “{result.archived.title}” was archived; its history is kept." if result.archived else ""
-        return f"“{plan.title}” is now the district's active plan.{note}"
+        if result.archived:
+            return _("“%(title)s” is now the district's active plan. “%(old)s” was archived; its history is kept.") % {
+                "title": plan.title,
+                "old": result.archived.title,
+            }
+        return _("“%(title)s” is now the district's active plan.") % {"title": plan.title}
 
     return confirm_then(
         request,
@@ -182,23 +196,28 @@ def plan_archive(request: HttpRequest, plan_id: int) -> HttpResponse:
         return wrong_state(
             request,
             plan,
-            f"“{plan.title}” is {plan.get_state_display().lower()}; only the active plan can be archived.",
+            _("“%(title)s” is %(state)s; only the active plan can be archived.")
+            % {"title": plan.title, "state": plan.get_state_display().lower()},
         )
     return confirm_then(
         request,
         confirmation=lambda: Confirmation(
-            heading=f"Archive “{plan.title}”?",
+            heading=_("Archive “%(title)s”?") % {"title": plan.title},
             points=[
-                "It becomes read-only. You can still start a new plan from it.",
-                "The district will have no active plan until you activate another: role cards and the "
-                "initiative load page will be empty, and board members will see no plan.",
+                _("It becomes read-only. You can still start a new plan from it."),
+                _(
+                    "The district will have no active plan until you activate another: role cards and the "
+                    "initiative load page will be empty, and board members will see no plan."
+                ),
             ],
-            action_label="Archive plan",
+            action_label=_("Archive plan"),
             cancel_url=plan_url(plan),
             plan=plan,
         ),
         run=lambda: services.plan_archive(district=request.district, actor=request.membership, plan=plan),
-        success=lambda _: f"Archived “{plan.title}”. It stays readable; its history is kept.",
+        success=lambda result: (
+            _("Archived “%(title)s”. It stays readable; its history is kept.") % {"title": plan.title}
+        ),
         done_url=plan_url(plan),
     )
 
@@ -208,19 +227,25 @@ def plan_delete(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = access_plan(actor=request.membership, plan_id=plan_id)
     if request.method != "POST" and not plan.is_draft:
         return wrong_state(
-            request, plan, f"“{plan.title}” is {plan.get_state_display().lower()}; only a draft can be deleted."
+            request,
+            plan,
+            _("“%(title)s” is %(state)s; only a draft can be deleted.")
+            % {"title": plan.title, "state": plan.get_state_display().lower()},
         )
 
     def confirmation() -> Confirmation:
         counts = selectors.plan_contents_count(plan=plan)
         return Confirmation(
-            heading=f"Delete the draft “{plan.title}”?",
+            heading=_("Delete the draft “%(title)s”?") % {"title": plan.title},
             points=[
-                f"Its {counts['priorities']} priorities, {counts['commitments']} commitments and "
-                f"{counts['competencies']} Portrait of a Graduate competencies go with it.",
-                "This can't be undone.",
+                _(
+                    "Its %(priorities)s priorities, %(commitments)s commitments and "
+                    "%(competencies)s Portrait of a Graduate competencies go with it."
+                )
+                % counts,
+                _("This can't be undone."),
             ],
-            action_label="Delete draft",
+            action_label=_("Delete draft"),
             cancel_url=plan_url(plan),
             plan=plan,
         )
@@ -230,7 +255,7 @@ def plan_delete(request: HttpRequest, plan_id: int) -> HttpResponse:
         request,
         confirmation=confirmation,
         run=lambda: services.plan_delete(district=request.district, actor=request.membership, plan=plan),
-        success=lambda _: f"Deleted the draft “{title}”.",
+        success=lambda result: _("Deleted the draft “%(title)s”.") % {"title": title},
         done_url=reverse("plans:plan_list", kwargs={"district_slug": request.district.slug}),
         failed_url=page,
     )
@@ -248,7 +273,7 @@ def portrait(request: HttpRequest, plan_id: int) -> HttpResponse:
     """Edit the Portrait of a Graduate: the ordered competencies, and a form to add one."""
     plan = access_plan(actor=request.membership, plan_id=plan_id)
     if plan.is_archived:
-        raise Http404("An archived plan's portrait can't be changed.")
+        raise Http404(_("An archived plan's portrait can't be changed."))
     form = CompetencyForm(posted(request))
     if request.method == "POST" and form.is_valid():
         competency = call_service(
@@ -260,7 +285,7 @@ def portrait(request: HttpRequest, plan_id: int) -> HttpResponse:
             **form.cleaned_data,
         )
         if competency is not None:
-            messages.success(request, f"Added “{competency.name}” to the Portrait of a Graduate.")
+            messages.success(request, _("Added “%(name)s” to the Portrait of a Graduate.") % {"name": competency.name})
             return redirect(_portrait_url(plan))
     context = {"plan": plan, "competencies": list(plan.competencies.all()), "form": form}
     return render_page(request, "plans/portrait.html", context, partial="competencies")
@@ -280,7 +305,7 @@ def competency_edit(request: HttpRequest, competency_id: int) -> HttpResponse:
             **form.cleaned_data,
         )
         if updated is not None:
-            messages.success(request, f"Saved “{updated.name}”.")
+            messages.success(request, _("Saved “%(name)s”.") % {"name": updated.name})
             return redirect(_portrait_url(competency.plan))
     return render_page(
         request, "plans/competency_form.html", {"form": form, "competency": competency, "plan": competency.plan}
@@ -322,15 +347,15 @@ def competency_delete(request: HttpRequest, competency_id: int) -> HttpResponse:
     return confirm_then(
         request,
         confirmation=lambda: Confirmation(
-            heading=f"Remove “{competency.name}” from the Portrait of a Graduate?",
-            points=["The change is kept in the plan's history."],
-            action_label="Remove competency",
+            heading=_("Remove “%(name)s” from the Portrait of a Graduate?") % {"name": competency.name},
+            points=[_("The change is kept in the plan's history.")],
+            action_label=_("Remove competency"),
             cancel_url=portrait_url,
             plan=competency.plan,
         ),
         run=lambda: services.competency_delete(
             district=request.district, actor=request.membership, competency=competency
         ),
-        success=lambda _: f"Removed “{competency.name}” from the Portrait of a Graduate.",
+        success=lambda result: _("Removed “%(name)s” from the Portrait of a Graduate.") % {"name": competency.name},
         done_url=portrait_url,
     )
