@@ -50,6 +50,9 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     email = models.EmailField(_("email address"), unique=True)
     full_name = models.CharField(_("full name"), max_length=200, blank=True)
+    # The person's own choice of interface language ("" = follow the browser); applied among
+    # the languages their district offers (districts.languages).
+    language = models.CharField(_("language"), max_length=8, blank=True, default="")
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
@@ -74,7 +77,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.full_name or self.email
 
     def get_short_name(self) -> str:
-        return (self.full_name.split(" ")[0] if self.full_name else "") or self.email
+        # How the person is addressed: the name as entered, title included ("Dr. Ana Reyes"),
+        # never its first word ("Dr.").
+        return self.get_full_name()
 
 
 def us_time_zone_choices() -> list[tuple[str, str]]:

@@ -61,6 +61,8 @@ MIDDLEWARE = [
     # Resolves the district from the URL, checks membership, opens the
     # transaction that carries the row-level-security setting.
     "districts.middleware.DistrictMiddleware",
+    # The page's language among those its district offers (after the district is known).
+    "districts.languages.LanguageMiddleware",
     # Axes goes last so it sees the outcome of the login view.
     "axes.middleware.AxesMiddleware",
 ]

@@ -51,6 +51,7 @@ NOT_PAGES = frozenset(
         "priorities:commitment_status",
         "priorities:priority_move",
         "priorities:role_label_move",
+        "set_language",
     }
 )
 # URL names that always send a visitor on to another page (checked where they land).
