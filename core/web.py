@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 
 from .forms import MoveForm
 from .ordering import MoveDirection
@@ -171,8 +172,31 @@ def run_move(request: HttpRequest, move: Callable[[MoveDirection], bool]) -> tup
         return form.direction_value, False
 
 
-def moved_message(name: str, *, moved: bool, direction: str, position: int, total: int, where: str = "") -> str:
-    """What a screen reader hears after a move, and the plain-post page shows."""
+def moved_message(
+    name: str, *, moved: bool, direction: str, position: int, total: int, under: str = "", where: str = ""
+) -> str:
+    """What a screen reader hears after a move, and the plain-post page shows (one whole sentence per case).
+
+    `under` names the list's parent (a priority's code) when the list is one of several; `where`, the older
+    English fragment " under P1", is read the same way until its callers pass `under`.
+    """
+    if where and not under:
+        under = where.strip().removeprefix("under").strip()
+    values = {"name": name, "position": position, "total": total, "under": under}
+    up = direction == "up"
     if moved:
-        return f"Moved {name} {direction} to position {position} of {total}{where}."
-    return f"{name[0].upper()}{name[1:]} is already {'first' if direction == 'up' else 'last'}{where}."
+        if under:
+            if up:
+                return gettext("Moved %(name)s up to position %(position)s of %(total)s under %(under)s.") % values
+            return gettext("Moved %(name)s down to position %(position)s of %(total)s under %(under)s.") % values
+        if up:
+            return gettext("Moved %(name)s up to position %(position)s of %(total)s.") % values
+        return gettext("Moved %(name)s down to position %(position)s of %(total)s.") % values
+    values["name"] = f"{name[:1].upper()}{name[1:]}"
+    if under:
+        if up:
+            return gettext("%(name)s is already first under %(under)s.") % values
+        return gettext("%(name)s is already last under %(under)s.") % values
+    if up:
+        return gettext("%(name)s is already first.") % values
+    return gettext("%(name)s is already last.") % values
