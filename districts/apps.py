@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 def _apply_rls_after_migrate(sender: AppConfig, using: str = "default", **kwargs: object) -> None:
@@ -10,7 +11,7 @@ def _apply_rls_after_migrate(sender: AppConfig, using: str = "default", **kwargs
 
 class DistrictsConfig(AppConfig):
     name = "districts"
-    verbose_name = "Districts and people"
+    verbose_name = _("Districts and people")
 
     def ready(self) -> None:
         from . import checks  # noqa: F401 - registers system checks

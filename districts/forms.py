@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import calendar
-
 from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils.dates import MONTHS
+from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from core.forms import IdChoiceField
 
@@ -27,13 +29,13 @@ from .roles import Role
 
 class EmailAuthenticationForm(AuthenticationForm):
     username = forms.EmailField(
-        label="Email address",
+        label=_("Email address"),
         widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
     )
 
     error_messages = {
         **AuthenticationForm.error_messages,
-        "invalid_login": "That email address and password don't match an account. Check both and try again.",
+        "invalid_login": _("That email address and password don't match an account. Check both and try again."),
     }
 
     def clean_username(self) -> str:
@@ -41,59 +43,75 @@ class EmailAuthenticationForm(AuthenticationForm):
         return normalize_email(self.cleaned_data["username"])
 
 
+def _priority_cap_help() -> str:
+    count = District.PRIORITY_WARNING_COUNT
+    return ngettext(
+        "Leave empty for no hard limit. Either way, the focus guard warns when a plan has more than "
+        "%(count)s priority; with a limit, a plan cannot go past it.",
+        "Leave empty for no hard limit. Either way, the focus guard warns when a plan has more than "
+        "%(count)s priorities; with a limit, a plan cannot go past it.",
+        count,
+    ) % {"count": count}
+
+
 class DistrictSettingsForm(forms.Form):
-    name = forms.CharField(label="District name", max_length=200)
+    name = forms.CharField(label=_("District name"), max_length=200)
     time_zone = forms.ChoiceField(
-        label="Time zone",
+        label=_("Time zone"),
         choices=us_time_zone_choices,
-        help_text="Check-in cycles open, fall due and close at midnight in this time zone.",
+        help_text=_("Check-in cycles open, fall due and close at midnight in this time zone."),
     )
     school_year_start_month = forms.TypedChoiceField(
-        label="School year starts in",
+        label=_("School year starts in"),
         coerce=int,
-        choices=[(n, calendar.month_name[n]) for n in range(1, 13)],
-        help_text="Reports and check-in cycles are grouped by school year.",
+        choices=list(MONTHS.items()),
+        help_text=_("Reports and check-in cycles are grouped by school year."),
     )
     languages = forms.MultipleChoiceField(
-        label="Languages",
+        label=_("Languages"),
         choices=settings.LANGUAGES,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Languages offered to staff and on the public page. Choose at least one.",
-        error_messages={"required": "Choose at least one language."},
+        help_text=_("Languages offered to staff and on the public page. Choose at least one."),
+        error_messages={"required": _("Choose at least one language.")},
     )
     public_page_enabled = forms.BooleanField(
-        label="Publish a public progress page",
+        label=_("Publish a public progress page"),
         required=False,
-        help_text="When on, anyone can see the district's priorities and published progress without logging in. "
-        "Check-ins, names and drafts are never public.",
+        help_text=_(
+            "When on, anyone can see the district's priorities and published progress without logging in. "
+            "Check-ins, names and drafts are never public."
+        ),
     )
     checkin_cadence = forms.ChoiceField(
-        label="Check-in cadence",
+        label=_("Check-in cadence"),
         choices=CheckinCadence.choices,
-        help_text="How often schools and departments report on their commitments.",
+        help_text=_("How often schools and departments report on their commitments."),
     )
     priority_hard_cap = forms.IntegerField(
-        label="Most priorities a plan may have",
+        label=_("Most priorities a plan may have"),
         required=False,
         min_value=1,
         max_value=20,
-        help_text=f"Leave empty for no hard limit. Either way, the focus guard warns when a plan has more than "
-        f"{District.PRIORITY_WARNING_COUNT} priorities; with a limit, a plan cannot go past it.",
+        help_text=lazy(_priority_cap_help, str)(),
     )
     commitment_load_threshold = forms.IntegerField(
-        label="Commitment load threshold",
+        label=_("Commitment load threshold"),
         min_value=1,
         max_value=100,
-        help_text="A school or department asked to carry more active commitments than this is flagged as overloaded.",
+        help_text=_(
+            "A school or department asked to carry more active commitments than this is flagged as overloaded."
+        ),
     )
     metric_tolerance_percent = forms.DecimalField(
-        label="Metric tolerance (%)",
+        label=_("Metric tolerance (%)"),
         min_value=0,
         max_value=100,
         max_digits=5,
         decimal_places=2,
-        help_text="How far a metric may fall behind its expected path — as a percentage of the whole change from "
-        "baseline to target — and still count as “at risk” rather than “off track”.",
+        help_text=_(
+            "How far a metric may fall behind its expected path — as a percentage of the whole change from "
+            "baseline to target — and still count as “at risk” rather than “off track”."
+        ),
     )
 
     @classmethod
@@ -105,7 +123,7 @@ class SchoolForm(forms.ModelForm):
     class Meta:
         model = School
         fields = ["name", "code", "level", "enrollment", "region"]
-        help_texts = {"enrollment": "Number of students; used to weight district roll-ups."}
+        help_texts = {"enrollment": _("Number of students; used to weight district roll-ups.")}
 
     def clean_enrollment(self) -> int | None:
         enrollment = self.cleaned_data.get("enrollment")
@@ -118,11 +136,11 @@ class DepartmentForm(forms.ModelForm):
     class Meta:
         model = Department
         fields = ["name", "description"]
-        help_texts = {"description": "What the department is responsible for, in a sentence or two."}
+        help_texts = {"description": _("What the department is responsible for, in a sentence or two.")}
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
 
-PLACE_HELP = (
+PLACE_HELP = _(
     "Principals need a school; cabinet members and department leads a department; staff one of the two. "
     "District admins, the superintendent, board members and partner coaches cover the whole district: leave both empty."
 )
@@ -131,20 +149,22 @@ PLACE_HELP = (
 class MembershipForm(forms.Form):
     """Role, place, role card and title: shared by the invite form and the change-role form."""
 
-    role = forms.ChoiceField(label="Role", choices=[("", "Choose a role"), *Role.choices])
+    role = forms.ChoiceField(label=_("Role"), choices=[("", _("Choose a role")), *Role.choices])
     # Querysets are the district's own, set in __init__.
-    school = IdChoiceField(queryset=School.objects.none(), required=False, empty_label="No school")
+    school = IdChoiceField(queryset=School.objects.none(), required=False, empty_label=_("No school"))
     department = IdChoiceField(
-        queryset=Department.objects.none(), required=False, empty_label="No department", help_text=PLACE_HELP
+        queryset=Department.objects.none(), required=False, empty_label=_("No department"), help_text=PLACE_HELP
     )
     role_label = IdChoiceField(
-        label="Role card",
+        label=_("Role card"),
         queryset=RoleLabel.objects.none(),
         required=False,
-        empty_label="None",
-        help_text="Which “my part in the plan” card is theirs, e.g. Teachers or Bus drivers.",
+        empty_label=_("None"),
+        help_text=_("Which “my part in the plan” card is theirs, e.g. Teachers or Bus drivers."),
     )
-    title = forms.CharField(label="Job title", max_length=200, required=False, help_text="e.g. Grade 7 math teacher.")
+    title = forms.CharField(
+        label=_("Job title"), max_length=200, required=False, help_text=_("e.g. Grade 7 math teacher.")
+    )
 
     def __init__(self, *args: object, district: District, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -155,20 +175,20 @@ class MembershipForm(forms.Form):
 
 class InvitationForm(MembershipForm):
     email = forms.EmailField(
-        label="Email address",
+        label=_("Email address"),
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "off"}),
-        help_text="The invitation link goes to this address; they log in with it.",
+        help_text=_("The invitation link goes to this address; they log in with it."),
     )
-    full_name = forms.CharField(label="Full name", max_length=200, required=False)
+    full_name = forms.CharField(label=_("Full name"), max_length=200, required=False)
 
     field_order = ["email", "full_name", "role", "school", "department", "role_label", "title"]
 
 
 class ImportUploadForm(forms.Form):
     file = forms.FileField(
-        label="CSV file",
-        help_text="A .csv file saved as UTF-8, with the column names in the first row.",
+        label=_("CSV file"),
+        help_text=_("A .csv file saved as UTF-8, with the column names in the first row."),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
 
@@ -177,16 +197,16 @@ class InvitationSignupForm(forms.Form):
     """A new invitee's account: name and password, checked by Django's password validators."""
 
     full_name = forms.CharField(
-        label="Your full name", max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"})
+        label=_("Your full name"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"})
     )
     password1 = forms.CharField(
-        label="Choose a password",
+        label=_("Choose a password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=" ".join(password_validation.password_validators_help_texts()),
+        help_text=lazy(lambda: " ".join(password_validation.password_validators_help_texts()), str)(),
     )
     password2 = forms.CharField(
-        label="Type the password again",
+        label=_("Type the password again"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
@@ -199,7 +219,7 @@ class InvitationSignupForm(forms.Form):
         password1 = self.cleaned_data.get("password1")
         password2 = self.cleaned_data.get("password2", "")
         if password1 and password1 != password2:
-            raise forms.ValidationError("The two passwords don't match. Type the same password twice.")
+            raise forms.ValidationError(_("The two passwords don't match. Type the same password twice."))
         return password2
 
     def clean(self) -> dict:

@@ -160,17 +160,19 @@ def confirm(request: HttpRequest, importer: Importer, pages: ImportPages, batch_
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        counted = f" {importer.counted}" if importer.counted else ""
-        messages.success(
-            request, f"Import finished: {done.created_count}{counted} created, {done.updated_count} updated."
-        )
+        counts = {"created": done.created_count, "counted": importer.counted, "updated": done.updated_count}
+        if importer.counted:
+            message = _("Import finished: %(created)s %(counted)s created, %(updated)s updated.") % counts
+        else:
+            message = _("Import finished: %(created)s created, %(updated)s updated.") % counts
+        messages.success(request, message)
     return redirect(pages.url(request, "_batch", batch_id=batch.pk))
 
 
 def discard(request: HttpRequest, importer: Importer, pages: ImportPages, batch_id: int) -> HttpResponse:
     batch = _batch_for(request, importer, batch_id)
     import_discard(district=request.district, actor=request.membership, importer=importer, batch=batch)
-    messages.info(request, f"Discarded {batch.filename}. Nothing was imported.")
+    messages.info(request, _("Discarded %(filename)s. Nothing was imported.") % {"filename": batch.filename})
     return redirect(pages.url(request))
 
 

@@ -296,7 +296,12 @@ def import_preview(
     importer.check_permission(actor)
     if len(data) > settings.IMPORT_MAX_BYTES:
         megabytes = settings.IMPORT_MAX_BYTES // (1024 * 1024)
-        raise ValidationError({"file": f"The file is larger than {megabytes} MB. Split it into smaller files."})
+        raise ValidationError(
+            {
+                "file": _("The file is larger than %(megabytes)s MB. Split it into smaller files.")
+                % {"megabytes": megabytes}
+            }
+        )
     try:
         text = decode_csv(data)
         plan = plan_text(importer, text)
@@ -365,16 +370,16 @@ def _import_confirm(*, district: District, actor: Membership, importer: Importer
     importer.check_permission(actor)
     locked = ImportBatch.objects.select_for_update().get(pk=batch.pk, district=district)
     if locked.kind != importer.kind or locked.target_id != importer.target_id:
-        raise ValidationError("This file was uploaded for a different import.")
+        raise ValidationError(_("This file was uploaded for a different import."))
     if locked.status == ImportBatch.Status.IMPORTED:
         return locked
     if locked.status != ImportBatch.Status.PREVIEWED:
-        raise ValidationError("This upload was discarded. Upload the file again.")
+        raise ValidationError(_("This upload was discarded. Upload the file again."))
     plan = import_batch_plan(importer=importer, batch=locked)
     if not plan.ok:
         raise ValidationError(
-            f"Nothing was imported: {len(plan.problems)} problem(s) in {plan.problem_rows} row(s). "
-            "Fix the file and upload it again.",
+            _("Nothing was imported: %(problems)s problem(s) in %(rows)s row(s). Fix the file and upload it again.")
+            % {"problems": len(plan.problems), "rows": plan.problem_rows},
             code="problems",
         )
     importer.batch = locked

@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
 
 from .roles import Role
 
@@ -155,4 +156,4 @@ def can(actor: Any, action: Action, obj: Any = None) -> bool:
 
 def require(actor: Any, action: Action, obj: Any = None) -> None:
     if not can(actor, action, obj):
-        raise PermissionDenied(f"Your role cannot do this ({action}).")
+        raise PermissionDenied(_("Your role cannot do this (%(action)s).") % {"action": action})

@@ -57,12 +57,12 @@ def ensure_actor_in_district(*, district: District, actor: Membership) -> None:
 def _reject_unknown(changes: dict[str, Any], allowed: set[str], what: str) -> None:
     unknown = set(changes) - allowed
     if unknown:
-        raise ValidationError(f"Unknown {what} fields: {', '.join(sorted(unknown))}")
+        raise ValidationError(f"Unknown {what} fields: {', '.join(sorted(unknown))}")  # i18n: not shown
 
 
 # Names for what can block a delete, where the model's own verbose name would read oddly.
 _REFERENCE_NAMES: dict[str, tuple[str, str]] = {
-    "districts.membership": ("person", "people (including deactivated ones)"),
+    "districts.membership": (gettext_lazy("person"), gettext_lazy("people (including deactivated ones)")),
 }
 
 
@@ -115,12 +115,15 @@ def announce_schools_changed(district: District) -> None:
     schools_changed.send(sender=District, district=district)
 
 
-def _delete_unreferenced(obj: models.Model, *, actor: Membership, what: str) -> None:
+def _delete_unreferenced(obj: models.Model, *, actor: Membership) -> None:
     references = references_to(obj)
     if references:
         raise ValidationError(
-            f"{obj} can't be deleted while {what} still has {', '.join(references)}. "
-            "Move or remove them first; deleting would lose their history."
+            _(
+                "%(name)s can't be deleted while it still has %(references)s. "
+                "Move or remove them first; deleting would lose their history."
+            )
+            % {"name": obj, "references": ", ".join(references)}
         )
     obj._history_user = actor.user
     obj.delete()
@@ -260,7 +263,7 @@ def school_delete(*, district: District, actor: Membership, school: School) -> N
     ensure_actor_in_district(district=district, actor=actor)
     require(actor, Action.MANAGE_DISTRICT)
     ensure_same_district(school, district=district)
-    _delete_unreferenced(school, actor=actor, what="it")
+    _delete_unreferenced(school, actor=actor)
     announce_schools_changed(district)
 
 
@@ -269,7 +272,7 @@ def school_delete(*, district: District, actor: Membership, school: School) -> N
 
 def _department_name_conflict(*, district: District, name: str, exclude_pk: int | None) -> None:
     if Department.objects.filter(district=district, name__iexact=name).exclude(pk=exclude_pk).exists():
-        raise ValidationError({"name": f"Another department is already called “{name}”."})
+        raise ValidationError({"name": _("Another department is already called “%(name)s”.") % {"name": name}})
 
 
 @transaction.atomic
@@ -307,7 +310,7 @@ def department_delete(*, district: District, actor: Membership, department: Depa
     ensure_actor_in_district(district=district, actor=actor)
     require(actor, Action.MANAGE_DISTRICT)
     ensure_same_district(department, district=district)
-    _delete_unreferenced(department, actor=actor, what="it")
+    _delete_unreferenced(department, actor=actor)
 
 
 # --- People: roles and places ---------------------------------------------------------
@@ -324,7 +327,7 @@ def check_role_and_place(
     """Raise ValidationError at the field when the role is unknown or its school/department is wrong."""
     ensure_same_district(school, department, role_label, district=district)
     if role not in Role.values:
-        raise ValidationError({"role": "Choose a role from the list."})
+        raise ValidationError({"role": _("Choose a role from the list.")})
     problem = place_problem(role, has_school=school is not None, has_department=department is not None)
     if problem:
         raise ValidationError({problem[0]: problem[1]})
@@ -341,8 +344,11 @@ def _ensure_another_admin_remains(*, district: District, leaving: Membership) ->
     )
     if not [pk for pk in admin_ids if pk != leaving.pk]:
         raise ValidationError(
-            f"{leaving.user} is the district's last active district admin. "
-            "Make someone else a district admin first, so the district is never left without one."
+            _(
+                "%(name)s is the district's last active district admin. "
+                "Make someone else a district admin first, so the district is never left without one."
+            )
+            % {"name": leaving.user}
         )
 
 
@@ -364,7 +370,7 @@ def membership_update(
     ensure_same_district(membership, district=district)
     check_role_and_place(district=district, role=role, school=school, department=department, role_label=role_label)
     if membership.pk == actor.pk and role != membership.role:
-        raise ValidationError({"role": "You can't change your own role. Ask another district admin to do it."})
+        raise ValidationError({"role": _("You can't change your own role. Ask another district admin to do it.")})
     if membership.role == Role.DISTRICT_ADMIN and role != Role.DISTRICT_ADMIN and membership.is_active:
         try:
             _ensure_another_admin_remains(district=district, leaving=membership)
@@ -386,7 +392,7 @@ def membership_deactivate(*, district: District, actor: Membership, membership: 
     require(actor, Action.MANAGE_PEOPLE)
     ensure_same_district(membership, district=district)
     if membership.pk == actor.pk:
-        raise ValidationError("You can't deactivate yourself. Ask another district admin to do it.")
+        raise ValidationError(_("You can't deactivate yourself. Ask another district admin to do it."))
     if not membership.is_active:
         return membership
     if membership.role == Role.DISTRICT_ADMIN:
@@ -489,11 +495,14 @@ def invitation_create(
     elif email in active_member_emails(district=district, emails=[email]):
         errors["email"] = [
             ValidationError(
-                f"{email} is already an active member of this district. Change their role on their page instead."
+                _("%(email)s is already an active member of this district. Change their role on their page instead.")
+                % {"email": email}
             )
         ]
     elif open_invitation_for(district=district, email=email) is not None:
-        errors["email"] = [ValidationError(f"{email} already has an open invitation.", code="already_invited")]
+        errors["email"] = [
+            ValidationError(_("%(email)s already has an open invitation.") % {"email": email}, code="already_invited")
+        ]
     try:
         check_role_and_place(district=district, role=role, school=school, department=department, role_label=role_label)
     except ValidationError as error:
@@ -519,7 +528,11 @@ def invitation_create(
     except IntegrityError:
         # Someone invited the same address a moment ago (invitation_one_open_per_email).
         raise ValidationError(
-            {"email": ValidationError(f"{email} already has an open invitation.", code="already_invited")}
+            {
+                "email": ValidationError(
+                    _("%(email)s already has an open invitation.") % {"email": email}, code="already_invited"
+                )
+            }
         ) from None
     email_invitation_after_commit(invitation)
     return invitation
@@ -537,9 +550,9 @@ def invitation_resend(*, district: District, actor: Membership, invitation: Invi
     require(actor, Action.MANAGE_PEOPLE)
     locked = _lock_invitation(district, invitation)
     if locked.accepted_at:
-        raise ValidationError("This invitation was already accepted; there is nothing to re-send.")
+        raise ValidationError(_("This invitation was already accepted; there is nothing to re-send."))
     if locked.revoked_at:
-        raise ValidationError("This invitation was revoked. Invite the person again instead.")
+        raise ValidationError(_("This invitation was revoked. Invite the person again instead."))
     locked.nonce = new_invitation_nonce()
     locked.link_changed_at = timezone.now()
     locked.expires_at = invitation_expiry()
@@ -555,7 +568,7 @@ def invitation_revoke(*, district: District, actor: Membership, invitation: Invi
     require(actor, Action.MANAGE_PEOPLE)
     locked = _lock_invitation(district, invitation)
     if locked.accepted_at:
-        raise ValidationError("This invitation was already accepted. Deactivate the person instead.")
+        raise ValidationError(_("This invitation was already accepted. Deactivate the person instead."))
     if locked.revoked_at:
         return locked
     locked.revoked_at = timezone.now()
@@ -615,7 +628,9 @@ def invitation_accept(*, district: District, invitation: Invitation, user: User,
     if problem := _accept_problem(locked, nonce):
         raise ValidationError(_ACCEPT_MESSAGES[problem], code=problem)
     if normalize_email(user.email) != normalize_email(locked.email):
-        raise ValidationError(f"This invitation is for {locked.email}. Log in with that address to accept it.")
+        raise ValidationError(
+            _("This invitation is for %(email)s. Log in with that address to accept it.") % {"email": locked.email}
+        )
     membership = Membership.objects.select_for_update(of=("self",)).filter(district=district, user=user).first()
     if membership is not None and membership.deactivated_at and locked.created_at < membership.deactivated_at:
         # An admin deactivated them after this invitation was made; the old link must not undo that.

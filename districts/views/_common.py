@@ -81,10 +81,10 @@ def _delete_page(request: HttpRequest, obj: School | Department, *, service: obj
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(request, f"Deleted {obj}.")
+            messages.success(request, _("Deleted %(name)s.") % {"name": obj})
             return redirect(list_url)
     context = {
-        "title": f"Delete {obj}?",
+        "title": _("Delete %(name)s?") % {"name": obj},
         "object": obj,
         "what": what,
         "references": services.references_to(obj),

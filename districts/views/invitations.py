@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.crypto import constant_time_compare
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from core.web import call_service, posted, render_page, submit_form
@@ -36,7 +38,14 @@ def invite(request: HttpRequest) -> HttpResponse:
         request,
         form,
         services.invitation_create,
-        success=lambda invitation: f"Invitation sent to {invitation.email}. The link works for {days} days.",
+        success=lambda invitation: (
+            ngettext(
+                "Invitation sent to %(email)s. The link works for %(days)s day.",
+                "Invitation sent to %(email)s. The link works for %(days)s days.",
+                days,
+            )
+            % {"email": invitation.email, "days": days}
+        ),
         next_url=lambda _invitation: _url(request, "districts:people_list"),
     )
     if done:
@@ -65,7 +74,10 @@ def invitation_resend(request: HttpRequest, invitation_id: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, f"A new link is on its way to {invitation.email}; the earlier link no longer works.")
+        messages.success(
+            request,
+            _("A new link is on its way to %(email)s; the earlier link no longer works.") % {"email": invitation.email},
+        )
     return _to("districts:invitation_detail", request, invitation_id=invitation.pk)
 
 
@@ -79,7 +91,10 @@ def invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpResponse:
         except ValidationError as exc:
             error = " ".join(exc.messages)
         else:
-            messages.success(request, f"Revoked the invitation to {invitation.email}; its link no longer works.")
+            messages.success(
+                request,
+                _("Revoked the invitation to %(email)s; its link no longer works.") % {"email": invitation.email},
+            )
             return _to("districts:invitation_detail", request, invitation_id=invitation.pk)
     context = {"invitation": invitation, "error": error}
     return render_page(request, "districts/invitation_revoke.html", context, status=409 if error else 200)
@@ -131,7 +146,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
                 except ValidationError as error:
                     # Revoked, re-sent or expired between showing the page and the click.
                     return _accept_page(request, error.code or "invalid", context, status=410)
-                messages.success(request, f"Welcome to {district.name}.")
+                messages.success(request, _("Welcome to %(district)s.") % {"district": district.name})
                 return redirect("dashboards:home", district_slug=district.slug)
             return _accept_page(request, "confirm", context)
 
@@ -152,7 +167,9 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             )
             if membership is not None:
                 login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
-                messages.success(request, f"Welcome to {district.name}. Your account is ready.")
+                messages.success(
+                    request, _("Welcome to %(district)s. Your account is ready.") % {"district": district.name}
+                )
                 return redirect("dashboards:home", district_slug=district.slug)
         return _accept_page(request, "sign_up", {**context, "form": form})
 

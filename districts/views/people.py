@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.web import posted, render_page, submit_form
 from districts import selectors, services
@@ -110,7 +112,7 @@ def person_edit(request: HttpRequest, membership_id: int) -> HttpResponse:
         form,
         services.membership_update,
         membership=copy(person),  # a rejected change must not show up on this page
-        success=lambda saved: f"Saved the role of {saved.user}.",
+        success=lambda saved: _("Saved the role of %(name)s.") % {"name": saved.user},
         next_url=lambda saved: _url(request, "districts:person_detail", membership_id=saved.pk),
     )
     return done or render_page(request, "districts/person_form.html", {"form": form, "person": person})
@@ -126,8 +128,11 @@ def _person_status_page(request: HttpRequest, membership_id: int, *, deactivate:
         except ValidationError as exc:
             error = " ".join(exc.messages)
         else:
-            done = "deactivated: they can no longer open this district" if deactivate else "active again"
-            messages.success(request, f"{person.user} is {done}.")
+            if deactivate:
+                done = _("%(name)s is deactivated: they can no longer open this district.") % {"name": person.user}
+            else:
+                done = _("%(name)s is active again.") % {"name": person.user}
+            messages.success(request, done)
             return _to("districts:person_detail", request, membership_id=person.pk)
     context = {"person": person, "deactivate": deactivate, "error": error}
     return render_page(request, "districts/person_status.html", context, status=409 if error else 200)
@@ -148,7 +153,7 @@ PEOPLE_IMPORT_VIEWS = import_views_for(
         PeopleImporter,
         url_name="districts:people_import",
         back_url_name="districts:people_list",
-        back_label="People",
+        back_label=gettext_lazy("People"),
         sample_filename="people-sample.csv",
     ),
     action=Action.MANAGE_PEOPLE,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy
 
 from core.web import render_page
 from districts import selectors, services
@@ -109,7 +110,7 @@ SCHOOL_IMPORT_VIEWS = import_views_for(
         SchoolImporter,
         url_name="districts:school_import",
         back_url_name="districts:school_list",
-        back_label="Schools",
+        back_label=gettext_lazy("Schools"),
         sample_filename="schools-sample.csv",
     ),
     action=Action.MANAGE_DISTRICT,

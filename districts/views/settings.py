@@ -5,6 +5,7 @@ from __future__ import annotations
 from copy import copy
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 
 from core.web import posted, render_page, submit_form
 from districts import services
@@ -27,7 +28,7 @@ def district_settings(request: HttpRequest) -> HttpResponse:
         services.district_update,
         # A copy: a rejected change must not show up in this page's header.
         district=copy(district),
-        success=lambda _district: "District settings saved.",
+        success=lambda _district: _("District settings saved."),
         next_url=lambda _district: _url(request, "districts:settings"),
     )
     return done or render_page(request, "districts/settings.html", {"form": form})
