@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from core.history import History, HistorySource, history_entries
 from core.parsing import parse_id, query_text
@@ -184,10 +184,10 @@ class PeopleStatus:
     INVITED = "invited"
 
     CHOICES = (
-        (ALL, "Members and open invitations"),
-        (ACTIVE, "Active members"),
-        (INACTIVE, "Deactivated members"),
-        (INVITED, "Invitations (pending, expired, revoked)"),
+        (ALL, gettext_lazy("Members and open invitations")),
+        (ACTIVE, gettext_lazy("Active members")),
+        (INACTIVE, gettext_lazy("Deactivated members")),
+        (INVITED, gettext_lazy("Invitations (pending, expired, revoked)")),
     )
 
 
@@ -373,31 +373,31 @@ def setup_checklist(*, district: District, counts: dict[str, int]) -> list[Check
     return [
         ChecklistItem(
             "settings",
-            "Review the district settings",
+            _("Review the district settings"),
             reviewed is not None,
-            f"Reviewed {date_format(timezone.localtime(reviewed), 'F j, Y')}."
+            _("Reviewed %(date)s.") % {"date": date_format(timezone.localtime(reviewed), _("F j, Y"))}
             if reviewed
-            else "Time zone, school year, check-in cadence and focus limits.",
+            else _("Time zone, school year, check-in cadence and focus limits."),
         ),
         ChecklistItem(
             "schools",
-            "Add your schools",
+            _("Add your schools"),
             school_count > 0,
-            f"{school_count} school{'s' if school_count != 1 else ''}."
+            ngettext("%(count)s school.", "%(count)s schools.", school_count) % {"count": school_count}
             if school_count
-            else "One at a time or from a CSV file.",
+            else _("One at a time or from a CSV file."),
         ),
         ChecklistItem(
             "departments",
-            "Add your central-office departments",
+            _("Add your central-office departments"),
             department_count > 0,
-            f"{department_count} department{'s' if department_count != 1 else ''}."
+            ngettext("%(count)s department.", "%(count)s departments.", department_count) % {"count": department_count}
             if department_count
-            else "Teaching and Learning, Operations, …",
+            else _("Teaching and Learning, Operations, …"),
         ),
         ChecklistItem(
             "people",
-            "Invite your people",
+            _("Invite your people"),
             people > 0,
             _("%(members)s, %(invitations)s.")
             % {
@@ -407,6 +407,6 @@ def setup_checklist(*, district: District, counts: dict[str, int]) -> list[Check
                 % {"count": _capped_figure(invitation_count)},
             }
             if people
-            else "Superintendent, cabinet, principals and staff, with their roles.",
+            else _("Superintendent, cabinet, principals and staff, with their roles."),
         ),
     ]
