@@ -14,7 +14,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from core.text import one_line
@@ -51,14 +54,20 @@ def _key(text: str) -> str:
 
 def _too_long(plan: ImportPlan, row: CsvRow, column: str, value: str, limit: int) -> None:
     if len(value) > limit:
-        plan.problem(row.number, column, f"This is {len(value)} characters long; the most is {limit}.")
+        plan.problem(
+            row.number,
+            column,
+            _("This is %(length)s characters long; the most is %(limit)s.") % {"length": len(value), "limit": limit},
+        )
 
 
 OTHER_ROWS_NAMED = 5
 
 
-def _duplicates(plan: ImportPlan, rows_by_value: dict[str, list[int]], column: str, what: str) -> None:
+def _duplicates(plan: ImportPlan, rows_by_value: dict[str, list[int]], column: str, message: str) -> None:
     """Report every row of a value that appears in more than one row, naming the first few others.
+
+    `message` is the whole sentence, with %(value)s for the value and %(rows)s for the other rows.
 
     A few, not all: a value repeated in 100,000 rows would otherwise make 100,000 messages of 100,000 numbers.
     """
@@ -73,11 +82,23 @@ def _duplicates(plan: ImportPlan, rows_by_value: dict[str, list[int]], column: s
                     "rows": named,
                     "count": f"{len(numbers) - 1 - len(others):,}",
                 }
-            plan.problem(number, column, f"{what} “{value}” appears more than once in the file: also in row {named}.")
+            plan.problem(number, column, message % {"value": value, "rows": named})
 
 
 def _list_choices(labels: list[str]) -> str:
-    return ", ".join(labels[:-1]) + " or " + labels[-1]
+    """ "A, B or C", in the reader's language."""
+    labels = [str(label) for label in labels]
+    return _("%(items)s or %(last)s") % {"items": ", ".join(labels[:-1]), "last": labels[-1]}
+
+
+def _level_help() -> str:
+    return _("%(choices)s.") % {"choices": _list_choices(SchoolLevel.labels)}
+
+
+def _role_help() -> str:
+    return _("%(choices)s. (District admins are invited one at a time.)") % {
+        "choices": _list_choices(importable_role_labels())
+    }
 
 
 # --- Schools ------------------------------------------------------------------------
@@ -123,15 +144,20 @@ class SchoolRow:
 
 class SchoolImporter(Importer):
     kind = ImportKind.SCHOOLS
-    title = "Import schools"
+    title = gettext_lazy("Import schools")
     columns = (
-        Column("name", True, "The school's name.", "Jefferson Middle School"),
+        Column("name", True, gettext_lazy("The school's name."), "Jefferson Middle School"),
         Column(
-            "code", False, "The state or SIS school code. Existing schools are matched by code, else by name.", "RB-130"
+            "code",
+            False,
+            gettext_lazy("The state or SIS school code. Existing schools are matched by code, else by name."),
+            "RB-130",
         ),
-        Column("level", True, _list_choices([str(label) for label in SchoolLevel.labels]) + ".", "Middle"),
-        Column("enrollment", False, "Number of students, a whole number. Weights district roll-ups.", "812"),
-        Column("region", False, "Region or network, if your district groups schools.", "North"),
+        Column("level", True, lazy(_level_help, str)(), "Middle"),
+        Column(
+            "enrollment", False, gettext_lazy("Number of students, a whole number. Weights district roll-ups."), "812"
+        ),
+        Column("region", False, gettext_lazy("Region or network, if your district groups schools."), "North"),
     )
 
     def check_permission(self, actor: Membership) -> None:
@@ -150,8 +176,18 @@ class SchoolImporter(Importer):
                 rows_by_code[code].append(row.number)
             if name := one_line(row.get("name")):
                 rows_by_name[name.lower()].append(row.number)
-        _duplicates(plan, rows_by_code, "code", "The code")
-        _duplicates(plan, rows_by_name, "name", "The name")
+        _duplicates(
+            plan,
+            rows_by_code,
+            "code",
+            _("The code “%(value)s” appears more than once in the file: also in row %(rows)s."),
+        )
+        _duplicates(
+            plan,
+            rows_by_name,
+            "name",
+            _("The name “%(value)s” appears more than once in the file: also in row %(rows)s."),
+        )
 
         rows_by_target: dict[int, list[int]] = defaultdict(list)
         for row in table.rows:
@@ -166,7 +202,12 @@ class SchoolImporter(Importer):
             # Rows already reported as duplicates need no second message.
             if len(numbers) > 1 and not set(numbers) <= reported:
                 for number in numbers:
-                    plan.problem(number, "", f"Rows {' and '.join(map(str, numbers))} both change {names[pk]}.")
+                    plan.problem(
+                        number,
+                        "",
+                        _("Rows %(rows)s both change %(name)s.")
+                        % {"rows": _(" and ").join(map(str, numbers)), "name": names[pk]},
+                    )
         return plan
 
     def _plan_row(
@@ -175,23 +216,29 @@ class SchoolImporter(Importer):
         before = len(plan.problems)
         name, code, region = (one_line(row.get(c)) for c in ("name", "code", "region"))
         if not name:
-            plan.problem(row.number, "name", "The school needs a name.")
+            plan.problem(row.number, "name", _("The school needs a name."))
         _too_long(plan, row, "name", name, 200)
         _too_long(plan, row, "code", code, 40)
         _too_long(plan, row, "region", region, 100)
         level_text = row.get("level")
         level = parse_level(level_text)
         if level is None:
-            choices = _list_choices([str(label) for label in SchoolLevel.labels])
+            choices = _list_choices(SchoolLevel.labels)
             plan.problem(
                 row.number,
                 "level",
-                f"“{level_text}” isn't a school level. Use {choices}." if level_text else f"Give the level: {choices}.",
+                _("“%(text)s” isn't a school level. Use %(choices)s.") % {"text": level_text, "choices": choices}
+                if level_text
+                else _("Give the level: %(choices)s.") % {"choices": choices},
             )
         enrollment_text = row.get("enrollment")
         enrollment = parse_whole_number(enrollment_text) if enrollment_text else None
         if enrollment_text and enrollment is None:
-            plan.problem(row.number, "enrollment", f"“{enrollment_text}” isn't a whole number of students (0 or more).")
+            plan.problem(
+                row.number,
+                "enrollment",
+                _("“%(text)s” isn't a whole number of students (0 or more).") % {"text": enrollment_text},
+            )
         elif problem := enrollment_problem(enrollment):
             plan.problem(row.number, "enrollment", problem)
             enrollment = None
@@ -201,8 +248,8 @@ class SchoolImporter(Importer):
             plan.problem(
                 row.number,
                 "code",
-                f"The code {code} is already used by {code_school.name}, "
-                f"but another school is already called “{name_school.name}”.",
+                _("The code %(code)s is already used by %(school)s, but another school is already called “%(other)s”.")
+                % {"code": code, "school": code_school.name, "other": name_school.name},
             )
         if len(plan.problems) > before or level is None:
             return None
@@ -218,11 +265,23 @@ class SchoolImporter(Importer):
             wanted["region"] = region
         level_label = SchoolLevel(level).label
         if target is None:
-            students = f", {enrollment} students" if enrollment is not None else ""
-            return RowPlan(row.number, "create", f"Add {name} ({level_label}{students})", SchoolRow(None, wanted))
+            if enrollment is not None:
+                description = _("Add %(name)s (%(level)s, %(students)s students)") % {
+                    "name": name,
+                    "level": level_label,
+                    "students": enrollment,
+                }
+            else:
+                description = _("Add %(name)s (%(level)s)") % {"name": name, "level": level_label}
+            return RowPlan(row.number, "create", description, SchoolRow(None, wanted))
         changes = {k: v for k, v in wanted.items() if getattr(target, k) != v}
         if not changes:
-            return RowPlan(row.number, "unchanged", f"{target.name}: already up to date", SchoolRow(target.pk, {}))
+            return RowPlan(
+                row.number,
+                "unchanged",
+                _("%(name)s: already up to date") % {"name": target.name},
+                SchoolRow(target.pk, {}),
+            )
         described = "; ".join(
             f"{School._meta.get_field(k).verbose_name} {self._shown(k, getattr(target, k))} → {self._shown(k, v)}"
             for k, v in changes.items()
@@ -233,7 +292,7 @@ class SchoolImporter(Importer):
     def _shown(field: str, value: object) -> str:
         if field == "level":
             return str(SchoolLevel(value).label)
-        return str(value) if value not in ("", None) else "(empty)"
+        return str(value) if value not in ("", None) else _("(empty)")
 
     def apply(self, plan: ImportPlan, *, actor: Membership) -> ImportCounts:
         creates = [School(district=self.district, **row.payload.fields) for row in plan.rows if row.action == "create"]
@@ -268,7 +327,14 @@ _ROLE_ALIASES: dict[str, str] = {
 }
 
 
-IMPORTABLE_ROLE_LABELS = [str(label) for value, label in Role.choices if value != Role.DISTRICT_ADMIN]
+def importable_role_labels() -> list[str]:
+    """The roles a file may give, in the reader's language."""
+    return [str(label) for value, label in Role.choices if value != Role.DISTRICT_ADMIN]
+
+
+def _role_at(role: object, place: object) -> str:
+    """ "Principal at Jefferson Middle School", or the role alone without a place."""
+    return _("%(role)s at %(place)s") % {"role": role, "place": place} if place else str(role)
 
 
 def parse_role(text: str) -> str | None:
@@ -291,20 +357,27 @@ class PeopleImporter(Importer):
     """
 
     kind = ImportKind.PEOPLE
-    title = "Import people"
+    title = gettext_lazy("Import people")
     columns = (
-        Column("email", True, "Their work email address; the invitation goes there.", "grace.okafor@district.org"),
-        Column("full_name", False, "Their name as colleagues know it.", "Grace Okafor"),
         Column(
-            "role",
+            "email",
             True,
-            _list_choices(IMPORTABLE_ROLE_LABELS) + ". (District admins are invited one at a time.)",
-            "Principal",
+            gettext_lazy("Their work email address; the invitation goes there."),
+            "grace.okafor@district.org",
         ),
-        Column("school", False, "School name or code, for principals and school staff.", "Jefferson Middle School"),
-        Column("department", False, "Department name, for cabinet members and department staff.", ""),
-        Column("role_label", False, "The role card that is theirs, by name, e.g. Teachers.", "Principals"),
-        Column("title", False, "Job title.", "Principal"),
+        Column("full_name", False, gettext_lazy("Their name as colleagues know it."), "Grace Okafor"),
+        Column("role", True, lazy(_role_help, str)(), "Principal"),
+        Column(
+            "school",
+            False,
+            gettext_lazy("School name or code, for principals and school staff."),
+            "Jefferson Middle School",
+        ),
+        Column("department", False, gettext_lazy("Department name, for cabinet members and department staff."), ""),
+        Column(
+            "role_label", False, gettext_lazy("The role card that is theirs, by name, e.g. Teachers."), "Principals"
+        ),
+        Column("title", False, gettext_lazy("Job title."), "Principal"),
     )
 
     def check_permission(self, actor: Membership) -> None:
@@ -333,7 +406,12 @@ class PeopleImporter(Importer):
         for row in table.rows:
             if email := normalize_email(row.get("email")):
                 rows_by_email[email].append(row.number)
-        _duplicates(plan, rows_by_email, "email", "The email address")
+        _duplicates(
+            plan,
+            rows_by_email,
+            "email",
+            _("The email address “%(value)s” appears more than once in the file: also in row %(rows)s."),
+        )
         for row in table.rows:
             row_plan = self._plan_row(plan, row)
             if row_plan is not None:
@@ -346,7 +424,7 @@ class PeopleImporter(Importer):
             return None
         found = table.get(text.lower())
         if found is None:
-            plan.problem(row.number, column, message.format(text))
+            plan.problem(row.number, column, message % {"name": text})
         return found
 
     def _plan_row(self, plan: ImportPlan, row: CsvRow) -> RowPlan | None:
@@ -361,17 +439,21 @@ class PeopleImporter(Importer):
         role_text = row.get("role")
         role = parse_role(role_text)
         if role is None:
-            choices = _list_choices(IMPORTABLE_ROLE_LABELS)
+            choices = _list_choices(importable_role_labels())
             plan.problem(
                 row.number,
                 "role",
-                f"“{role_text}” isn't a role. Use {choices}." if role_text else f"Give the person's role: {choices}.",
+                _("“%(text)s” isn't a role. Use %(choices)s.") % {"text": role_text, "choices": choices}
+                if role_text
+                else _("Give the person's role: %(choices)s.") % {"choices": choices},
             )
         elif role == Role.DISTRICT_ADMIN:
-            plan.problem(row.number, "role", "District admins are invited one at a time from the Invite page.")
-        school = self._lookup(plan, row, "school", self.schools, "No school in this district is called or coded “{}”.")
-        department = self._lookup(plan, row, "department", self.departments, "No department is called “{}”.")
-        label = self._lookup(plan, row, "role_label", self.labels, "No role card is called “{}”.")
+            plan.problem(row.number, "role", _("District admins are invited one at a time from the Invite page."))
+        school = self._lookup(
+            plan, row, "school", self.schools, _("No school in this district is called or coded “%(name)s”.")
+        )
+        department = self._lookup(plan, row, "department", self.departments, _("No department is called “%(name)s”."))
+        label = self._lookup(plan, row, "role_label", self.labels, _("No role card is called “%(name)s”."))
         school_ok = not (row.get("school") and school is None)
         department_ok = not (row.get("department") and department is None)
         if role and school_ok and department_ok:
@@ -386,19 +468,20 @@ class PeopleImporter(Importer):
             plan.problem(
                 row.number,
                 "email",
-                f"{email} was already invited on {invited_on:%b %d, %Y}. "
-                "Re-send or revoke that invitation on the People page.",
+                _("%(email)s was already invited on %(date)s. Re-send or revoke that invitation on the People page.")
+                % {"email": email, "date": date_format(invited_on, _("M d, Y"))},
             )
         if member and member.is_active and member.role == Role.DISTRICT_ADMIN:
             plan.problem(
-                row.number, "role", f"{email} is a district admin; change an admin's role on their page, not by file."
+                row.number,
+                "role",
+                _("%(email)s is a district admin; change an admin's role on their page, not by file.")
+                % {"email": email},
             )
         if len(plan.problems) > before:
             return None
 
-        role_label = Role(role).label
-        place = school or department
-        where = f" at {place}" if place else ""
+        now = _role_at(Role(role).label, school or department)
         if member and member.is_active:
             wanted: dict[str, Any] = {"role": role, "school": school, "department": department}
             if label is not None:
@@ -407,15 +490,15 @@ class PeopleImporter(Importer):
                 wanted["title"] = title
             changes = {k: v for k, v in wanted.items() if getattr(member, k) != v}
             if not changes:
-                return RowPlan(row.number, "unchanged", f"{email}: already {role_label}{where}", None)
-            was = f"{member.get_role_display()}{f' at {member.place}' if member.place else ''}"
-            detail = f"{was} → {role_label}{where}" if {"role", "school", "department"} & set(changes) else ""
-            extras = [
-                f"{k.replace('_', ' ')} → {v or '(none)'}" for k, v in changes.items() if k in ("role_label", "title")
-            ]
+                return RowPlan(
+                    row.number, "unchanged", _("%(email)s: already %(role)s") % {"email": email, "role": now}, None
+                )
+            was = _role_at(member.get_role_display(), member.place)
+            detail = f"{was} → {now}" if {"role", "school", "department"} & set(changes) else ""
+            field_names = {"role_label": _("role label"), "title": _("title")}
+            extras = [f"{field_names[k]} → {v or _('(none)')}" for k, v in changes.items() if k in field_names]
             description = f"{member.user}: " + "; ".join(filter(None, [detail, *extras]))
             return RowPlan(row.number, "update", description, PersonRow(email, member.pk, changes))
-        returning = " (a former member: accepting restores their access)" if member else ""
         fields = {
             "full_name": full_name,
             "role": role,
@@ -424,8 +507,12 @@ class PeopleImporter(Importer):
             "role_label": label,
             "title": title,
         }
+        if member:
+            description = _("Invite %(email)s as %(role)s (a former member: accepting restores their access)")
+        else:
+            description = _("Invite %(email)s as %(role)s")
         return RowPlan(
-            row.number, "create", f"Invite {email} as {role_label}{where}{returning}", PersonRow(email, None, fields)
+            row.number, "create", description % {"email": email, "role": now}, PersonRow(email, None, fields)
         )
 
     def apply(self, plan: ImportPlan, *, actor: Membership) -> ImportCounts:

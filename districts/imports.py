@@ -233,24 +233,29 @@ def read_csv(text: str, *, columns: tuple[Column, ...]) -> CsvTable:
     try:
         _number, header = next(reader)
     except StopIteration:
-        raise CsvFileError("The file is empty. Upload a CSV file whose first row names the columns.") from None
+        raise CsvFileError(_("The file is empty. Upload a CSV file whose first row names the columns.")) from None
     except csv.Error as error:
-        raise CsvFileError(f"The first row can't be read as CSV: {error}.") from None
+        raise CsvFileError(_("The first row can't be read as CSV: %(error)s.") % {"error": error}) from None
     names = [normalize_header(h) for h in header]
     known = {c.name for c in columns}
     if len(names) == 1 and ";" in header[0]:
-        raise CsvFileError("The columns seem to be separated by semicolons. Save the file with commas between columns.")
+        raise CsvFileError(
+            _("The columns seem to be separated by semicolons. Save the file with commas between columns.")
+        )
     missing = [c.name for c in columns if c.required and c.name not in names]
     if missing:
         expected = ", ".join(c.name for c in columns)
         raise CsvFileError(
-            f"The file has no column named {', '.join(repr(m) for m in missing)}. "
-            f"The first row must name the columns; this import reads: {expected}."
+            _(
+                "The file has no column named %(missing)s. "
+                "The first row must name the columns; this import reads: %(expected)s."
+            )
+            % {"missing": ", ".join(repr(m) for m in missing), "expected": expected}
         )
     duplicates = sorted({n for n in names if n and names.count(n) > 1})
     if duplicates:
         named = ", ".join(repr(d) for d in duplicates)
-        raise CsvFileError(f"The column {named} appears more than once in the first row.")
+        raise CsvFileError(_("The column %(named)s appears more than once in the first row.") % {"named": named})
     rows: list[CsvRow] = []
     index = 1
     try:
@@ -267,9 +272,11 @@ def read_csv(text: str, *, columns: tuple[Column, ...]) -> CsvTable:
                 values["__extra__"] = "yes"
             rows.append(CsvRow(number=index, values=values))
     except csv.Error as error:
-        raise CsvFileError(f"Row {index + 1} can't be read as CSV: {error}.") from None
+        raise CsvFileError(
+            _("Row %(row)s can't be read as CSV: %(error)s.") % {"row": index + 1, "error": error}
+        ) from None
     if not rows:
-        raise CsvFileError("The file has a header row but no data rows.")
+        raise CsvFileError(_("The file has a header row but no data rows."))
     ignored = [header[i].strip() for i, name in enumerate(names) if name and name not in known]
     return CsvTable(columns=names, rows=rows, ignored_columns=ignored)
 
@@ -280,9 +287,12 @@ def plan_text(importer: Importer, text: str) -> ImportPlan:
     plan.row_count = len(table.rows)
     for row in table.rows:
         if row.values.get("__extra__"):
-            plan.problem(row.number, "", "This row has more cells than the header has columns.")
+            plan.problem(row.number, "", _("This row has more cells than the header has columns."))
     if table.ignored_columns:
-        plan.notes.append(f"Columns this import doesn't use were ignored: {', '.join(table.ignored_columns)}.")
+        plan.notes.append(
+            _("Columns this import doesn't use were ignored: %(columns)s.")
+            % {"columns": ", ".join(table.ignored_columns)}
+        )
     plan.problems.sort(key=lambda p: (p.row, p.column))
     return plan
 
