@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.functional import lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from core.text import one_line
@@ -495,7 +495,7 @@ class PeopleImporter(Importer):
                 )
             was = _role_at(member.get_role_display(), member.place)
             detail = f"{was} → {now}" if {"role", "school", "department"} & set(changes) else ""
-            field_names = {"role_label": _("role label"), "title": _("title")}
+            field_names = {"role_label": _("role label"), "title": pgettext("a person's job title", "title")}
             extras = [f"{field_names[k]} → {v or _('(none)')}" for k, v in changes.items() if k in field_names]
             description = f"{member.user}: " + "; ".join(filter(None, [detail, *extras]))
             return RowPlan(row.number, "update", description, PersonRow(email, member.pk, changes))
