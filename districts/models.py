@@ -468,7 +468,7 @@ class PendingWork(DistrictOwned):
     last_error = models.TextField(blank=True)
 
     class Meta:
-        verbose_name_plural = "pending work"
+        verbose_name_plural = _("pending work")
         constraints = [
             # One waiting row per (district, kind, key): ten school edits are one refresh.
             # A claimed row is being delivered and may have read the old state, so it doesn't count.
