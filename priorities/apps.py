@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PrioritiesConfig(AppConfig):
     name = "priorities"
-    verbose_name = "Priorities and commitments"
+    verbose_name = _("Priorities and commitments")
 
     def ready(self) -> None:
         from districts.pages import register_school_panel

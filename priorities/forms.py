@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.forms import IdMultipleChoiceField, InputForm, district_choice
 from districts.models import Department, District, Membership, RoleLabel, School
@@ -18,18 +20,19 @@ def member_label(membership: Membership) -> str:
 
 
 class PriorityForm(InputForm):
-    owner = district_choice(Priority._meta.get_field("owner"), empty_label="No owner yet")
+    owner = district_choice(Priority._meta.get_field("owner"), empty_label=gettext_lazy("No owner yet"))
     field_order = ["title", "success_looks_like", "owner", "code"]
 
     class Meta:
         model = Priority
         fields = ["code", "title", "success_looks_like"]
         widgets = {"success_looks_like": forms.Textarea(attrs={"rows": 3})}
-        help_texts = {"code": "Leave empty to number it automatically (P1, P2 …)."}
+        labels = {"title": gettext_lazy("Title")}
+        help_texts = {"code": gettext_lazy("Leave empty to number it automatically (P1, P2 …).")}
         error_messages = {
-            "title": {"required": "Give the priority a title."},
+            "title": {"required": gettext_lazy("Give the priority a title.")},
             "success_looks_like": {
-                "required": "Describe what success looks like, so everyone can tell when it is achieved."
+                "required": gettext_lazy("Describe what success looks like, so everyone can tell when it is achieved.")
             },
         }
 
@@ -38,29 +41,30 @@ class PriorityForm(InputForm):
         self.fields["code"].required = False
         self.fields["code"].widget.attrs["size"] = 6
         owner = self.fields["owner"]
+        owner.label = _("Owner")
         owner.queryset = priority_owner_choices(district=district)
         owner.label_from_instance = member_label
         if not can_change_owner:
             owner.disabled = True
-            owner.help_text = "Only the superintendent or a district admin can hand a priority to someone else."
+            owner.help_text = _("Only the superintendent or a district admin can hand a priority to someone else.")
 
 
 ASSIGN_NOW_CHOICES = [
-    ("later", "Not yet: I'll choose schools or departments next"),
-    ("every_school", "Every school in the district"),
+    ("later", gettext_lazy("Not yet: I'll choose schools or departments next")),
+    ("every_school", gettext_lazy("Every school in the district")),
 ]
 
 
 class CommitmentForm(InputForm):
     role_label = district_choice(
         Commitment._meta.get_field("role_label"),
-        empty_label="Choose a role",
+        empty_label=gettext_lazy("Choose a role"),
         error_messages={
-            "required": "Choose the role this asks of.",
-            "invalid_choice": "Choose one of the roles listed.",
+            "required": gettext_lazy("Choose the role this asks of."),
+            "invalid_choice": gettext_lazy("Choose one of the roles listed."),
         },
     )
-    lead_department = district_choice(Commitment._meta.get_field("lead_department"), empty_label="None")
+    lead_department = district_choice(Commitment._meta.get_field("lead_department"), empty_label=gettext_lazy("None"))
     field_order = [
         "title",
         "role_label",
@@ -73,7 +77,7 @@ class CommitmentForm(InputForm):
         "assign_now",
     ]
     assign_now = forms.ChoiceField(
-        label="Assign it to",
+        label=gettext_lazy("Assign it to"),
         choices=ASSIGN_NOW_CHOICES,
         initial="later",
         widget=forms.RadioSelect,
@@ -96,15 +100,27 @@ class CommitmentForm(InputForm):
             "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "reported_in": forms.RadioSelect,
         }
+        labels = {
+            "title": gettext_lazy("Title"),
+            "description": gettext_lazy("Description"),
+            "reported_in": gettext_lazy("Reported in"),
+        }
         error_messages = {
-            "title": {"required": "Say what the role will do, in one sentence."},
-            "starts_on": {"required": "Enter the start date.", "invalid": "Enter a date such as 2025-08-01."},
-            "ends_on": {"required": "Enter the end date.", "invalid": "Enter a date such as 2026-06-30."},
+            "title": {"required": gettext_lazy("Say what the role will do, in one sentence.")},
+            "starts_on": {
+                "required": gettext_lazy("Enter the start date."),
+                "invalid": gettext_lazy("Enter a date such as 2025-08-01."),
+            },
+            "ends_on": {
+                "required": gettext_lazy("Enter the end date."),
+                "invalid": gettext_lazy("Enter a date such as 2026-06-30."),
+            },
         }
 
     def __init__(self, *args, district: District, creating: bool, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["role_label"].queryset = RoleLabel.objects.filter(district=district).order_by("position", "name")
+        self.fields["lead_department"].label = _("Lead department")
         self.fields["lead_department"].queryset = Department.objects.filter(district=district).order_by("name")
         self.fields["reported_in"].choices = ReportedIn.choices
         if not creating:
@@ -122,8 +138,13 @@ class CommitmentForm(InputForm):
 class AssignPlacesForm(forms.Form):
     """Chosen schools or departments; `target` says which button was pressed."""
 
+    # The buttons' values, never shown: each button has its own translated text in the template.
     target = forms.ChoiceField(
-        choices=[("every_school", "every_school"), ("schools", "schools"), ("departments", "departments")]
+        choices=[
+            ("every_school", "every_school"),  # i18n: not shown
+            ("schools", "schools"),  # i18n: not shown
+            ("departments", "departments"),  # i18n: not shown
+        ]
     )
     schools = IdMultipleChoiceField(
         queryset=School._base_manager.none(), required=False, widget=forms.CheckboxSelectMultiple
@@ -141,30 +162,34 @@ class AssignPlacesForm(forms.Form):
         data = super().clean()
         target = data.get("target")
         if target == "schools" and not data.get("schools"):
-            self.add_error("schools", "Tick at least one school.")
+            self.add_error("schools", _("Tick at least one school."))
         if target == "departments" and not data.get("departments"):
-            self.add_error("departments", "Tick at least one department.")
+            self.add_error("departments", _("Tick at least one department."))
         return data
 
 
 class AssignmentOwnerForm(forms.Form):
-    owner = district_choice(Assignment._meta.get_field("owner"), empty_label="No owner")
+    owner = district_choice(Assignment._meta.get_field("owner"), empty_label=gettext_lazy("No owner"))
 
     def __init__(self, *args, assignment: Assignment, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         owner = self.fields["owner"]
+        owner.label = _("Owner")
         owner.queryset = assignment_owner_choices(assignment=assignment)
         owner.label_from_instance = member_label
-        owner.help_text = f"People who work at {assignment.place}. {owner.help_text}"
+        owner.help_text = _("People who work at %(place)s. %(more)s") % {
+            "place": assignment.place,
+            "more": owner.help_text,
+        }
 
 
 class AssignmentStatusForm(forms.Form):
     status = forms.ChoiceField(choices=AssignmentStatus.choices)
     note = forms.CharField(
-        label="Why (optional)",
+        label=gettext_lazy("Why (optional)"),
         required=False,
         max_length=100,
-        help_text="Kept in the history, e.g. “Paused during state testing”.",
+        help_text=gettext_lazy("Kept in the history, e.g. “Paused during state testing”."),
     )
 
 
@@ -172,16 +197,25 @@ class RoleLabelForm(InputForm):
     class Meta:
         model = RoleLabel
         fields = ["name", "description", "system_role", "slug"]
-        labels = {"system_role": "Card of everyone with the role", "slug": "Web address"}
-        error_messages = {"name": {"required": "Name the role, e.g. Bus drivers."}}
+        labels = {
+            "name": gettext_lazy("Name"),
+            "description": gettext_lazy("Description"),
+            "system_role": gettext_lazy("Card of everyone with the role"),
+            "slug": gettext_lazy("Web address"),
+        }
+        error_messages = {"name": {"required": gettext_lazy("Name the role, e.g. Bus drivers.")}}
         help_texts = {
-            "name": "Plural, as people say it: Teachers, Bus drivers, Counselors.",
-            "system_role": "Optional: members with this Throughline role see this card as theirs "
-            "unless their profile names another one.",
-            "slug": "The last part of the card's address, e.g. bus-drivers. Leave empty to make one from the name.",
+            "name": gettext_lazy("Plural, as people say it: Teachers, Bus drivers, Counselors."),
+            "system_role": gettext_lazy(
+                "Optional: members with this Throughline role see this card as theirs "
+                "unless their profile names another one."
+            ),
+            "slug": gettext_lazy(
+                "The last part of the card's address, e.g. bus-drivers. Leave empty to make one from the name."
+            ),
         }
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["slug"].required = False
-        self.fields["system_role"].choices = [("", "None"), *Role.choices]
+        self.fields["system_role"].choices = [("", _("None")), *Role.choices]

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from districts.models import Department, DistrictOwned, Membership, RoleLabel, School
@@ -129,9 +130,9 @@ class Commitment(DistrictOwned):
 
 
 class AssignmentStatus(models.TextChoices):
-    ACTIVE = "active", _("Active")
-    PAUSED = "paused", _("Paused")
-    ENDED = "ended", _("Ended")
+    ACTIVE = "active", pgettext_lazy("assignment status", "Active")
+    PAUSED = "paused", pgettext_lazy("assignment status", "Paused")
+    ENDED = "ended", pgettext_lazy("assignment status", "Ended")
 
 
 class Assignment(DistrictOwned):

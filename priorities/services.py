@@ -18,6 +18,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from core.history import delete_with_history, save_with_history
@@ -48,10 +50,13 @@ def _begin(*, district: District, actor: Membership, action: Action, obj: Any = 
 
 
 def hard_cap_message(cap: int) -> str:
-    return (
-        f"Your district allows at most {cap} priorit{'ies' if cap != 1 else 'y'} in a plan, and this plan has "
-        "reached it. Combine or remove a priority before adding another."
-    )
+    return ngettext(
+        "Your district allows at most %(cap)s priority in a plan, and this plan has reached it. "
+        "Combine or remove a priority before adding another.",
+        "Your district allows at most %(cap)s priorities in a plan, and this plan has reached it. "
+        "Combine or remove a priority before adding another.",
+        cap,
+    ) % {"cap": cap}
 
 
 def _next_code(siblings) -> str:
@@ -68,13 +73,13 @@ def _validate_priority(priority: Priority) -> None:
         pk=priority.pk
     )
     if not priority.title:
-        errors["title"] = "Give the priority a title."
+        errors["title"] = _("Give the priority a title.")
     elif siblings.filter(title__iexact=priority.title).exists():
-        errors["title"] = f"This plan already has a priority called “{priority.title}”."
+        errors["title"] = _("This plan already has a priority called “%(title)s”.") % {"title": priority.title}
     if siblings.filter(code__iexact=priority.code).exists():
-        errors["code"] = f"Another priority in this plan uses the code {priority.code}."
+        errors["code"] = _("Another priority in this plan uses the code %(code)s.") % {"code": priority.code}
     if not priority.success_looks_like:
-        errors["success_looks_like"] = "Describe what success looks like, so everyone can tell when it is achieved."
+        errors["success_looks_like"] = _("Describe what success looks like, so everyone can tell when it is achieved.")
     owner = priority.owner
     if owner is not None and (not owner.is_active or owner.role not in PRIORITY_OWNER_ROLES):
         errors["owner"] = "A priority is owned by the superintendent or a cabinet member."
@@ -132,7 +137,7 @@ def priority_update(*, district: District, actor: Membership, priority: Priority
         changes["success_looks_like"] = changes["success_looks_like"].strip()
     if "owner" in changes and changes["owner"] != priority.owner and not can(actor, Action.MANAGE_PLANS):
         raise ValidationError(
-            {"owner": "Only the superintendent or a district admin can hand a priority to someone else."}
+            {"owner": _("Only the superintendent or a district admin can hand a priority to someone else.")}
         )
     changed = apply_changes(priority, changes)
     if changed:
@@ -160,10 +165,16 @@ def priority_delete(*, district: District, actor: Membership, priority: Priority
         count = priority.commitments.count()
         if count:
             raise ValidationError(
-                f"This priority has {count} commitment{'s' if count != 1 else ''} in the active plan. "
-                "Delete or end them first; their history stays either way."
+                ngettext(
+                    "This priority has %(count)s commitment in the active plan. "
+                    "Delete or end it first; its history stays either way.",
+                    "This priority has %(count)s commitments in the active plan. "
+                    "Delete or end them first; their history stays either way.",
+                    count,
+                )
+                % {"count": count}
             )
-    delete_with_history(priority, actor=actor, name=f"Priority {priority.code}")
+    delete_with_history(priority, actor=actor, name=_("Priority %(code)s") % {"code": priority.code})
 
 
 # --- Commitments -----------------------------------------------------------------------------
@@ -185,10 +196,10 @@ COMMITMENT_FIELDS = frozenset(
 def _validate_commitment(commitment: Commitment, plan: StrategicPlan) -> None:
     errors: dict[str, str] = {}
     if not commitment.title:
-        errors["title"] = "Say what the role will do, in one sentence."
+        errors["title"] = _("Say what the role will do, in one sentence.")
     if commitment.reported_in not in ReportedIn.values:
-        errors["reported_in"] = "Choose where this commitment is reported."
-    within = f"Choose a date within the plan's period, {plan.period_label}."
+        errors["reported_in"] = _("Choose where this commitment is reported.")
+    within = _("Choose a date within the plan's period, %(period)s.") % {"period": plan.period_label}
     for name in ("starts_on", "ends_on"):
         day: date | None = getattr(commitment, name)
         if day is not None and not plan.first_day <= day <= plan.last_day:
@@ -199,7 +210,7 @@ def _validate_commitment(commitment: Commitment, plan: StrategicPlan) -> None:
         and commitment.ends_on
         and commitment.ends_on < commitment.starts_on
     ):
-        errors["ends_on"] = "The end date can't be before the start date."
+        errors["ends_on"] = _("The end date can't be before the start date.")
     if errors:
         raise ValidationError(errors)
 
@@ -285,10 +296,12 @@ def commitment_delete(*, district: District, actor: Membership, commitment: Comm
     ensure_plan_editable(plan)
     if plan.is_active and commitment.assignments.exists():
         raise ValidationError(
-            "This commitment has been assigned in the active plan, so it can't be deleted. "
-            "End its assignments instead: schools stop being asked and the record stays."
+            _(
+                "This commitment has been assigned in the active plan, so it can't be deleted. "
+                "End its assignments instead: schools stop being asked and the record stays."
+            )
         )
-    delete_with_history(commitment, actor=actor, name="This commitment")
+    delete_with_history(commitment, actor=actor, name=_("This commitment"))
 
 
 # --- Assignments ---------------------------------------------------------------------------------
@@ -323,12 +336,12 @@ def assignments_create(
     if every_school:
         school_ids = set(School.objects.filter(district=district).values_list("pk", flat=True))
         if not school_ids:
-            raise ValidationError("Your district has no schools yet. Add schools first.")
+            raise ValidationError(_("Your district has no schools yet. Add schools first."))
     else:
         school_ids = {school.pk for school in schools}
     department_ids = {department.pk for department in departments}
     if not school_ids and not department_ids:
-        raise ValidationError("Choose at least one school or department.")
+        raise ValidationError(_("Choose at least one school or department."))
     # Serialise assigning one commitment, so two people assigning at once skip each other's rows.
     Commitment.objects.select_for_update().filter(pk=commitment.pk).exists()
     existing = Assignment.objects.filter(district=district, commitment=commitment)
@@ -370,7 +383,7 @@ def assignment_update_owner(
     ensure_same_district(assignment, owner, district=district)
     ensure_plan_editable(assignment.commitment.priority.plan)
     if owner is not None and not assignment_owner_choices(assignment=assignment).filter(pk=owner.pk).exists():
-        raise ValidationError({"owner": f"Choose someone who works at {assignment.place}."})
+        raise ValidationError({"owner": _("Choose someone who works at %(place)s.") % {"place": assignment.place}})
     if apply_changes(assignment, {"owner": owner}):
         save_with_history(assignment, actor=actor, update_fields=["owner"])
     return assignment
@@ -385,9 +398,14 @@ def assignment_set_status(
     ensure_same_district(assignment, district=district)
     ensure_plan_editable(assignment.commitment.priority.plan)
     if status not in AssignmentStatus.values:
-        raise ValidationError({"status": "Choose active, paused or ended."})
+        raise ValidationError({"status": _("Choose active, paused or ended.")})
     if status == assignment.status:
-        raise ValidationError({"status": f"This assignment is already {assignment.get_status_display().lower()}."})
+        raise ValidationError(
+            {
+                "status": _("This assignment is already %(status)s.")
+                % {"status": assignment.get_status_display().lower()}
+            }
+        )
     assignment.status, assignment.status_changed_at = status, timezone.now()
     assignment._change_reason = one_line(note)[:100]
     save_with_history(assignment, actor=actor, update_fields=["status", "status_changed_at"])
@@ -400,6 +418,11 @@ def assignment_set_status(
 
 
 # What "everywhere" changes for each new status: assignments already there, or ended, are left alone.
+NONE_TO_CHANGE = {
+    AssignmentStatus.PAUSED: gettext_lazy("No assignment of this commitment is active."),
+    AssignmentStatus.ACTIVE: gettext_lazy("No assignment of this commitment is paused."),
+    AssignmentStatus.ENDED: gettext_lazy("No assignment of this commitment is active or paused."),
+}
 STATUS_EVERYWHERE_FROM = {
     AssignmentStatus.PAUSED: (AssignmentStatus.ACTIVE,),
     AssignmentStatus.ACTIVE: (AssignmentStatus.PAUSED,),
@@ -416,7 +439,7 @@ def commitment_set_status_everywhere(
     ensure_same_district(commitment, district=district)
     ensure_plan_editable(commitment.priority.plan)
     if status not in STATUS_EVERYWHERE_FROM:
-        raise ValidationError({"status": "Choose active, paused or ended."})
+        raise ValidationError({"status": _("Choose active, paused or ended.")})
     sources = STATUS_EVERYWHERE_FROM[AssignmentStatus(status)]
     rows = list(
         Assignment.objects.select_for_update()
@@ -424,8 +447,7 @@ def commitment_set_status_everywhere(
         .order_by("pk")  # not the default ordering: its outer joins cannot be locked
     )
     if not rows:
-        states = " or ".join(str(AssignmentStatus(s).label).lower() for s in sources)
-        raise ValidationError({"status": f"No assignment of this commitment is {states}."})
+        raise ValidationError({"status": NONE_TO_CHANGE[AssignmentStatus(status)]})
     now = timezone.now()
     for row in rows:
         row.status, row.status_changed_at = status, now
@@ -459,15 +481,15 @@ def _validate_role_label(label: RoleLabel, *, slug_given: bool) -> None:
     errors: dict[str, str] = {}
     others = RoleLabel.objects.filter(district_id=label.district_id).exclude(pk=label.pk)
     if not label.name:
-        errors["name"] = "Name the role, e.g. Bus drivers."
+        errors["name"] = _("Name the role, e.g. Bus drivers.")
     elif others.filter(name__iexact=label.name).exists():
-        errors["name"] = f"There is already a role called “{label.name}”."
+        errors["name"] = _("There is already a role called “%(name)s”.") % {"name": label.name}
     if slug_given and others.filter(slug=label.slug).exists():
-        errors["slug"] = f"Another role's card already uses the address “{label.slug}”."
+        errors["slug"] = _("Another role's card already uses the address “%(slug)s”.") % {"slug": label.slug}
     if label.system_role:
         clash = others.filter(system_role=label.system_role).first()
         if clash:
-            errors["system_role"] = f"“{clash.name}” is already the card for this role."
+            errors["system_role"] = _("“%(name)s” is already the card for this role.") % {"name": clash.name}
     if errors:
         raise ValidationError(errors)
 
@@ -536,7 +558,13 @@ def role_label_delete(*, district: District, actor: Membership, role_label: Role
     used = Commitment.objects.filter(district=district, role_label=role_label).count()
     if used:
         raise ValidationError(
-            f"{used} commitment{'s ask' if used != 1 else ' asks'} something of {role_label.name}, in this plan or an "
-            "earlier one. Change them to another role first; role cards keep the plan's record straight."
+            ngettext(
+                "%(count)s commitment asks something of %(role)s, in this plan or an earlier one. "
+                "Change it to another role first; role cards keep the plan's record straight.",
+                "%(count)s commitments ask something of %(role)s, in this plan or an earlier one. "
+                "Change them to another role first; role cards keep the plan's record straight.",
+                used,
+            )
+            % {"count": used, "role": role_label.name}
         )
     delete_with_history(role_label, actor=actor, name=role_label.name)

@@ -50,7 +50,7 @@ def move_in_place(
     name: str,
     move: Callable[[MoveDirection], bool],
     total: Callable[[], int],
-    where: str = "",
+    under: str = "",
 ) -> HttpResponse:
     """Move a priority or commitment up or down, and say where it is now (focus follows it)."""
     direction, moved = run_move(request, move)
@@ -58,7 +58,7 @@ def move_in_place(
     return after_priorities_change(
         request,
         plan,
-        message=moved_message(name, moved=moved, direction=direction, position=obj.position, total=count, where=where),
+        message=moved_message(name, moved=moved, direction=direction, position=obj.position, total=count, under=under),
         anchor=f"{prefix}-{obj.pk}",
         focus=move_focus(prefix, obj, direction, count),
     )

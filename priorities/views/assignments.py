@@ -8,6 +8,8 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from core.history import HistorySource, history_entries
@@ -34,11 +36,28 @@ from ._common import url as _url
 
 
 def _assignment_message(result: services.AssignmentResult) -> str:
-    parts = [f"Assigned to {result.created} new place{'s' if result.created != 1 else ''}."]
+    parts = [
+        ngettext("Assigned to %(count)s new place.", "Assigned to %(count)s new places.", result.created)
+        % {"count": result.created}
+    ]
     if result.already:
-        parts.append(f"{result.already} already had it and were left as they were.")
+        parts.append(
+            ngettext(
+                "%(count)s already had it and was left as it was.",
+                "%(count)s already had it and were left as they were.",
+                result.already,
+            )
+            % {"count": result.already}
+        )
     if result.without_owner:
-        parts.append(f"{result.without_owner} have no principal or lead yet, so no owner: choose one on each.")
+        parts.append(
+            ngettext(
+                "%(count)s has no principal or lead yet, so no owner: choose one on it.",
+                "%(count)s have no principal or lead yet, so no owner: choose one on each.",
+                result.without_owner,
+            )
+            % {"count": result.without_owner}
+        )
     return " ".join(parts)
 
 
@@ -50,7 +69,7 @@ def commitment_assign(request: HttpRequest, commitment_id: int) -> HttpResponse:
     district = request.district
     detail_url = _url("commitment_detail", request, commitment_id=commitment.pk)
     if commitment.priority.plan.is_archived:
-        messages.info(request, "This plan is archived and can no longer be changed.")
+        messages.info(request, _("This plan is archived and can no longer be changed."))
         return redirect(detail_url)
     form = AssignPlacesForm(posted(request), district=district)
     if request.method == "POST" and form.is_valid():
@@ -102,11 +121,14 @@ def commitment_assign(request: HttpRequest, commitment_id: int) -> HttpResponse:
     return render_page(request, "priorities/commitment_assign.html", context, partial="school-choices")
 
 
-EVERYWHERE_VERBS = {
-    AssignmentStatus.ACTIVE: "Resumed",
-    AssignmentStatus.PAUSED: "Paused",
-    AssignmentStatus.ENDED: "Ended",
-}
+def _everywhere_message(status: AssignmentStatus, *, title: str, count: int) -> str:
+    if status == AssignmentStatus.ACTIVE:
+        text = ngettext("Resumed “%(title)s” at %(count)s place.", "Resumed “%(title)s” at %(count)s places.", count)
+    elif status == AssignmentStatus.PAUSED:
+        text = ngettext("Paused “%(title)s” at %(count)s place.", "Paused “%(title)s” at %(count)s places.", count)
+    else:
+        text = ngettext("Ended “%(title)s” at %(count)s place.", "Ended “%(title)s” at %(count)s places.", count)
+    return text % {"title": title, "count": count}
 
 
 @require_POST
@@ -124,10 +146,10 @@ def commitment_status(request: HttpRequest, commitment_id: int) -> HttpResponse:
         except ValidationError as error:
             service_error(request, error)
         else:
-            verb = EVERYWHERE_VERBS[AssignmentStatus(form.cleaned_data["status"])]
-            messages.success(request, f"{verb} “{commitment.title}” at {count} place{'s' if count != 1 else ''}.")
+            status = AssignmentStatus(form.cleaned_data["status"])
+            messages.success(request, _everywhere_message(status, title=commitment.title, count=count))
     else:
-        messages.error(request, "Choose active, paused or ended; a note is at most 100 characters.")
+        messages.error(request, _("Choose active, paused or ended; a note is at most 100 characters."))
     return redirect(_url("commitment_detail", request, commitment_id=commitment.pk))
 
 
@@ -150,8 +172,14 @@ def assignment_detail(request: HttpRequest, assignment_id: int) -> HttpResponse:
                 owner=form.cleaned_data["owner"],
             )
             if updated is not None:
-                owner = updated.owner.user.get_full_name() if updated.owner else "nobody"
-                messages.success(request, f"{assignment.place}'s owner for this commitment is now {owner}.")
+                if updated.owner:
+                    message = _("%(place)s's owner for this commitment is now %(owner)s.") % {
+                        "place": assignment.place,
+                        "owner": updated.owner.user.get_full_name(),
+                    }
+                else:
+                    message = _("%(place)s's owner for this commitment is now nobody.") % {"place": assignment.place}
+                messages.success(request, message)
                 return redirect(_url("assignment_detail", request, assignment_id=assignment.pk))
     context = {
         "plan": plan,
@@ -162,16 +190,16 @@ def assignment_detail(request: HttpRequest, assignment_id: int) -> HttpResponse:
         "status_form": AssignmentStatusForm(),
         "can_edit": can_edit,
         "history": history_entries(
-            HistorySource(Assignment.history.filter(id=assignment.pk), lambda r: "the assignment")
+            HistorySource(Assignment.history.filter(id=assignment.pk), lambda r: _("the assignment"))
         ),
     }
     return render_page(request, "priorities/assignment_detail.html", context)
 
 
-STATUS_VERBS = {
-    AssignmentStatus.ACTIVE: "resumed",
-    AssignmentStatus.PAUSED: "paused",
-    AssignmentStatus.ENDED: "ended",
+STATUS_MESSAGES = {
+    AssignmentStatus.ACTIVE: gettext_lazy("“%(title)s” is resumed at %(place)s. The history keeps the change."),
+    AssignmentStatus.PAUSED: gettext_lazy("“%(title)s” is paused at %(place)s. The history keeps the change."),
+    AssignmentStatus.ENDED: gettext_lazy("“%(title)s” is ended at %(place)s. The history keeps the change."),
 }
 
 
@@ -189,11 +217,11 @@ def assignment_status(request: HttpRequest, assignment_id: int) -> HttpResponse:
         except ValidationError as error:
             service_error(request, error)
         else:
-            verb = STATUS_VERBS[AssignmentStatus(assignment.status)]
             messages.success(
                 request,
-                f"“{assignment.commitment.title}” is {verb} at {assignment.place}. The history keeps the change.",
+                STATUS_MESSAGES[AssignmentStatus(assignment.status)]
+                % {"title": assignment.commitment.title, "place": assignment.place},
             )
     else:
-        messages.error(request, "Choose active, paused or ended; a note is at most 100 characters.")
+        messages.error(request, _("Choose active, paused or ended; a note is at most 100 characters."))
     return redirect(_url("assignment_detail", request, assignment_id=assignment.pk))

@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.history import HistorySource, history_entries
@@ -91,10 +92,12 @@ def commitment_create(request: HttpRequest, priority_id: int) -> HttpResponse:
 
     def added(commitment: Commitment) -> HttpResponse:
         if form.service_fields["assign_every_school"]:
-            message = f"Added “{commitment.title}” and asked it of every school."
+            message = _("Added “%(title)s” and asked it of every school.") % {"title": commitment.title}
             next_url = _url("commitment_detail", request, commitment_id=commitment.pk)
         else:
-            message = f"Added “{commitment.title}”. Choose the schools or departments it is asked of."
+            message = _("Added “%(title)s”. Choose the schools or departments it is asked of.") % {
+                "title": commitment.title
+            }
             next_url = _url("commitment_assign", request, commitment_id=commitment.pk)
         return _after_commitment_saved(request, commitment, message=message, next_url=next_url)
 
@@ -121,7 +124,7 @@ def commitment_edit(request: HttpRequest, commitment_id: int) -> HttpResponse:
     require(request.membership, Action.EDIT_COMMITMENT, commitment)
     priority, plan = commitment.priority, commitment.priority.plan
     if plan.is_archived:
-        messages.info(request, "This plan is archived and can no longer be changed.")
+        messages.info(request, _("This plan is archived and can no longer be changed."))
         return redirect(_url("commitment_detail", request, commitment_id=commitment.pk))
     initial = {name: getattr(commitment, name) for name in CommitmentForm.Meta.fields}
     initial |= {"role_label": commitment.role_label_id, "lead_department": commitment.lead_department_id}
@@ -139,7 +142,7 @@ def commitment_edit(request: HttpRequest, commitment_id: int) -> HttpResponse:
         answer=lambda updated: _after_commitment_saved(
             request,
             commitment,
-            message=f"Saved “{updated.title}”.",
+            message=_("Saved “%(name)s”.") % {"name": updated.title},
             next_url=_url("commitment_detail", request, commitment_id=commitment.pk),
         ),
         data=_service_fields,
@@ -175,7 +178,7 @@ def commitment_move(request: HttpRequest, commitment_id: int) -> HttpResponse:
             district=request.district, actor=request.membership, commitment=commitment, direction=d
         ),
         total=priority.commitments.count,
-        where=f" under {priority.code}",
+        under=priority.code,
     )
 
 
@@ -187,9 +190,12 @@ def commitment_delete(request: HttpRequest, commitment_id: int) -> HttpResponse:
     return confirm_then(
         request,
         confirmation=lambda: Confirmation(
-            heading=f"Delete “{commitment.title}”?",
-            points=["It leaves every role card and school it was asked of.", "The deletion is kept in the history."],
-            action_label="Delete commitment",
+            heading=_("Delete “%(title)s”?") % {"title": commitment.title},
+            points=[
+                _("It leaves every role card and school it was asked of."),
+                _("The deletion is kept in the history."),
+            ],
+            action_label=_("Delete commitment"),
             cancel_url=detail_url,
             plan=commitment.priority.plan,
             priority=commitment.priority,
@@ -198,7 +204,7 @@ def commitment_delete(request: HttpRequest, commitment_id: int) -> HttpResponse:
         run=lambda: services.commitment_delete(
             district=request.district, actor=request.membership, commitment=commitment
         ),
-        success=lambda _: f"Deleted “{commitment.title}”.",
+        success=lambda result: _("Deleted “%(title)s”.") % {"title": commitment.title},
         done_url=_url("priority_detail", request, priority_id=commitment.priority_id),
         failed_url=detail_url,
     )
@@ -222,7 +228,7 @@ def commitment_detail(request: HttpRequest, commitment_id: int) -> HttpResponse:
         "can_edit": can_edit,
         "status_form": AssignmentStatusForm(auto_id="id_everywhere_%s"),
         "history": history_entries(
-            HistorySource(Commitment.history.filter(id=commitment.pk), lambda r: "the commitment")
+            HistorySource(Commitment.history.filter(id=commitment.pk), lambda r: _("the commitment"))
         ),
     }
     return render_page(request, "priorities/commitment_detail.html", context, partial="assignments")

@@ -11,6 +11,8 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from core.history import HistorySource, history_entries
@@ -64,10 +66,10 @@ def priority_detail(request: HttpRequest, priority_id: int) -> HttpResponse:
         # What apps built on priorities show here (priorities.pages: metrics' measures of success).
         "panels": priority_panels(request, priority, editable=editable),
         "history": history_entries(
-            HistorySource(Priority.history.filter(id=priority.pk), lambda r: "the priority"),
+            HistorySource(Priority.history.filter(id=priority.pk), lambda r: _("the priority")),
             HistorySource(
                 Commitment.history.filter(priority_id=priority.pk, district_id=priority.district_id),
-                lambda r: f"commitment “{r.title}”",
+                lambda r: _("commitment “%(title)s”") % {"title": r.title},
             ),
         ),
     }
@@ -93,7 +95,9 @@ def priority_create(request: HttpRequest, plan_id: int) -> HttpResponse:
         request,
         form,
         services.priority_create,
-        answer=lambda priority: _after_priority_saved(request, plan, priority, message=f"Added priority {priority}."),
+        answer=lambda priority: _after_priority_saved(
+            request, plan, priority, message=_("Added priority %(priority)s.") % {"priority": priority}
+        ),
         plan=plan,
     )
     if saved is not None:
@@ -115,7 +119,7 @@ def priority_edit(request: HttpRequest, priority_id: int) -> HttpResponse:
     plan = priority.plan
     require(request.membership, Action.EDIT_PRIORITY, priority)
     if plan.is_archived:
-        messages.info(request, "This plan is archived and can no longer be changed.")
+        messages.info(request, _("This plan is archived and can no longer be changed."))
         return redirect(plan_url(plan))
     form = PriorityForm(
         posted(request),
@@ -129,7 +133,9 @@ def priority_edit(request: HttpRequest, priority_id: int) -> HttpResponse:
         request,
         form,
         services.priority_update,
-        answer=lambda updated: _after_priority_saved(request, plan, updated, message=f"Saved priority {updated}."),
+        answer=lambda updated: _after_priority_saved(
+            request, plan, updated, message=_("Saved priority %(priority)s.") % {"priority": updated}
+        ),
         priority=priority,
     )
     if saved is not None:
@@ -170,14 +176,19 @@ def priority_delete(request: HttpRequest, priority_id: int) -> HttpResponse:
     def confirmation() -> Confirmation:
         count = priority.commitments.count()
         return Confirmation(
-            heading=f"Delete priority {priority}?",
+            heading=_("Delete priority %(priority)s?") % {"priority": priority},
             points=[
-                f"Its {count} commitment{'s' if count != 1 else ''} and their assignments go with it."
+                ngettext(
+                    "Its %(count)s commitment and its assignments go with it.",
+                    "Its %(count)s commitments and their assignments go with it.",
+                    count,
+                )
+                % {"count": count}
                 if count
-                else "It has no commitments.",
-                "The deletion is kept in the plan's history.",
+                else _("It has no commitments."),
+                _("The deletion is kept in the plan's history."),
             ],
-            action_label="Delete priority",
+            action_label=_("Delete priority"),
             cancel_url=detail_url,
             plan=priority.plan,
             priority=priority,
@@ -188,7 +199,7 @@ def priority_delete(request: HttpRequest, priority_id: int) -> HttpResponse:
         request,
         confirmation=confirmation,
         run=lambda: services.priority_delete(district=request.district, actor=request.membership, priority=priority),
-        success=lambda _: f"Deleted priority {name}.",
+        success=lambda result: _("Deleted priority %(priority)s.") % {"priority": name},
         done_url=plan_url(priority.plan, "priorities"),
         failed_url=detail_url,
     )

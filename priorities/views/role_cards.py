@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.web import (
@@ -78,7 +79,9 @@ def role_label_create(request: HttpRequest) -> HttpResponse:
             form, services.role_label_create, district=request.district, actor=request.membership, **form.cleaned_data
         )
         if label is not None:
-            messages.success(request, f"Added the role “{label.name}”. Commitments can now ask something of it.")
+            messages.success(
+                request, _("Added the role “%(name)s”. Commitments can now ask something of it.") % {"name": label.name}
+            )
             return redirect(_url("role_list", request))
     return render_page(request, "priorities/role_label_form.html", {"form": form, "label": None})
 
@@ -97,7 +100,7 @@ def role_label_edit(request: HttpRequest, role_label_id: int) -> HttpResponse:
             **form.cleaned_data,
         )
         if updated is not None:
-            messages.success(request, f"Saved “{updated.name}”.")
+            messages.success(request, _("Saved “%(name)s”.") % {"name": updated.name})
             return redirect(_url("role_list", request))
     return render_page(request, "priorities/role_label_form.html", {"form": form, "label": label})
 
@@ -140,15 +143,15 @@ def role_label_delete(request: HttpRequest, role_label_id: int) -> HttpResponse:
     return confirm_then(
         request,
         confirmation=lambda: Confirmation(
-            heading=f"Delete the role “{label.name}”?",
+            heading=_("Delete the role “%(name)s”?") % {"name": label.name},
             points=[
-                "Its role card goes away. Members who had it as their card keep their membership, without a card.",
-                "A role that commitments ask something of can't be deleted: change those commitments first.",
+                _("Its role card goes away. Members who had it as their card keep their membership, without a card."),
+                _("A role that commitments ask something of can't be deleted: change those commitments first."),
             ],
-            action_label="Delete role",
+            action_label=_("Delete role"),
             cancel_url=list_url,
         ),
         run=lambda: services.role_label_delete(district=request.district, actor=request.membership, role_label=label),
-        success=lambda _: f"Deleted the role “{label.name}”.",
+        success=lambda result: _("Deleted the role “%(name)s”.") % {"name": label.name},
         done_url=list_url,
     )
