@@ -33,6 +33,11 @@ class PlanForm(InputForm):
             "vision": forms.Textarea(attrs={"rows": 3}),
             "mission": forms.Textarea(attrs={"rows": 3}),
         }
+        labels = {
+            "title": gettext_lazy("Title"),
+            "vision": gettext_lazy("Vision"),
+            "mission": gettext_lazy("Mission"),
+        }
         help_texts = {
             "start_year": gettext_lazy("For example 2025 for a plan that starts in the 2025–26 school year."),
             "end_year": gettext_lazy("For example 2030."),
@@ -82,4 +87,5 @@ class CompetencyForm(InputForm):
     class Meta:
         model = Competency
         fields = ["name", "description"]
+        labels = {"name": gettext_lazy("Name"), "description": gettext_lazy("Description")}
         error_messages = {"name": {"required": gettext_lazy("Name the competency.")}}

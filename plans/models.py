@@ -14,6 +14,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from core.calendar import PlanPeriod, plan_period
@@ -23,9 +24,9 @@ YEAR_VALIDATORS = [MinValueValidator(2000), MaxValueValidator(2100)]
 
 
 class PlanState(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    ACTIVE = "active", _("Active")
-    ARCHIVED = "archived", _("Archived")
+    DRAFT = "draft", pgettext_lazy("plan state", "Draft")
+    ACTIVE = "active", pgettext_lazy("plan state", "Active")
+    ARCHIVED = "archived", pgettext_lazy("plan state", "Archived")
 
 
 class StrategicPlan(DistrictOwned):

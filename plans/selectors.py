@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Count
+from django.utils.translation import gettext as _
 
 from core.history import HistorySource
 from districts.models import District, Membership
@@ -41,10 +42,10 @@ def plan_history_sources(plan: StrategicPlan) -> list[HistorySource]:
     """The plan page's history: the plan itself, its portrait, and what apps built on plans contribute
     (`plans.extensions.plan_history_sources`: priorities adds its priorities, added, changed, removed)."""
     return [
-        HistorySource(StrategicPlan.history.filter(id=plan.pk), lambda r: "the plan"),
+        HistorySource(StrategicPlan.history.filter(id=plan.pk), lambda r: _("the plan")),
         HistorySource(
             Competency.history.filter(plan_id=plan.pk, district_id=plan.district_id),
-            lambda r: f"competency “{r.name}”",
+            lambda r: _("competency “%(name)s”") % {"name": r.name},
         ),
         *(source for contribute in contributed_history_sources for source in contribute(plan)),
     ]

@@ -5,6 +5,8 @@ live assignments when a new plan starts from an old one, and the priorities' par
 from __future__ import annotations
 
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from simple_history.utils import bulk_create_with_history
 
 from core.history import HistorySource
@@ -24,17 +26,17 @@ def commitments_outside_period(plan: StrategicPlan) -> dict[str, str]:
     late = commitments.filter(ends_on__gt=plan.last_day).count()
     errors = {}
     if early:
-        errors["start_year"] = (
-            f"{early} commitment{'s' if early != 1 else ''} in this plan start{'s' if early == 1 else ''} "
-            f"before the plan does ({date_format(plan.first_day, 'j F Y')}). "
-            f"Change {'its' if early == 1 else 'their'} dates first."
-        )
+        errors["start_year"] = ngettext(
+            "%(count)s commitment in this plan starts before the plan does (%(date)s). Change its dates first.",
+            "%(count)s commitments in this plan start before the plan does (%(date)s). Change their dates first.",
+            early,
+        ) % {"count": early, "date": date_format(plan.first_day, "j F Y")}
     if late:
-        errors["end_year"] = (
-            f"{late} commitment{'s' if late != 1 else ''} in this plan end{'s' if late == 1 else ''} "
-            f"after the plan does ({date_format(plan.last_day, 'j F Y')}). "
-            f"Change {'its' if late == 1 else 'their'} dates first."
-        )
+        errors["end_year"] = ngettext(
+            "%(count)s commitment in this plan ends after the plan does (%(date)s). Change its dates first.",
+            "%(count)s commitments in this plan end after the plan does (%(date)s). Change their dates first.",
+            late,
+        ) % {"count": late, "date": date_format(plan.last_day, "j F Y")}
     return errors
 
 
@@ -129,6 +131,6 @@ def priority_history(plan: StrategicPlan) -> list[HistorySource]:
     return [
         HistorySource(
             Priority.history.filter(plan_id=plan.pk, district_id=plan.district_id),
-            lambda r: f"priority {r.code} “{r.title}”",
+            lambda r: _("priority %(code)s “%(title)s”") % {"code": r.code, "title": r.title},
         )
     ]

@@ -12,6 +12,8 @@ from datetime import date
 
 from django.db.models import Count, Func, IntegerField, Prefetch, Q, QuerySet, Sum, Window
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.calendar import Month
 from districts.models import Department, District, Membership, RoleLabel, School
@@ -126,11 +128,11 @@ class Reach:
     def label(self) -> str:
         parts = []
         if self.every_school:
-            parts.append("every school")
+            parts.append(_("every school"))
         elif self.schools:
-            parts.append(f"{self.schools} school{'s' if self.schools != 1 else ''}")
+            parts.append(ngettext("%(count)s school", "%(count)s schools", self.schools) % {"count": self.schools})
         parts.extend(self.departments)
-        return ", ".join(parts) if parts else "not assigned yet"
+        return ", ".join(parts) if parts else _("not assigned yet")
 
 
 def commitments_with_reach(queryset: QuerySet[Commitment]) -> QuerySet[Commitment]:
@@ -358,20 +360,30 @@ class PlaceLoad:
         """ "3 departments, 4 priorities": the table column under "Asked by"."""
         if not self.active:
             return "—"
-        departments = f"{self.departments} department{'s' if self.departments != 1 else ''}"
-        priorities = f"{self.priorities} priorit{'ies' if self.priorities != 1 else 'y'}"
-        return f"{departments}, {priorities}"
+        return _("%(departments)s, %(priorities)s") % {
+            "departments": self._departments_text,
+            "priorities": self._priorities_text,
+        }
+
+    @property
+    def _departments_text(self) -> str:
+        return ngettext("%(count)s department", "%(count)s departments", self.departments) % {"count": self.departments}
+
+    @property
+    def _priorities_text(self) -> str:
+        return ngettext("%(count)s priority", "%(count)s priorities", self.priorities) % {"count": self.priorities}
 
     @property
     def why(self) -> str:
         """ "asked by 3 departments under 4 priorities" """
         if not self.active:
-            return "nothing is asked right now"
-        departments = f"{self.departments} department{'s' if self.departments != 1 else ''}"
-        priorities = f"{self.priorities} priorit{'ies' if self.priorities != 1 else 'y'}"
+            return _("nothing is asked right now")
         if not self.departments:
-            return f"asked under {priorities}"
-        return f"asked by {departments} under {priorities}"
+            return _("asked under %(priorities)s") % {"priorities": self._priorities_text}
+        return _("asked by %(departments)s under %(priorities)s") % {
+            "departments": self._departments_text,
+            "priorities": self._priorities_text,
+        }
 
 
 def _load_rows(
