@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from .policy import Action, can
 
@@ -20,15 +21,15 @@ class NavItem:
 
 # Order is the order in the menu. An item shows when the role may take its action.
 NAV_ITEMS: tuple[NavItem, ...] = (
-    NavItem("Home", "dashboards:home", Action.VIEW_DISTRICT, "home"),
-    NavItem("Plan", "plans:current", Action.VIEW_PLAN, "plans"),
-    NavItem("Role cards", "priorities:role_list", Action.VIEW_PLAN, "roles"),
-    NavItem("Initiative load", "priorities:load", Action.VIEW_LOAD, "load"),
-    NavItem("Metrics", "metrics:metric_list", Action.VIEW_METRICS, "metrics"),
-    NavItem("Schools", "districts:school_list", Action.VIEW_DISTRICT, "schools"),
-    NavItem("Departments", "districts:department_list", Action.VIEW_DISTRICT, "departments"),
-    NavItem("People", "districts:people_list", Action.VIEW_PEOPLE, "people"),
-    NavItem("Settings", "districts:settings", Action.MANAGE_DISTRICT, "settings"),
+    NavItem(_("Home"), "dashboards:home", Action.VIEW_DISTRICT, "home"),
+    NavItem(_("Plan"), "plans:current", Action.VIEW_PLAN, "plans"),
+    NavItem(_("Role cards"), "priorities:role_list", Action.VIEW_PLAN, "roles"),
+    NavItem(_("Initiative load"), "priorities:load", Action.VIEW_LOAD, "load"),
+    NavItem(_("Metrics"), "metrics:metric_list", Action.VIEW_METRICS, "metrics"),
+    NavItem(_("Schools"), "districts:school_list", Action.VIEW_DISTRICT, "schools"),
+    NavItem(_("Departments"), "districts:department_list", Action.VIEW_DISTRICT, "departments"),
+    NavItem(_("People"), "districts:people_list", Action.VIEW_PEOPLE, "people"),
+    NavItem(_("Settings"), "districts:settings", Action.MANAGE_DISTRICT, "settings"),
 )
 
 

@@ -392,7 +392,7 @@ class Invitation(DistrictOwned):
         REVOKED = "revoked", _("Revoked")
 
     def __str__(self) -> str:
-        return f"Invitation for {self.email}"
+        return _("Invitation for %(email)s") % {"email": self.email}
 
     @property
     def state(self) -> Invitation.State:

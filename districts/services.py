@@ -152,15 +152,15 @@ def _clean_district_settings(changes: dict[str, Any]) -> dict[str, Any]:
     if "name" in cleaned:
         cleaned["name"] = one_line(cleaned["name"])
     if "time_zone" in cleaned and cleaned["time_zone"] not in {z for z, _ in us_time_zone_choices()}:
-        errors["time_zone"] = "Choose a US time zone from the list."
+        errors["time_zone"] = _("Choose a US time zone from the list.")
     if "languages" in cleaned:
         offered = [code for code, _ in settings.LANGUAGES]
         languages = [code for code in offered if code in set(cleaned["languages"] or [])]
         if not languages or len(languages) != len(set(cleaned["languages"])):
-            errors["languages"] = "Choose at least one of the languages offered."
+            errors["languages"] = _("Choose at least one of the languages offered.")
         cleaned["languages"] = languages
     if "checkin_cadence" in cleaned and cleaned["checkin_cadence"] not in CheckinCadence.values:
-        errors["checkin_cadence"] = "Choose how often schools check in."
+        errors["checkin_cadence"] = _("Choose how often schools check in.")
     if cleaned.get("metric_tolerance_percent") is not None:
         cleaned["metric_tolerance_percent"] = Decimal(cleaned["metric_tolerance_percent"])
     if errors:
@@ -200,9 +200,9 @@ def school_name_conflicts(*, district: District, name: str, code: str, exclude_p
     others = School.objects.filter(district=district).exclude(pk=exclude_pk)
     problems = {}
     if name and others.filter(name__iexact=name).exists():
-        problems["name"] = f"Another school is already called “{name}”."
+        problems["name"] = _("Another school is already called “%(name)s”.") % {"name": name}
     if code and others.filter(code=code).exists():
-        problems["code"] = f"Another school already uses the code {code}."
+        problems["code"] = _("Another school already uses the code %(code)s.") % {"code": code}
     return problems
 
 
@@ -435,13 +435,13 @@ def _end_open_invitations(*, district: District, membership: Membership) -> int:
 def email_problem(email: str) -> str | None:
     """A message when `email` (normalized) is not a usable address."""
     if not email:
-        return "Enter the person's email address."
+        return _("Enter the person's email address.")
     try:
         validate_email(email)
     except ValidationError:
-        return f"“{email}” isn't a valid email address."
+        return _("“%(email)s” isn't a valid email address.") % {"email": email}
     if len(email) > Invitation._meta.get_field("email").max_length:
-        return "This email address is too long."
+        return _("This email address is too long.")
     return None
 
 
