@@ -9,7 +9,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.dates import MONTHS
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 
 from core.forms import IdChoiceField
 
@@ -159,7 +159,7 @@ class MembershipForm(forms.Form):
         label=_("Role card"),
         queryset=RoleLabel.objects.none(),
         required=False,
-        empty_label=_("None"),
+        empty_label=pgettext_lazy("no role card", "None"),
         help_text=_("Which “my part in the plan” card is theirs, e.g. Teachers or Bus drivers."),
     )
     title = forms.CharField(
