@@ -9,11 +9,15 @@ never erases what was typed in by hand.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from django.utils import timezone
+from django.conf import settings
+from django.db import models
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.functional import lazy
 from django.utils.translation import gettext as _
@@ -48,8 +52,19 @@ MAX_WHOLE_NUMBER = 2_147_483_647
 
 
 def _key(text: str) -> str:
-    """Letters and digits only, lower case: "K-8" → "k8", "Board member" → "boardmember"."""
-    return re.sub(r"[^0-9a-z]", "", text.lower())
+    """Letters and digits only, lower case, accents dropped: "K-8" → "k8", "Board member" → "boardmember",
+    "Educación" → "educacion"."""
+    return re.sub(r"[^0-9a-z]", "", unicodedata.normalize("NFKD", text.lower()))
+
+
+def _labels_in_every_language(choices: type[models.Choices]) -> dict[str, str]:
+    """Each choice's label, in every language the app offers, as a key: a file may use the words its help shows."""
+    aliases: dict[str, str] = {}
+    # English last, so an English label wins over a same-looking label in another language.
+    for code in sorted((code for code, _name in settings.LANGUAGES), key=lambda code: code == "en"):
+        with translation.override(code):
+            aliases.update({_key(str(label)): value for value, label in choices.choices})
+    return aliases
 
 
 def _too_long(plan: ImportPlan, row: CsvRow, column: str, value: str, limit: int) -> None:
@@ -103,18 +118,21 @@ def _role_help() -> str:
 
 # --- Schools ------------------------------------------------------------------------
 
-_LEVEL_ALIASES: dict[str, str] = {
-    **{_key(value): value for value in SchoolLevel.values},
-    **{_key(str(label)): value for value, label in SchoolLevel.choices},
-    "earlylearningcenter": SchoolLevel.EARLY,
-    "earlychildhood": SchoolLevel.EARLY,
-    "prek": SchoolLevel.EARLY,
-    "preschool": SchoolLevel.EARLY,
-    "elem": SchoolLevel.ELEMENTARY,
-    "k5": SchoolLevel.ELEMENTARY,
-    "juniorhigh": SchoolLevel.MIDDLE,
-    "alt": SchoolLevel.ALTERNATIVE,
-}
+
+@cache
+def _level_aliases() -> dict[str, str]:
+    return {
+        **{_key(value): value for value in SchoolLevel.values},
+        **_labels_in_every_language(SchoolLevel),
+        "earlylearningcenter": SchoolLevel.EARLY,
+        "earlychildhood": SchoolLevel.EARLY,
+        "prek": SchoolLevel.EARLY,
+        "preschool": SchoolLevel.EARLY,
+        "elem": SchoolLevel.ELEMENTARY,
+        "k5": SchoolLevel.ELEMENTARY,
+        "juniorhigh": SchoolLevel.MIDDLE,
+        "alt": SchoolLevel.ALTERNATIVE,
+    }
 
 
 def parse_level(text: str) -> str | None:
@@ -122,7 +140,7 @@ def parse_level(text: str) -> str | None:
     key = _key(text)
     if key.endswith("school") and key != "school":
         key = key.removesuffix("school")
-    return _LEVEL_ALIASES.get(key)
+    return _level_aliases().get(key)
 
 
 def parse_whole_number(text: str) -> int | None:
@@ -314,17 +332,20 @@ class SchoolImporter(Importer):
 
 # --- People -----------------------------------------------------------------------------
 
-_ROLE_ALIASES: dict[str, str] = {
-    **{_key(value): value for value in Role.values},
-    **{_key(str(label)): value for value, label in Role.choices},
-    "admin": Role.DISTRICT_ADMIN,
-    "cabinet": Role.CABINET,
-    "cabinetmember": Role.CABINET,
-    "departmentlead": Role.CABINET,
-    "departmenthead": Role.CABINET,
-    "board": Role.BOARD_MEMBER,
-    "coach": Role.PARTNER_COACH,
-}
+
+@cache
+def _role_aliases() -> dict[str, str]:
+    return {
+        **{_key(value): value for value in Role.values},
+        **_labels_in_every_language(Role),
+        "admin": Role.DISTRICT_ADMIN,
+        "cabinet": Role.CABINET,
+        "cabinetmember": Role.CABINET,
+        "departmentlead": Role.CABINET,
+        "departmenthead": Role.CABINET,
+        "board": Role.BOARD_MEMBER,
+        "coach": Role.PARTNER_COACH,
+    }
 
 
 def importable_role_labels() -> list[str]:
@@ -339,7 +360,7 @@ def _role_at(role: object, place: object) -> str:
 
 def parse_role(text: str) -> str | None:
     """A Role value from a value or label in any case: "Board member" → "board_member"."""
-    return _ROLE_ALIASES.get(_key(text))
+    return _role_aliases().get(_key(text))
 
 
 @dataclass(frozen=True)
