@@ -85,3 +85,17 @@ def test_primary_actions_are_big_enough_to_tap(phone):
     page.goto(paths["districts:invitation_revoke"])
     button = page.locator("main form button[type=submit]").first.bounding_box()
     assert button["height"] >= 44 and button["width"] >= 44
+
+
+def test_every_table_on_the_metric_page_scrolls_in_a_named_focusable_region(phone):
+    page, paths = phone
+    page.goto(paths["metrics:metric_detail"])
+    regions = page.locator("main table").evaluate_all(
+        """tables => tables.map(t => {
+            const r = t.closest('.table-scroll, .table-wrap');
+            const caption = r && document.getElementById(r.getAttribute('aria-labelledby'));
+            return [r && r.getAttribute('role'), r && r.tabIndex, caption === t.caption];
+        })"""
+    )
+    assert len(regions) >= 2
+    assert all(region == ["region", 0, True] for region in regions), regions
