@@ -16,12 +16,13 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from core.calendar import school_year_label
+from core.forms import bounded_formfield
 from core.parsing import MAX_YEAR, MIN_YEAR
 from districts.models import School, SchoolLevel
 from priorities.models import Priority
 
 from .bounds import MetricWindow
-from .formatting import input_number
+from .formatting import MAX_DISPLAY_DECIMALS, input_number
 from .models import Metric
 from .services import METRIC_FIELDS
 
@@ -66,6 +67,7 @@ DECIMAL_FIELDS = ("baseline_value", "target_value", "school_target_value", "vali
 
 _MODEL_FIELDS = forms.fields_for_model(
     Metric,
+    formfield_callback=bounded_formfield,
     fields=[f for f in DEFINITION_FIELDS if f not in DECIMAL_FIELDS],
     widgets={
         "definition": forms.Textarea(attrs={"rows": 3}),
@@ -123,7 +125,13 @@ class MetricForm(forms.Form):
             self.fields[name] = copy.deepcopy(model_form_field)
         for name in DECIMAL_FIELDS:
             self.fields[name] = _number_field(name)
-        self.fields["decimals"].widget.attrs.update({"min": 0, "max": 4})
+        self.fields["decimals"] = forms.IntegerField(
+            label=self.fields["decimals"].label,
+            help_text=self.fields["decimals"].help_text,
+            min_value=0,
+            max_value=MAX_DISPLAY_DECIMALS,
+            initial=1,
+        )
         self.fields["baseline_value"].help_text = _("Where the district started, in the unit of the district value.")
         self.fields["target_value"].help_text = _("Where the district aims to be by the target date.")
         self.fields["valid_min"].help_text = _("Optional: refuse values below this (percent is always 0 to 100).")

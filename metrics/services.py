@@ -38,7 +38,7 @@ from priorities.models import Priority
 from . import bulk
 from .bounds import definition_date_problems, period_problem, window_of_plan
 from .choices import Aggregation, Direction, Level, ValueSource
-from .formatting import format_value
+from .formatting import MAX_DISPLAY_DECIMALS, format_value
 from .models import Metric, MetricInterimTarget, MetricValue
 from .periods import format_period, normalize_period
 from .rollups import REFRESH_ROLLUPS, RollupKey, keys_filter, lock_rollup_keys, metric_rollup_keys, recompute_rollups
@@ -370,6 +370,11 @@ def metric_problems(metric: Metric, interim_targets: InterimTargets, *, district
     def add(name: str, message: str) -> None:
         problems.setdefault(name, []).append(message)
 
+    if not isinstance(metric.decimals, int) or not 0 <= metric.decimals <= MAX_DISPLAY_DECIMALS:
+        # Checked first: every message below formats numbers to this many places (10**decimals),
+        # so they are worded with the most allowed; the metric is refused, so it is never saved so.
+        add("decimals", _("Show between 0 and %(most)s decimal places.") % {"most": MAX_DISPLAY_DECIMALS})
+        metric.decimals = MAX_DISPLAY_DECIMALS
     for name, message in range_settings_problems(
         metric.unit, metric.decimals, metric.valid_min, metric.valid_max
     ).items():

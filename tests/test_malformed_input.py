@@ -137,16 +137,7 @@ SLOW_REQUEST_SECONDS = 20  # a post still running after this is stopped and repo
 
 # Known server errors outside this test's files, to be fixed and then removed from here:
 # (url name, field, value label). The test fails when one no longer fails, so this only shrinks.
-KNOWN_500: set[tuple[str, str, str]] = {
-    # metrics/forms.py builds the metric form with fields_for_model, unbounded: `decimals` takes
-    # 99999999999999999999 and metrics.formatting.round_to computes 10**decimals, so the request
-    # never ends (stopped by time_limit). Fix: fields_for_model(..., formfield_callback=core.forms.bounded_formfield).
-    *(
-        (url, "decimals", label)
-        for url in ("metrics:metric_create", "metrics:metric_edit")
-        for label in ("huge id", "past bigint")
-    ),
-}
+KNOWN_500: set[tuple[str, str, str]] = set()
 KNOWN_SECONDS = 3  # a known case gets this long: still failing is expected, not waited for
 
 

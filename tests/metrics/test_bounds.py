@@ -202,3 +202,46 @@ def test_the_values_import_caps_its_rows_with_a_clear_message(
     with in_district(district), pytest.raises(ValidationError) as error:
         preview(district, admin_member, metric, "school,period,value\nA1,2024-25,90\nB1,2024-25,80\nC1,2024-25,70\n")
     assert "more than 2 rows" in error.value.message_dict["file"][0]
+
+
+@pytest.mark.parametrize("decimals", ["5", "99999999999999999999"])
+def test_decimal_places_beyond_four_are_a_message_at_the_field(decimals, district, priority, cabinet_member, client_for):
+    """A huge number of decimal places once hung the request (10**decimals while describing the range)."""
+    data = {
+        "priority": priority.pk,
+        "name": "Many places",
+        "definition": "Too many decimals.",
+        "unit": "percent",
+        "decimals": decimals,
+        "direction": "higher",
+        "baseline_value": "71",
+        "baseline_date": "2024-06-30",
+        "target_value": "85",
+        "target_date": "2028-06-30",
+        "kind": "leading",
+        "level": "school",
+        "source": "import",
+        "aggregation": "mean",
+        "frequency": "yearly",
+    }
+    response = client_for(cabinet_member).post(url("metric_create", district), data)
+    assert response.status_code == 200
+    assert "decimals" in response.context["form"].errors
+    with scopes_disabled():
+        assert not Metric.objects.filter(name="Many places").exists()
+
+
+def test_the_service_refuses_decimal_places_beyond_four(district, admin_member, priority):
+    fields = {
+        "name": "Many places",
+        "definition": "Too many decimals.",
+        "baseline_value": Decimal("1"),
+        "baseline_date": date(2024, 6, 30),
+        "target_value": Decimal("2"),
+        "target_date": date(2028, 6, 30),
+        "frequency": Frequency.YEARLY,
+        "decimals": 10**20,
+    }
+    with scopes_disabled(), pytest.raises(ValidationError) as error:
+        services.metric_create(district=district, actor=admin_member, priority=priority, **fields)
+    assert "decimals" in error.value.message_dict
