@@ -1,6 +1,6 @@
 """Shared fixtures: two districts and a member per role, plus service detection.
 
-Tests marked `postgres`, `redis` or `browser` run when that service is
+Tests marked `postgres`, `redis`, `browser` or `gettext` run when that service is
 reachable and skip with the reason otherwise; with REQUIRE_SERVICES=1 a
 missing service fails the test instead. A test that uses the browser without
 the `browser` marker fails: the marker is what decides skip or fail.
@@ -12,6 +12,7 @@ as the application role with row-level security on (tests/app_role.py).
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from functools import cache
@@ -56,6 +57,14 @@ def browser_unavailable_reason() -> str:
     return ""
 
 
+@cache
+def gettext_unavailable_reason() -> str:
+    missing = [tool for tool in ("xgettext", "msgfmt", "msgmerge") if shutil.which(tool) is None]
+    if missing:
+        return f"GNU gettext is not installed ({', '.join(missing)} missing; apt-get install gettext)"
+    return ""
+
+
 def postgres_unavailable_reason() -> str:
     return getattr(settings, "POSTGRES_UNAVAILABLE_REASON", "")
 
@@ -64,6 +73,7 @@ SERVICE_CHECKS: dict[str, Callable[[], str]] = {
     "postgres": postgres_unavailable_reason,
     "redis": redis_unavailable_reason,
     "browser": browser_unavailable_reason,
+    "gettext": gettext_unavailable_reason,
 }
 
 

@@ -47,3 +47,12 @@ def test_a_marked_browser_test_fails_without_chromium_under_require_services(mon
 def test_a_marked_browser_test_runs_when_chromium_is_there(monkeypatch):
     monkeypatch.setitem(conftest.SERVICE_CHECKS, "browser", lambda: "")
     conftest.pytest_runtest_setup(FakeItem(["page"], {"browser"}))
+
+
+@pytest.mark.parametrize("require_services", [True, False])
+def test_a_gettext_test_skips_or_fails_without_gettext(require_services, monkeypatch):
+    monkeypatch.setitem(conftest.SERVICE_CHECKS, "gettext", lambda: "GNU gettext is not installed (test)")
+    monkeypatch.setattr(conftest, "REQUIRE_SERVICES", require_services)
+    expected = Failed if require_services else Skipped
+    with pytest.raises(expected, match="gettext"):
+        conftest.pytest_runtest_setup(FakeItem([], {"gettext"}))

@@ -59,6 +59,7 @@ def test_python_marks_every_user_facing_literal_for_translation(python_findings)
     assert not new, "Untranslated user-facing literals in Python (wrap them in gettext / _):\n" + _report(new)
 
 
+@pytest.mark.gettext
 def test_the_spanish_catalogue_translates_every_msgid(catalogue_entries):
     missing = [
         f"{' '.join(e.references)}: {e.msgid!r}" + (" (fuzzy)" if "fuzzy" in e.flags else "")
@@ -72,6 +73,7 @@ def test_the_spanish_catalogue_translates_every_msgid(catalogue_entries):
     )
 
 
+@pytest.mark.gettext
 def test_the_compiled_catalogue_is_current(tmp_path):
     assert COMPILED.exists(), (
         f"{COMPILED.relative_to(ROOT)} is missing: run `manage.py compilemessages -l es --ignore=.venv`"
@@ -84,6 +86,7 @@ def test_the_compiled_catalogue_is_current(tmp_path):
     )
 
 
+@pytest.mark.gettext
 def test_the_known_untranslated_files_still_need_work(template_findings, python_findings, catalogue_entries):
     needing_work = {f.path for f in template_findings + python_findings}
     needing_work |= {path for e in _untranslated_entries(catalogue_entries) for path in e.files}
