@@ -18,7 +18,7 @@ from plans.models import StrategicPlan
 from plans.selectors import active_plan
 from priorities import selectors
 
-SCHOOLS_PER_LOAD_PAGE = 100
+SCHOOLS_PER_LOAD_PAGE = 50  # as the school and people lists: a phone-length page, and half the rendering
 
 
 def _school_year(request: HttpRequest, plan: StrategicPlan | None) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from priorities.views.load import SCHOOLS_PER_LOAD_PAGE
 from tests.factories import SchoolFactory
 from tests.plans.factories import ActivePlanFactory, AssignmentFactory, CommitmentFactory, PriorityFactory
 
@@ -52,13 +53,14 @@ def test_load_page_over_threshold_pages_and_counts_in_sql(district, admin_member
     first = client.get(url + "?over=1").content.decode()
     everything = client.get(url).content.decode()
 
-    assert [name for name in sorted(loads) if name in first] == over[:100]
+    assert [name for name in sorted(loads) if name in first] == over[:SCHOOLS_PER_LOAD_PAGE]
     assert f"{len(over)} schools are over the threshold" in first
     assert f"{len(over)} schools are over the threshold" in everything
-    assert [name for name in sorted(loads) if name in everything] == sorted(loads)[:100]
-    if len(over) > 100:
+    assert [name for name in sorted(loads) if name in everything] == sorted(loads)[:SCHOOLS_PER_LOAD_PAGE]
+    if len(over) > SCHOOLS_PER_LOAD_PAGE:
         second = client.get(url + "?over=1&page=2").content.decode()
-        assert [name for name in sorted(loads) if name in second] == over[100:]
+        second_page = over[SCHOOLS_PER_LOAD_PAGE : 2 * SCHOOLS_PER_LOAD_PAGE]
+        assert [name for name in sorted(loads) if name in second] == second_page
 
 
 @pytest.mark.parametrize("schools", [3, 30])
