@@ -156,7 +156,16 @@ def build_district(*, slug: str, name: str, schools: int, memberships: int) -> t
     """
     from django.contrib.auth.hashers import make_password
 
-    from districts.models import Department, District, Membership, RoleLabel, School, SchoolLevel, User, person_sort_name
+    from districts.models import (
+        Department,
+        District,
+        Membership,
+        RoleLabel,
+        School,
+        SchoolLevel,
+        User,
+        person_sort_name,
+    )
     from districts.roles import Role
     from districts.tenancy import district_context
 

@@ -23,9 +23,7 @@ CELERY_BROKER_URL = "memory://"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 AXES_ENABLED = True
 
-TEST_DATABASE_URL = env.str(
-    "TEST_DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/throughline"
-)
+TEST_DATABASE_URL = env.str("TEST_DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/throughline")
 
 
 def _postgres_reachable(url: str) -> bool:

@@ -205,7 +205,9 @@ def test_the_values_import_caps_its_rows_with_a_clear_message(
 
 
 @pytest.mark.parametrize("decimals", ["5", "99999999999999999999"])
-def test_decimal_places_beyond_four_are_a_message_at_the_field(decimals, district, priority, cabinet_member, client_for):
+def test_decimal_places_beyond_four_are_a_message_at_the_field(
+    decimals, district, priority, cabinet_member, client_for
+):
     """A huge number of decimal places once hung the request (10**decimals while describing the range)."""
     data = {
         "priority": priority.pk,
