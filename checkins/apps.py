@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CheckinsConfig(AppConfig):
     name = "checkins"
-    verbose_name = "Check-ins"
+    verbose_name = _("Check-ins")

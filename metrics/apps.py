@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 def _on_schools_changed(sender: object, *, district: object, **kwargs: object) -> None:
@@ -9,7 +10,7 @@ def _on_schools_changed(sender: object, *, district: object, **kwargs: object) -
 
 class MetricsConfig(AppConfig):
     name = "metrics"
-    verbose_name = "Metrics"
+    verbose_name = _("Metrics")
 
     def ready(self) -> None:
         from districts import outbox

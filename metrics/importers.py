@@ -19,6 +19,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.csv import write_csv
 from districts.imports import Column, CsvTable, ImportCounts, Importer, ImportPlan, RowPlan
@@ -53,8 +54,8 @@ class RowDescription:
 
 class MetricValueImporter(Importer):
     kind = ImportKind.METRIC_VALUES
-    title = "Import values"
-    counted = "values"
+    title = gettext_lazy("Import values")
+    counted = gettext_lazy("values")  # "Import finished: 12 values created, 3 updated."
 
     def __init__(self, *, district: District, metric: Metric) -> None:
         super().__init__(district=district, target_id=metric.pk)

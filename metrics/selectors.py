@@ -456,19 +456,26 @@ def _chart(
     else:
         latest_text = _("No values yet.")
     valued = [pt for pt in points if pt.value is not None]
-    trend = ""
+    trend: dict[str, str] = {}
     if len(valued) > 1:
-        trend = _("From %(first)s in %(start)s to %(last)s in %(end)s. ") % {
+        trend = {
             "first": format_value(valued[0].value, unit, decimals),
             "start": valued[0].label,
             "last": format_value(valued[-1].value, unit, decimals),
             "end": valued[-1].label,
         }
-    description = _(
-        "%(trend)s%(latest)s Baseline %(baseline)s on %(baseline_date)s; target %(target)s by %(target_date)s, "
-        "reached along a straight target line. The table after the chart lists every value."
-    ) % {
-        "trend": trend,
+        sentence = _(
+            "From %(first)s in %(start)s to %(last)s in %(end)s. %(latest)s Baseline %(baseline)s on "
+            "%(baseline_date)s; target %(target)s by %(target_date)s, reached along a straight target line. "
+            "The table after the chart lists every value."
+        )
+    else:
+        sentence = _(
+            "%(latest)s Baseline %(baseline)s on %(baseline_date)s; target %(target)s by %(target_date)s, "
+            "reached along a straight target line. The table after the chart lists every value."
+        )
+    description = sentence % {
+        **trend,
         "latest": latest_text,
         "baseline": format_value(metric.baseline_value, unit, decimals),
         "baseline_date": date_format(metric.baseline_date, "N j, Y"),

@@ -496,7 +496,7 @@ def _definition_allowed(
     require(actor, Action.DEFINE_METRIC, target)
     unknown = set(fields) - set(METRIC_FIELDS)
     if unknown:
-        raise ValidationError(f"Unknown metric fields: {', '.join(sorted(unknown))}")
+        raise ValidationError(_("Unknown metric fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
     return _clean_metric_fields(fields)
 
 

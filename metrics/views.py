@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
 from core.calendar import school_year_of
 from core.csv import csv_response
@@ -324,7 +324,7 @@ def value_enter(request: HttpRequest, metric_id: int) -> HttpResponse:
                 _("Saved %(value)s for %(place)s, %(period)s.")
                 % {
                     "value": format_value(saved.value, metric.unit, max(metric.decimals, 1)),
-                    "place": school.name if school else _("the district"),
+                    "place": school.name if school else pgettext("place", "the district"),
                     "period": metric.period_label(saved.period),
                 },
             )
@@ -334,7 +334,7 @@ def value_enter(request: HttpRequest, metric_id: int) -> HttpResponse:
         recent, recent_place = [], ""
     else:
         recent = selectors.school_recent_values(district=district, metric=metric, school=chosen_school)
-        recent_place = chosen_school.name if chosen_school else _("the district")
+        recent_place = chosen_school.name if chosen_school else pgettext("place", "the district")
     context = {
         "metric": metric,
         "form": form,
@@ -375,7 +375,7 @@ def value_delete(request: HttpRequest, metric_value_id: int) -> HttpResponse:
         return closed
     if not _can_change_value(actor, value):
         raise PermissionDenied(_("You can't remove this value."))
-    place = value.school.name if value.school else _("the district")
+    place = value.school.name if value.school else pgettext("place", "the district")
     period = metric.period_label(value.period)
 
     def confirmation() -> Confirmation:

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django import template
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
 from core.calendar import school_year_label
 from metrics.choices import STATUS_BADGE, STATUS_SYMBOL, Status
@@ -35,7 +36,7 @@ def signed_change(number: Decimal | None, metric: Metric) -> str:
     if number is None:
         return "—"
     if number == 0:
-        return "no change"
+        return _("no change")
     sign = "+" if number > 0 else "−"
     return f"{sign}{format_difference(number, metric.unit, metric.decimals)}"
 
