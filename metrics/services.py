@@ -133,7 +133,7 @@ def value_problems(
 
 def levels_text(levels: Sequence[str]) -> str:
     labels = dict(SchoolLevel.choices)
-    return ", ".join(str(labels.get(level, level)).lower() + " schools" for level in levels)
+    return ", ".join(_("%(level)s schools") % {"level": str(labels.get(level, level)).lower()} for level in levels)
 
 
 def plan_values(
