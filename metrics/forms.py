@@ -81,6 +81,17 @@ _MODEL_FIELDS = forms.fields_for_model(
 )
 
 
+# Fields whose model column has no verbose name of its own: their labels, translatable.
+_LABELS = {
+    "name": _("Name"),
+    "definition": _("Definition"),
+    "unit": _("Unit"),
+    "decimals": _("Decimals"),
+    "direction": _("Direction"),
+    "frequency": _("Frequency"),
+}
+
+
 def _number_field(name: str) -> NumberField:
     model_field = Metric._meta.get_field(name)
     return NumberField(
@@ -123,6 +134,8 @@ class MetricForm(forms.Form):
             self.priorities = {p.pk: p for p in priorities}
         for name, model_form_field in _MODEL_FIELDS.items():
             self.fields[name] = copy.deepcopy(model_form_field)
+            if name in _LABELS:
+                self.fields[name].label = _LABELS[name]
         for name in DECIMAL_FIELDS:
             self.fields[name] = _number_field(name)
         self.fields["decimals"] = forms.IntegerField(
@@ -189,7 +202,7 @@ class MetricForm(forms.Form):
 class ValueForm(forms.Form):
     """One value: the school (or none for a district-only metric), the period, the number and a note."""
 
-    school = forms.ModelChoiceField(queryset=School.objects.none(), empty_label=_("Choose a school"))
+    school = forms.ModelChoiceField(queryset=School.objects.none(), label=_("School"), empty_label=_("Choose a school"))
     period = forms.TypedChoiceField(coerce=date.fromisoformat, label=_("Period"))
     value = NumberField(label=_("Value"))
     note = forms.CharField(
