@@ -28,7 +28,7 @@ from tests import app_role
 from tests.factories import TEST_PASSWORD, DistrictFactory, MembershipFactory
 
 # `spawned`: start the app's real processes (celery, run-dev.sh) and always end them.
-pytest_plugins = ["tests.processes"]
+pytest_plugins = ["tests.processes", "tests.browser_session"]
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 REDIS_TEST_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")
