@@ -51,12 +51,58 @@ def exact_sum(numbers: Iterable[Decimal]) -> Fraction:
         return Fraction(sum(numbers, Decimal(0)))
 
 
-def _median(values: list[Decimal]) -> Fraction:
+def median_of(values: Iterable[Decimal]) -> Fraction:
     ordered = sorted(values)
     middle = len(ordered) // 2
     if len(ordered) % 2:
         return Fraction(ordered[middle])
     return (Fraction(ordered[middle - 1]) + Fraction(ordered[middle])) / 2
+
+
+def rollup_of(
+    method: str,
+    *,
+    reporting: int,
+    meeting: int,
+    total_schools: int,
+    total: Callable[[], Fraction],
+    weighted: Callable[[], tuple[Fraction, Fraction]],
+    median: Callable[[], Fraction],
+) -> RollupResult:
+    """The district value by `method`, from the reporting schools' sums.
+
+    The sums are asked for only as the method needs them: `total()` the sum of values,
+    `weighted()` (sum of value × enrollment, sum of enrollment), `median()` the middle
+    value. The stored roll-ups give them from Python (`aggregate`), the metric page's
+    explanation from SQL; this is the one place that turns them into a value.
+    """
+    numerator: Fraction = Fraction(0)
+    denominator: Fraction = Fraction(reporting)
+    value: Fraction | None = None
+    if reporting:
+        if method == Aggregation.SUM:
+            numerator, denominator = total(), Fraction(1)
+            value = numerator
+        elif method == Aggregation.MEDIAN:
+            value = median()
+            numerator, denominator = value, Fraction(1)
+        elif method == Aggregation.WEIGHTED_MEAN:
+            numerator, denominator = weighted()
+            value = numerator / denominator if denominator else None
+        elif method == Aggregation.SHARE_MEETING_TARGET:
+            numerator = Fraction(meeting)
+            value = numerator * 100 / reporting
+        else:  # mean
+            numerator = total()
+            value = numerator / reporting
+    return RollupResult(
+        value=value,
+        reporting=reporting,
+        total=total_schools,
+        meeting=meeting,
+        numerator=numerator,
+        denominator=denominator,
+    )
 
 
 def aggregate(
@@ -71,38 +117,20 @@ def aggregate(
     `meets(value)` says whether a school's value meets its target; it feeds
     the share method and the "meeting target" count every roll-up keeps.
     """
-    reporting = len(values)
-    meeting = sum(1 for v in values if meets(v.value))
-    numerator: Fraction = Fraction(0)
-    denominator: Fraction = Fraction(reporting)
-    value: Fraction | None = None
-    if reporting:
-        if method == Aggregation.SUM:
-            numerator = exact_sum(v.value for v in values)
-            denominator = Fraction(1)
-            value = numerator
-        elif method == Aggregation.MEDIAN:
-            value = _median([v.value for v in values])
-            numerator = value
-            denominator = Fraction(1)
-        elif method == Aggregation.WEIGHTED_MEAN:
-            with localcontext(EXACT):
-                numerator = exact_sum(v.value * v.enrollment for v in values)
-            denominator = Fraction(sum(v.enrollment for v in values))
-            value = numerator / denominator if denominator else None
-        elif method == Aggregation.SHARE_MEETING_TARGET:
-            numerator = Fraction(meeting)
-            value = numerator * 100 / reporting
-        else:  # mean
-            numerator = exact_sum(v.value for v in values)
-            value = numerator / reporting
-    return RollupResult(
-        value=value,
-        reporting=reporting,
-        total=total_schools,
-        meeting=meeting,
-        numerator=numerator,
-        denominator=denominator,
+
+    def weighted() -> tuple[Fraction, Fraction]:
+        with localcontext(EXACT):
+            numerator = exact_sum(v.value * v.enrollment for v in values)
+        return numerator, Fraction(sum(v.enrollment for v in values))
+
+    return rollup_of(
+        method,
+        reporting=len(values),
+        meeting=sum(1 for v in values if meets(v.value)),
+        total_schools=total_schools,
+        total=lambda: exact_sum(v.value for v in values),
+        weighted=weighted,
+        median=lambda: median_of(v.value for v in values),
     )
 
 

@@ -47,10 +47,10 @@ from districts.models import District, Membership, School, SchoolLevel
 from priorities.models import Priority
 
 from .access import visible_plan_states
-from .aggregation import RollupResult, coverage_text, explain
+from .aggregation import RollupResult, coverage_text, explain, median_of, rollup_of
 from .bounds import MetricWindow, window_of_plan
 from .charts import ChartMarker, ChartPoint, TrendChart, sparkline, trend_chart
-from .choices import STATUS_BADGE, STATUS_SYMBOL, Aggregation, Frequency, Status
+from .choices import STATUS_BADGE, STATUS_SYMBOL, Frequency, Status
 from .formatting import format_value
 from .models import Metric, MetricInterimTarget, MetricRollup, MetricValue
 from .periods import add_months, period_end, periods_between
@@ -638,41 +638,17 @@ def _result_of(
         students=Sum("school__enrollment"),
         meeting=Count("pk", filter=Q(meets_target=True)),
     )
-    reporting, meeting = sums["reporting"], sums["meeting"]
     if total_schools is None:
         total_schools = schools.count()
-    method = metric.aggregation
-    value: Fraction | None = None
-    numerator, denominator = Fraction(0), Fraction(reporting)
-    if reporting:
-        if method == Aggregation.SUM:
-            numerator, denominator = Fraction(sums["total"]), Fraction(1)
-            value = numerator
-        elif method == Aggregation.MEDIAN:
-            ordered = sorted(values.values_list("value", flat=True))  # the middle needs every value of the subset
-            middle = len(ordered) // 2
-            value = (
-                Fraction(ordered[middle])
-                if len(ordered) % 2
-                else (Fraction(ordered[middle - 1]) + Fraction(ordered[middle])) / 2
-            )
-            numerator, denominator = value, Fraction(1)
-        elif method == Aggregation.WEIGHTED_MEAN:
-            numerator, denominator = Fraction(sums["weighted"] or 0), Fraction(sums["students"] or 0)
-            value = numerator / denominator if denominator else None
-        elif method == Aggregation.SHARE_MEETING_TARGET:
-            numerator = Fraction(meeting)
-            value = numerator * 100 / reporting
-        else:  # mean
-            numerator = Fraction(sums["total"])
-            value = numerator / reporting
-    return RollupResult(
-        value=value,
-        reporting=reporting,
-        total=total_schools,
-        meeting=meeting,
-        numerator=numerator,
-        denominator=denominator,
+    return rollup_of(
+        metric.aggregation,
+        reporting=sums["reporting"],
+        meeting=sums["meeting"],
+        total_schools=total_schools,
+        total=lambda: Fraction(sums["total"]),
+        weighted=lambda: (Fraction(sums["weighted"] or 0), Fraction(sums["students"] or 0)),
+        # The middle needs every value of the subset: read only for the median method.
+        median=lambda: median_of(values.values_list("value", flat=True)),
     )
 
 
