@@ -171,15 +171,18 @@ def enrollment_problem(enrollment: int | None) -> str | None:
 
 
 class School(DistrictOwned):
-    name = models.CharField(max_length=200)
+    name = models.CharField(_("name"), max_length=200)
     code = models.CharField(
-        max_length=40, blank=True, help_text=_("The state or SIS school code, used to match imported rows.")
+        _("code"),
+        max_length=40,
+        blank=True,
+        help_text=_("The state or SIS school code, used to match imported rows."),
     )
-    level = models.CharField(max_length=20, choices=SchoolLevel.choices)
-    enrollment = models.PositiveIntegerField(default=0, help_text=_("Used to weight roll-ups."))
-    region = models.CharField(max_length=100, blank=True, help_text=_("Optional region or network."))
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    level = models.CharField(_("level"), max_length=20, choices=SchoolLevel.choices)
+    enrollment = models.PositiveIntegerField(_("enrollment"), default=0, help_text=_("Used to weight roll-ups."))
+    region = models.CharField(_("region"), max_length=100, blank=True, help_text=_("Optional region or network."))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     history = HistoricalRecords()
 
@@ -222,7 +225,9 @@ class RoleLabel(DistrictOwned):
 
     name = models.CharField(max_length=100)
     slug = models.SlugField(max_length=60)
-    description = models.CharField(max_length=300, blank=True)
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    # The card's description may carry a Spanish version beside the English (core.bilingual reads it).
+    description_es = models.CharField(_("description in Spanish"), max_length=300, blank=True)
     # Members holding this system role see this card as theirs (e.g. principal → "Principals").
     system_role = models.CharField(max_length=30, choices=Role.choices, blank=True)
     position = models.PositiveSmallIntegerField(default=0)

@@ -40,7 +40,10 @@ ROLLUP_DIGITS = {"max_digits": 24, "decimal_places": 6}
 class Metric(DistrictOwned):
     priority = models.ForeignKey(Priority, on_delete=models.PROTECT, related_name="metrics")
     name = models.CharField(max_length=200, help_text=_("Short and specific, e.g. “Chronic absenteeism rate”."))
+    # District-entered text may carry a Spanish version beside the English (core.bilingual reads it).
+    name_es = models.CharField(_("name in Spanish"), max_length=200, blank=True)
     definition = models.TextField(help_text=_("What exactly is measured, of whom, and where the number comes from."))
+    definition_es = models.TextField(_("definition in Spanish"), blank=True)
     unit = models.CharField(max_length=20, choices=Unit.choices, default=Unit.PERCENT)
     decimals = models.PositiveSmallIntegerField(
         default=1,

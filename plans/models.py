@@ -30,19 +30,24 @@ class PlanState(models.TextChoices):
 
 
 class StrategicPlan(DistrictOwned):
-    title = models.CharField(max_length=200, help_text=_("For example: Riverbend 2030."))
+    title = models.CharField(_("title"), max_length=200, help_text=_("For example: Riverbend 2030."))
     start_year = models.PositiveSmallIntegerField(_("first year"), validators=YEAR_VALIDATORS)
     end_year = models.PositiveSmallIntegerField(_("last year"), validators=YEAR_VALIDATORS)
-    vision = models.TextField(blank=True, help_text=_("Where the district is headed, in a sentence or two."))
-    mission = models.TextField(blank=True, help_text=_("What the district does every day to get there."))
-    state = models.CharField(max_length=20, choices=PlanState.choices, default=PlanState.DRAFT)
+    vision = models.TextField(
+        _("vision"), blank=True, help_text=_("Where the district is headed, in a sentence or two.")
+    )
+    # District-entered text may carry a Spanish version beside the English (core.bilingual reads it).
+    vision_es = models.TextField(_("vision in Spanish"), blank=True)
+    mission = models.TextField(_("mission"), blank=True, help_text=_("What the district does every day to get there."))
+    mission_es = models.TextField(_("mission in Spanish"), blank=True)
+    state = models.CharField(_("state"), max_length=20, choices=PlanState.choices, default=PlanState.DRAFT)
     copied_from = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("started from")
     )
-    activated_at = models.DateTimeField(null=True, blank=True)
-    archived_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    activated_at = models.DateTimeField(_("activated"), null=True, blank=True)
+    archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     history = HistoricalRecords()
 
@@ -106,11 +111,15 @@ class StrategicPlan(DistrictOwned):
 class Competency(DistrictOwned):
     """One competency of the plan's Portrait of a Graduate, in the plan's order."""
 
-    plan = models.ForeignKey(StrategicPlan, on_delete=models.CASCADE, related_name="competencies")
-    name = models.CharField(max_length=100, help_text=_("For example: Collaborative problem-solver."))
-    description = models.CharField(
-        max_length=300, blank=True, help_text=_("One sentence on what this looks like in a graduate.")
+    plan = models.ForeignKey(
+        StrategicPlan, on_delete=models.CASCADE, related_name="competencies", verbose_name=_("plan")
     )
+    name = models.CharField(_("name"), max_length=100, help_text=_("For example: Collaborative problem-solver."))
+    name_es = models.CharField(_("name in Spanish"), max_length=100, blank=True)
+    description = models.CharField(
+        _("description"), max_length=300, blank=True, help_text=_("One sentence on what this looks like in a graduate.")
+    )
+    description_es = models.CharField(_("description in Spanish"), max_length=300, blank=True)
     position = models.PositiveSmallIntegerField(_("order"), default=0)
 
     history = HistoricalRecords()

@@ -19,23 +19,27 @@ from plans.models import StrategicPlan
 
 
 class Priority(DistrictOwned):
-    plan = models.ForeignKey(StrategicPlan, on_delete=models.CASCADE, related_name="priorities")
+    plan = models.ForeignKey(StrategicPlan, on_delete=models.CASCADE, related_name="priorities", verbose_name=_("plan"))
     code = models.CharField(_("short code"), max_length=10, help_text=_("For example: P1."))
-    title = models.CharField(max_length=200)
+    title = models.CharField(_("title"), max_length=200)
+    # District-entered text may carry a Spanish version beside the English (core.bilingual reads it).
+    title_es = models.CharField(_("title in Spanish"), max_length=200, blank=True)
     success_looks_like = models.TextField(
         _("what success looks like"), help_text=_("How everyone will know this priority has been achieved.")
     )
+    success_looks_like_es = models.TextField(_("what success looks like in Spanish"), blank=True)
     owner = models.ForeignKey(
         Membership,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("owner"),
         help_text=_("The superintendent or the cabinet member who leads this priority."),
     )
     position = models.PositiveSmallIntegerField(_("order"), default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     history = HistoricalRecords()
 
@@ -76,9 +80,13 @@ REPORTED_IN_DEPARTMENT_CHECKINS = (ReportedIn.DEPARTMENT, ReportedIn.BOTH)
 class Commitment(DistrictOwned):
     """What one role does for a priority: "Principals hold a monthly attendance data meeting"."""
 
-    priority = models.ForeignKey(Priority, on_delete=models.CASCADE, related_name="commitments")
-    title = models.CharField(max_length=200, help_text=_("One sentence: who does what, and how often."))
-    description = models.TextField(blank=True, help_text=_("What it involves, in plain language."))
+    priority = models.ForeignKey(
+        Priority, on_delete=models.CASCADE, related_name="commitments", verbose_name=_("priority")
+    )
+    title = models.CharField(_("title"), max_length=200, help_text=_("One sentence: who does what, and how often."))
+    title_es = models.CharField(_("title in Spanish"), max_length=200, blank=True)
+    description = models.TextField(_("description"), blank=True, help_text=_("What it involves, in plain language."))
+    description_es = models.TextField(_("description in Spanish"), blank=True)
     role_label = models.ForeignKey(
         RoleLabel,
         on_delete=models.PROTECT,
@@ -92,6 +100,7 @@ class Commitment(DistrictOwned):
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("lead department"),
         help_text=_("The central office team that asks for this and supports it."),
     )
     starts_on = models.DateField(_("starts"))
@@ -101,13 +110,15 @@ class Commitment(DistrictOwned):
         blank=True,
         help_text=_("What shows it happened, e.g. meeting agendas and sign-in sheets."),
     )
-    reported_in = models.CharField(max_length=20, choices=ReportedIn.choices, default=ReportedIn.SCHOOL)
+    reported_in = models.CharField(
+        _("reported in"), max_length=20, choices=ReportedIn.choices, default=ReportedIn.SCHOOL
+    )
     position = models.PositiveSmallIntegerField(_("order"), default=0)
     # Its reach, stored (priorities.loads.recount_reach, called by the assignment services).
     active_school_count = models.PositiveIntegerField(default=0, editable=False)
     paused_count = models.PositiveIntegerField(default=0, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     history = HistoricalRecords(excluded_fields=["active_school_count", "paused_count"])
 
