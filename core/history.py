@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import OuterRef, Q, Subquery
 from django.utils.formats import date_format
-from django.utils.text import Truncator
+from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext, gettext_lazy
 from simple_history.models import ModelChange
 
@@ -142,7 +142,7 @@ def history_entries(*sources: HistorySource, limit: int = 30) -> History:
         order = {f.name: i for i, f in enumerate(model._meta.fields)}
         rendered = tuple(
             FieldChange(
-                label=str(model._meta.get_field(c.field).verbose_name).capitalize(),
+                label=capfirst(str(model._meta.get_field(c.field).verbose_name)),  # keeps "Spanish" capital
                 old=_display(model, c.field, c.old, names),
                 new=_display(model, c.field, c.new, names),
             )
