@@ -28,15 +28,20 @@ class PlanForm(InputForm):
 
     class Meta:
         model = StrategicPlan
-        fields = ["title", "start_year", "end_year", "vision", "mission"]
+        # Each Spanish version right after its English, so they are entered side by side.
+        fields = ["title", "start_year", "end_year", "vision", "vision_es", "mission", "mission_es"]
         widgets = {
             "vision": forms.Textarea(attrs={"rows": 3}),
+            "vision_es": forms.Textarea(attrs={"rows": 3, "lang": "es"}),
             "mission": forms.Textarea(attrs={"rows": 3}),
+            "mission_es": forms.Textarea(attrs={"rows": 3, "lang": "es"}),
         }
         labels = {
             "title": gettext_lazy("Title"),
             "vision": gettext_lazy("Vision"),
+            "vision_es": gettext_lazy("Vision in Spanish (optional)"),
             "mission": gettext_lazy("Mission"),
+            "mission_es": gettext_lazy("Mission in Spanish (optional)"),
         }
         help_texts = {
             "start_year": gettext_lazy("For example 2025 for a plan that starts in the 2025–26 school year."),
@@ -86,6 +91,15 @@ class PlanForm(InputForm):
 class CompetencyForm(InputForm):
     class Meta:
         model = Competency
-        fields = ["name", "description"]
-        labels = {"name": gettext_lazy("Name"), "description": gettext_lazy("Description")}
+        fields = ["name", "name_es", "description", "description_es"]
+        widgets = {
+            "name_es": forms.TextInput(attrs={"lang": "es"}),
+            "description_es": forms.TextInput(attrs={"lang": "es"}),
+        }
+        labels = {
+            "name": gettext_lazy("Name"),
+            "name_es": gettext_lazy("Name in Spanish (optional)"),
+            "description": gettext_lazy("Description"),
+            "description_es": gettext_lazy("Description in Spanish (optional)"),
+        }
         error_messages = {"name": {"required": gettext_lazy("Name the competency.")}}

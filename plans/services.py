@@ -78,6 +78,8 @@ def plan_create(
     end_year: int,
     vision: str = "",
     mission: str = "",
+    vision_es: str = "",
+    mission_es: str = "",
     copy_from: StrategicPlan | None = None,
 ) -> StrategicPlan:
     """A new draft plan; with `copy_from`, starting from that plan's portrait, priorities and commitments."""
@@ -91,6 +93,8 @@ def plan_create(
         end_year=end_year,
         vision=vision.strip(),
         mission=mission.strip(),
+        vision_es=vision_es.strip(),
+        mission_es=mission_es.strip(),
         copied_from=copy_from,
     )
     _validate_plan(plan)
@@ -106,12 +110,12 @@ def plan_update(*, district: District, actor: Membership, plan: StrategicPlan, *
     require(actor, Action.MANAGE_PLANS)
     ensure_same_district(plan, district=district)
     ensure_plan_editable(plan)
-    allowed = {"title", "start_year", "end_year", "vision", "mission"}
+    allowed = {"title", "start_year", "end_year", "vision", "mission", "vision_es", "mission_es"}
     if unknown := set(changes) - allowed:
         raise ValueError(f"Unknown plan fields: {', '.join(sorted(unknown))}")
     if "title" in changes:
         changes["title"] = one_line(changes["title"])
-    for key in ("vision", "mission"):
+    for key in ("vision", "mission", "vision_es", "mission_es"):
         if key in changes:
             changes[key] = changes[key].strip()
     changed = apply_changes(plan, changes)
@@ -213,7 +217,15 @@ def _copy_plan_contents(*, source: StrategicPlan, target: StrategicPlan, actor: 
     district, user = target.district, actor.user
     bulk_create_with_history(
         [
-            Competency(district=district, plan=target, name=c.name, description=c.description, position=c.position)
+            Competency(
+                district=district,
+                plan=target,
+                name=c.name,
+                name_es=c.name_es,
+                description=c.description,
+                description_es=c.description_es,
+                position=c.position,
+            )
             for c in source.competencies.all()
         ],
         Competency,
@@ -242,7 +254,14 @@ def _validate_competency(competency: Competency) -> None:
 
 @transaction.atomic
 def competency_create(
-    *, district: District, actor: Membership, plan: StrategicPlan, name: str, description: str = ""
+    *,
+    district: District,
+    actor: Membership,
+    plan: StrategicPlan,
+    name: str,
+    description: str = "",
+    name_es: str = "",
+    description_es: str = "",
 ) -> Competency:
     ensure_actor_in_district(district=district, actor=actor)
     require(actor, Action.MANAGE_PLANS)
@@ -254,6 +273,8 @@ def competency_create(
         plan=plan,
         name=one_line(name),
         description=one_line(description),
+        name_es=one_line(name_es),
+        description_es=one_line(description_es),
         position=next_position(siblings, parent=plan),
     )
     _validate_competency(competency)
@@ -267,7 +288,7 @@ def competency_update(*, district: District, actor: Membership, competency: Comp
     require(actor, Action.MANAGE_PLANS)
     ensure_same_district(competency, district=district)
     ensure_plan_editable(competency.plan)
-    if unknown := set(changes) - {"name", "description"}:
+    if unknown := set(changes) - {"name", "description", "name_es", "description_es"}:
         raise ValueError(f"Unknown competency fields: {', '.join(sorted(unknown))}")
     changed = apply_changes(competency, {key: one_line(value) for key, value in changes.items()})
     if changed:

@@ -91,6 +91,8 @@ def plan_create(request: HttpRequest) -> HttpResponse:
             "end_year": source.end_year + (source.end_year - source.start_year),
             "vision": source.vision,
             "mission": source.mission,
+            "vision_es": source.vision_es,
+            "mission_es": source.mission_es,
         }
     form = PlanForm(posted(request), initial=initial, district=district, with_copy=True)
     if request.method == "POST" and form.is_valid():
@@ -294,7 +296,9 @@ def portrait(request: HttpRequest, plan_id: int) -> HttpResponse:
 @district_view(Action.MANAGE_PLANS, section="plans")
 def competency_edit(request: HttpRequest, competency_id: int) -> HttpResponse:
     competency = access_competency(actor=request.membership, competency_id=competency_id)
-    form = CompetencyForm(posted(request), initial={"name": competency.name, "description": competency.description})
+    form = CompetencyForm(
+        posted(request), initial={name: getattr(competency, name) for name in CompetencyForm.Meta.fields}
+    )
     if request.method == "POST" and form.is_valid():
         updated = call_service(
             form,
