@@ -14,6 +14,7 @@ from decimal import Context, Decimal, Inexact, InvalidOperation, Rounded, localc
 from fractions import Fraction
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .choices import Aggregation, Unit
 from .formatting import format_value, plain_number, to_decimal
@@ -192,7 +193,9 @@ def explain(method: str, result: RollupResult, *, unit: str, decimals: int) -> s
             "value": shown,
         }
     if result.missing:
-        text += " " + _("%(missing)s school(s) without a value are left out, not counted as zero.") % {
-            "missing": result.missing
-        }
+        text += " " + ngettext(
+            "%(missing)s school without a value is left out, not counted as zero.",
+            "%(missing)s schools without a value are left out, not counted as zero.",
+            result.missing,
+        ) % {"missing": result.missing}
     return text

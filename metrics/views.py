@@ -218,11 +218,18 @@ def metric_delete(request: HttpRequest, metric_id: int) -> HttpResponse:
         count = services.metric_value_count(district=district, metric=metric)
         if not count.values:
             values = _("No values have been entered for this metric.")
-        elif metric.is_school_level:
+        elif metric.is_school_level and count.schools == 1:
             values = ngettext(
-                "This metric has %(values)s value from %(schools)s school(s); it will be deleted with it.",
-                "This metric has %(values)s values from %(schools)s school(s); they will be deleted with it.",
+                "This metric has %(values)s value from one school; it will be deleted with it.",
+                "This metric has %(values)s values from one school; they will be deleted with it.",
                 count.values,
+            ) % {"values": f"{count.values:,}"}
+        elif metric.is_school_level and count.schools:
+            # Each school has at least one value, so with two schools or more the values are plural too.
+            values = ngettext(
+                "This metric has %(values)s values from %(schools)s school; they will be deleted with it.",
+                "This metric has %(values)s values from %(schools)s schools; they will be deleted with it.",
+                count.schools,
             ) % {"values": f"{count.values:,}", "schools": f"{count.schools:,}"}
         else:
             values = ngettext(

@@ -95,7 +95,17 @@ def test_exact_until_stored_then_truncated_so_display_rounding_matches_the_exact
 def test_every_roll_up_is_explained_with_its_numbers(method, fragment):
     text = explain(method, run(method), unit=Unit.PERCENT, decimals=1)
     assert fragment in text
-    assert "1 school(s) without a value are left out, not counted as zero." in text
+    assert "1 school without a value is left out, not counted as zero." in text
+
+
+def test_missing_schools_are_named_in_the_plural_when_more_than_one():
+    text = explain(
+        Aggregation.MEAN,
+        aggregate(Aggregation.MEAN, REPORTED[:2], total_schools=5, meets=meets_80),
+        unit=Unit.PERCENT,
+        decimals=1,
+    )
+    assert "3 schools without a value are left out, not counted as zero." in text
 
 
 def test_coverage_in_words():

@@ -14,7 +14,7 @@ from metrics.choices import Level
 from metrics.models import MetricValue
 from plans.models import PlanState
 from tests.factories import SchoolFactory
-from tests.metrics.factories import MetricFactory, PlanFactory, PriorityFactory, active_plan
+from tests.metrics.factories import MetricFactory, MetricValueFactory, PlanFactory, PriorityFactory, active_plan
 
 pytestmark = pytest.mark.django_db
 
@@ -66,7 +66,7 @@ def test_metric_page_shows_rollup_coverage_rule_chart_and_schools(district, roll
     assert "85.5%" in html  # mean of 90 and 81
     assert "2 of 3 schools reported" in html
     assert "The mean of the 2 reported school values: 171 ÷ 2 = 85.5%." in html
-    assert "1 school(s) without a value are left out, not counted as zero." in html
+    assert "1 school without a value is left out, not counted as zero." in html
     assert "On track</span> At or above the line (higher is better)." in html
     assert 'role="img"' in html and '<title id="metric-' in html and '<desc id="metric-' in html
     assert "Target 90.0% by Jul 2028" in html
@@ -402,6 +402,18 @@ def test_share_and_sum_metrics_judge_schools_sensibly(
     assert "The sum of the 3 reported school values: 350." in html
 
 
+def test_the_deletion_confirmation_counts_one_value_from_one_school_in_the_singular(
+    district, priority, schools, admin_member, client_for
+):
+    metric = MetricFactory(district=district, priority=priority, name="Just started")
+    MetricValueFactory(district=district, metric=metric, school=schools[0], period=SY2024, value=Decimal("90"))
+    page = client_for(admin_member).get(url("metric_delete", district, metric_id=metric.pk)).content.decode()
+    assert "This metric has 1 value from one school; it will be deleted with it." in page
+    MetricValueFactory(district=district, metric=metric, school=schools[0], period=date(2023, 8, 1), value=Decimal("1"))
+    page = client_for(admin_member).get(url("metric_delete", district, metric_id=metric.pk)).content.decode()
+    assert "This metric has 2 values from one school; they will be deleted with it." in page
+
+
 def test_a_metric_with_values_is_deleted_after_a_confirmation_naming_them(
     district, priority, rolled_up, admin_member, client_for
 ):
@@ -417,7 +429,7 @@ def test_a_metric_with_values_is_deleted_after_a_confirmation_naming_them(
         and client.get(url("metric_detail", district, metric_id=empty.pk)).status_code == 404
     )
     page = client.get(url("metric_delete", district, metric_id=rolled_up.pk)).content.decode()
-    assert "This metric has 3 values from 2 school(s); they will be deleted with it." in page
+    assert "This metric has 3 values from 2 schools; they will be deleted with it." in page
     with scopes_disabled():
         value_ids = list(MetricValue.objects.filter(metric=rolled_up).values_list("pk", flat=True))
     response = client.post(url("metric_delete", district, metric_id=rolled_up.pk))
