@@ -93,6 +93,57 @@ class CheckinCadence(models.TextChoices):
     QUARTERLY = "quarterly", _("Quarterly")
 
 
+# How many months one check-in cycle covers, per cadence; cycles are counted from the school year's start.
+CADENCE_MONTHS = {CheckinCadence.MONTHLY: 1, CheckinCadence.BIMONTHLY: 2, CheckinCadence.QUARTERLY: 3}
+# A cycle closes before the next one opens: within the fewest days between two opening days of that cadence
+# (February makes it 28 for monthly, 59 for two months, 89 for a quarter), less one.
+CHECKIN_MAX_CLOSE_DAYS = {CheckinCadence.MONTHLY: 27, CheckinCadence.BIMONTHLY: 58, CheckinCadence.QUARTERLY: 88}
+CHECKIN_MAX_DAYS = max(CHECKIN_MAX_CLOSE_DAYS.values())
+CHECKIN_DEFAULT_OPEN_DAY = 20
+CHECKIN_MAX_REMINDERS = 5
+
+
+def default_checkin_reminder_days() -> list[int]:
+    """Three days before the due day, and on the due day."""
+    return [3, 0]
+
+
+def checkin_schedule_problems(
+    *, cadence: str, open_day: int, due_days: int, reminder_days: list[int], escalation_days: int, close_days: int
+) -> dict[str, str]:
+    """Field messages for a check-in schedule that can't run (empty when it can).
+
+    Days count from the opening day: due after `due_days`, escalated `escalation_days` after the due day,
+    closed after `close_days`. Used by the settings service; checkins.schedule turns a valid one into instants.
+    """
+    problems: dict[str, str] = {}
+    if not 1 <= open_day <= 28:
+        problems["checkin_open_day"] = _("Choose a day from 1 to 28, so every month has it.")
+    if not 1 <= due_days <= CHECKIN_MAX_DAYS:
+        problems["checkin_due_days"] = _("Give check-ins from 1 to %(max)s days.") % {"max": CHECKIN_MAX_DAYS}
+    if not 1 <= escalation_days <= CHECKIN_MAX_DAYS:
+        problems["checkin_escalation_days"] = _("Enter from 1 to %(max)s days after the due day.") % {
+            "max": CHECKIN_MAX_DAYS
+        }
+    longest = CHECKIN_MAX_CLOSE_DAYS.get(cadence, CHECKIN_MAX_DAYS)
+    if close_days > longest:
+        problems["checkin_close_days"] = _(
+            "A cycle must close before the next one opens: at most %(max)s days with this cadence."
+        ) % {"max": longest}
+    elif not problems and close_days < due_days + escalation_days:
+        problems["checkin_close_days"] = _(
+            "The cycle must stay open until late check-ins escalate: at least %(min)s days "
+            "(the days until due plus the days until escalation)."
+        ) % {"min": due_days + escalation_days}
+    if len(reminder_days) > CHECKIN_MAX_REMINDERS:
+        problems["checkin_reminder_days"] = _("Choose at most %(max)s reminders.") % {"max": CHECKIN_MAX_REMINDERS}
+    elif "checkin_due_days" not in problems and any(not 0 <= day < due_days for day in reminder_days):
+        problems["checkin_reminder_days"] = _(
+            "Each reminder must fall between the opening day and the due day: from 0 to %(max)s days before it."
+        ) % {"max": due_days - 1}
+    return problems
+
+
 class District(models.Model):
     """The tenant. Not district-owned itself: it is read by slug before a member is known."""
 
@@ -105,6 +156,25 @@ class District(models.Model):
     languages = models.JSONField(default=list, help_text=_("Language codes offered to staff and families."))
     public_page_enabled = models.BooleanField(default=False)
     checkin_cadence = models.CharField(max_length=20, choices=CheckinCadence.choices, default=CheckinCadence.MONTHLY)
+    # The check-in schedule, in the district's local time (checkins.schedule turns it into instants).
+    # A cycle opens on this day of its period's last month, falls due and closes so many days later.
+    checkin_open_day = models.PositiveSmallIntegerField(
+        default=CHECKIN_DEFAULT_OPEN_DAY, validators=[MinValueValidator(1), MaxValueValidator(28)]
+    )
+    checkin_due_days = models.PositiveSmallIntegerField(
+        default=7, validators=[MinValueValidator(1), MaxValueValidator(CHECKIN_MAX_DAYS)]
+    )
+    # Days before the due day that a reminder goes out (0 = on the due day itself).
+    checkin_reminder_days = models.JSONField(default=default_checkin_reminder_days, blank=True)
+    checkin_escalation_days = models.PositiveSmallIntegerField(
+        default=3, validators=[MinValueValidator(1), MaxValueValidator(CHECKIN_MAX_DAYS)]
+    )
+    checkin_close_days = models.PositiveSmallIntegerField(
+        default=14, validators=[MinValueValidator(1), MaxValueValidator(CHECKIN_MAX_DAYS)]
+    )
+    # When the platform tick next has work for this district (districts.ticks); indexed, so a tick over
+    # thousands of districts with nothing due is one query. Not a setting: the tick's own bookkeeping.
+    next_tick_at = models.DateTimeField(default=timezone.now, editable=False)
     # Clarity: the focus guard warns past PRIORITY_WARNING_COUNT; a district may set a hard cap.
     priority_hard_cap = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(20)]
@@ -123,12 +193,13 @@ class District(models.Model):
     # checklist asks for one deliberate look at the defaults.
     settings_reviewed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["next_tick_at"])
 
     PRIORITY_WARNING_COUNT = 5
 
     class Meta:
         ordering = ["name"]
+        indexes = [models.Index(fields=["next_tick_at"], name="district_next_tick")]
 
     def __str__(self) -> str:
         return self.name
@@ -181,6 +252,16 @@ class School(DistrictOwned):
     level = models.CharField(_("level"), max_length=20, choices=SchoolLevel.choices)
     enrollment = models.PositiveIntegerField(_("enrollment"), default=0, help_text=_("Used to weight roll-ups."))
     region = models.CharField(_("region"), max_length=100, blank=True, help_text=_("Optional region or network."))
+    # The cabinet member who coaches the principal; late check-ins escalate to them (else the superintendent).
+    principal_supervisor = models.ForeignKey(
+        "Membership",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("principal supervisor"),
+        help_text=_("The cabinet member who coaches this school's principal and hears about late check-ins."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

@@ -27,6 +27,7 @@ from core.history import save_with_history
 from core.objects import apply_changes, ensure_same_district, save_unique
 from core.text import one_line
 
+from . import ticks
 from .auth import normalize_email
 from .models import (
     CheckinCadence,
@@ -37,6 +38,7 @@ from .models import (
     RoleLabel,
     School,
     User,
+    checkin_schedule_problems,
     enrollment_problem,
     new_invitation_nonce,
     person_sort_name,
@@ -139,11 +141,44 @@ DISTRICT_SETTINGS_FIELDS = frozenset(
         "languages",
         "public_page_enabled",
         "checkin_cadence",
+        "checkin_open_day",
+        "checkin_due_days",
+        "checkin_reminder_days",
+        "checkin_escalation_days",
+        "checkin_close_days",
         "priority_hard_cap",
         "commitment_load_threshold",
         "metric_tolerance_percent",
     }
 )
+# What the check-in schedule (checkins.schedule) is computed from: a change makes the tick replan it.
+CHECKIN_SCHEDULE_FIELDS = frozenset(
+    {
+        "time_zone",
+        "school_year_start_month",
+        "checkin_cadence",
+        "checkin_open_day",
+        "checkin_due_days",
+        "checkin_reminder_days",
+        "checkin_escalation_days",
+        "checkin_close_days",
+    }
+)
+
+
+def _check_checkin_schedule(district: District, cleaned: dict[str, Any]) -> None:
+    """The schedule as it would be after the change (unchanged fields as they are) must be able to run."""
+    value = {field: cleaned.get(field, getattr(district, field)) for field in CHECKIN_SCHEDULE_FIELDS}
+    problems = checkin_schedule_problems(
+        cadence=value["checkin_cadence"],
+        open_day=value["checkin_open_day"],
+        due_days=value["checkin_due_days"],
+        reminder_days=list(value["checkin_reminder_days"] or []),
+        escalation_days=value["checkin_escalation_days"],
+        close_days=value["checkin_close_days"],
+    )
+    if problems:
+        raise ValidationError(problems)
 
 
 def _clean_district_settings(changes: dict[str, Any]) -> dict[str, Any]:
@@ -163,6 +198,9 @@ def _clean_district_settings(changes: dict[str, Any]) -> dict[str, Any]:
         errors["checkin_cadence"] = _("Choose how often schools check in.")
     if cleaned.get("metric_tolerance_percent") is not None:
         cleaned["metric_tolerance_percent"] = Decimal(cleaned["metric_tolerance_percent"])
+    if "checkin_reminder_days" in cleaned:
+        # Stored latest first, once each: [3, 0] is "3 days before, and on the due day".
+        cleaned["checkin_reminder_days"] = sorted(set(cleaned["checkin_reminder_days"] or []), reverse=True)
     if errors:
         raise ValidationError(errors)
     return cleaned
@@ -174,17 +212,32 @@ def district_update(*, district: District, actor: Membership, **changes: Any) ->
     ensure_actor_in_district(district=district, actor=actor)
     require(actor, Action.MANAGE_DISTRICT)
     _reject_unknown(changes, set(DISTRICT_SETTINGS_FIELDS), "district")
-    changed = apply_changes(district, _clean_district_settings(changes))
+    cleaned = _clean_district_settings(changes)
+    _check_checkin_schedule(district, cleaned)
+    changed = apply_changes(district, cleaned)
     district.settings_reviewed_at = timezone.now()
     save_with_history(district, actor=actor, update_fields=[*changed, "settings_reviewed_at"])
     if ROLLUP_DISTRICT_FIELDS.intersection(changed):
         announce_schools_changed(district)
+    if CHECKIN_SCHEDULE_FIELDS.intersection(changed):
+        ticks.nudge(district)  # cycles not yet open are replanned on the next tick
     return district
 
 
 # --- Schools --------------------------------------------------------------------
 
-SCHOOL_FIELDS = frozenset({"name", "code", "level", "enrollment", "region"})
+SCHOOL_FIELDS = frozenset({"name", "code", "level", "enrollment", "region", "principal_supervisor"})
+
+
+def _check_principal_supervisor(*, district: District, supervisor: Membership | None) -> None:
+    """A school's principal supervisor is an active cabinet member (or department lead) of its district."""
+    if supervisor is None:
+        return
+    ensure_same_district(supervisor, district=district)
+    if supervisor.role != Role.CABINET or not supervisor.is_active:
+        raise ValidationError(
+            {"principal_supervisor": _("Choose an active cabinet member or department lead of the district.")}
+        )
 
 
 def _clean_school_fields(fields: dict[str, Any]) -> dict[str, Any]:
@@ -221,15 +274,19 @@ def school_create(
     enrollment: int = 0,
     code: str = "",
     region: str = "",
+    principal_supervisor: Membership | None = None,
 ) -> School:
     ensure_actor_in_district(district=district, actor=actor)
     require(actor, Action.MANAGE_DISTRICT)
+    _check_principal_supervisor(district=district, supervisor=principal_supervisor)
     fields = _clean_school_fields({"name": name, "code": code, "region": region})
     check = partial(_check_school_names, district=district, name=fields["name"], code=fields["code"], exclude_pk=None)
     if problem := enrollment_problem(enrollment):
         raise ValidationError({"enrollment": problem})
     check()
-    school = School(district=district, level=level, enrollment=enrollment, **fields)
+    school = School(
+        district=district, level=level, enrollment=enrollment, principal_supervisor=principal_supervisor, **fields
+    )
     save_unique(partial(save_with_history, school, actor=actor), recheck=check)
     announce_schools_changed(district)
     return school
@@ -241,6 +298,8 @@ def school_update(*, district: District, actor: Membership, school: School, **ch
     require(actor, Action.MANAGE_DISTRICT)
     ensure_same_district(school, district=district)
     _reject_unknown(changes, set(SCHOOL_FIELDS), "school")
+    if "principal_supervisor" in changes:
+        _check_principal_supervisor(district=district, supervisor=changes["principal_supervisor"])
     changes = _clean_school_fields(changes)
     if problem := enrollment_problem(changes.get("enrollment")):
         raise ValidationError({"enrollment": problem})

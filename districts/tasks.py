@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from config.health import BEAT_HEARTBEAT_CACHE_KEY
 
-from . import outbox
+from . import outbox, ticks
 from .models import District, Invitation
 from .services import invitation_send_email
 from .tenancy import dangerously_cross_district, district_context
@@ -23,19 +23,38 @@ from .tenancy import dangerously_cross_district, district_context
 UNSENT_INVITATION_GRACE = timedelta(minutes=5)
 UNSENT_INVITATIONS_PER_TICK = 500
 UNDELIVERED_WORK_PER_TICK = 500
+# A district's task not started within this long is dropped; the district is due again after its lease.
+DISTRICT_TICK_EXPIRES = 55
 
 
 @shared_task(name="districts.tasks.platform_tick")
 def platform_tick() -> None:
-    """Record that beat and a worker are alive (shown by /healthz), and catch up on unsent invitations
-    and on undelivered follow-up work (districts.outbox).
-
-    Later issues add the per-district fan-out (opening check-in cycles,
-    reminders) here, one task per district with `expires`.
+    """Record that beat and a worker are alive (shown by /healthz), catch up on unsent invitations
+    and on undelivered follow-up work (districts.outbox), and fan out one task per district whose
+    registered steps are due (districts.ticks: check-in cycles).
     """
     cache.set(BEAT_HEARTBEAT_CACHE_KEY, timezone.now().isoformat(), timeout=None)
     queue_unsent_invitations()
     queue_undelivered_work()
+    queue_due_districts()
+
+
+def queue_due_districts() -> int:
+    """One `run_district_tick` per district with steps due, from one indexed query (districts.ticks)."""
+    due = ticks.queue_due()
+    for district_id in due:
+        run_district_tick.apply_async((district_id,), expires=DISTRICT_TICK_EXPIRES)
+    return len(due)
+
+
+# Idempotent (every step is), so it may be acknowledged late.
+@shared_task(name="districts.tasks.run_district_tick", acks_late=True)
+def run_district_tick(district_id: int) -> None:
+    """Run the registered tick steps for one district, inside its own district; quietly nothing if it is gone."""
+    district = District.objects.filter(pk=district_id).first()
+    if district is None:
+        return
+    ticks.run_district(district)
 
 
 # Idempotent (the send claims its link first), so it may be acknowledged late and retried.
