@@ -15,9 +15,11 @@ from core.forms import IdChoiceField
 
 from .auth import normalize_email
 from .models import (
+    CHECKIN_MAX_DAYS,
     CheckinCadence,
     Department,
     District,
+    Membership,
     RoleLabel,
     School,
     User,
@@ -59,7 +61,7 @@ class DistrictSettingsForm(forms.Form):
     time_zone = forms.ChoiceField(
         label=_("Time zone"),
         choices=us_time_zone_choices,
-        help_text=_("Check-in cycles open, fall due and close at midnight in this time zone."),
+        help_text=_("Check-in cycles open, fall due and close by the clock of this time zone."),
     )
     school_year_start_month = forms.TypedChoiceField(
         label=_("School year starts in"),
@@ -86,6 +88,45 @@ class DistrictSettingsForm(forms.Form):
         label=_("Check-in cadence"),
         choices=CheckinCadence.choices,
         help_text=_("How often schools and departments report on their commitments."),
+    )
+    checkin_open_day = forms.IntegerField(
+        label=_("Day of the month a cycle opens"),
+        min_value=1,
+        max_value=28,
+        help_text=_("A cycle opens at 6:00 a.m. on this day of the last month it reports on (1 to 28)."),
+    )
+    checkin_due_days = forms.IntegerField(
+        label=_("Days until check-ins are due"),
+        min_value=1,
+        max_value=CHECKIN_MAX_DAYS,
+        help_text=_("Counted from the opening day. Check-ins are due by 11:59 p.m. that day."),
+    )
+    checkin_reminder_days = forms.CharField(
+        label=_("Reminders, in days before the due day"),
+        required=False,
+        max_length=40,
+        help_text=_(
+            "Whole numbers separated by commas; 0 is the due day itself. Reminders go out at 7:00 a.m. "
+            "to check-ins not yet submitted. Leave empty for no reminders."
+        ),
+    )
+    checkin_escalation_days = forms.IntegerField(
+        label=_("Days after the due day until late check-ins escalate"),
+        min_value=1,
+        max_value=CHECKIN_MAX_DAYS,
+        help_text=_(
+            "At 7:00 a.m. that day, check-ins still not submitted go to the school's principal supervisor, "
+            "or to the superintendent."
+        ),
+    )
+    checkin_close_days = forms.IntegerField(
+        label=_("Days until the cycle closes"),
+        min_value=1,
+        max_value=CHECKIN_MAX_DAYS,
+        help_text=_(
+            "Counted from the opening day; the cycle closes at 11:59 p.m. that day, before the next one opens. "
+            "Closed check-ins can be read but no longer changed."
+        ),
     )
     priority_hard_cap = forms.IntegerField(
         label=_("Most priorities a plan may have"),
@@ -116,14 +157,52 @@ class DistrictSettingsForm(forms.Form):
 
     @classmethod
     def initial_from(cls, district: District) -> dict[str, object]:
-        return {name: getattr(district, name) for name in cls.base_fields}
+        initial = {name: getattr(district, name) for name in cls.base_fields}
+        initial["checkin_reminder_days"] = ", ".join(str(day) for day in district.checkin_reminder_days or [])
+        return initial
+
+    def clean_checkin_reminder_days(self) -> list[int]:
+        text = self.cleaned_data.get("checkin_reminder_days") or ""
+        parts = [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
+        if not all(part.isascii() and part.isdigit() for part in parts):
+            raise forms.ValidationError(_("Enter whole numbers of days separated by commas, for example 3, 0."))
+        return [int(part) for part in parts]
+
+
+class SupervisorChoiceField(IdChoiceField):
+    """A cabinet member, named as the people list names them, with their job title."""
+
+    def label_from_instance(self, obj: Membership) -> str:
+        name = obj.user.get_full_name()
+        return f"{name} — {obj.title}" if obj.title else name
 
 
 class SchoolForm(forms.ModelForm):
+    # The district's own choices are set in __init__.
+    principal_supervisor = SupervisorChoiceField(
+        label=School._meta.get_field("principal_supervisor").verbose_name,
+        queryset=Membership.objects.none(),
+        required=False,
+        help_text=School._meta.get_field("principal_supervisor").help_text,
+    )
+
     class Meta:
         model = School
-        fields = ["name", "code", "level", "enrollment", "region"]
+        fields = ["name", "code", "level", "enrollment", "region", "principal_supervisor"]
         help_texts = {"enrollment": _("Number of students; used to weight district roll-ups.")}
+
+    def __init__(self, *args: object, district: District | None = None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        # Only the district's own active cabinet members (the service checks again); none without a district.
+        supervisor = self.fields["principal_supervisor"]
+        supervisor.queryset = (
+            Membership.objects.filter(district=district, role=Role.CABINET, is_active=True)
+            .select_related("user")
+            .order_by("sort_name", "pk")
+            if district is not None
+            else Membership.objects.none()
+        )
+        supervisor.empty_label = _("No supervisor: escalations go to the superintendent")
 
     def clean_enrollment(self) -> int | None:
         enrollment = self.cleaned_data.get("enrollment")

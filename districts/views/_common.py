@@ -44,17 +44,21 @@ def _place_form_page(
     what: str,
     create: Callable[..., School | Department],
     update: Callable[..., School | Department],
+    form_kwargs: dict[str, object] | None = None,
 ) -> HttpResponse:
     """The page adding a school or department (`obj` None) or editing `obj`, then the saved one's own page.
 
     `what` ("school" or "department") names the service's argument, the template
     (districts/<what>_form.html), its context variable and the detail page (districts:<what>_detail).
+    `form_kwargs` go to the form (the school form takes the district, for its supervisor choices).
     """
+    form_kwargs = form_kwargs or {}
     if obj is None:
-        form = form_class(posted(request))
+        form = form_class(posted(request), **form_kwargs)
         service, arguments = create, {}
     else:
-        form = form_class(posted(request), initial={f: getattr(obj, f) for f in form_class.Meta.fields})
+        initial = {f: getattr(obj, f) for f in form_class.Meta.fields}
+        form = form_class(posted(request), initial=initial, **form_kwargs)
         # A copy: a rejected change must not show up in this page's title.
         service, arguments = update, {what: copy(obj)}
     done = submit_form(

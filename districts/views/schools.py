@@ -96,6 +96,7 @@ def _school_form_page(request: HttpRequest, school: School | None) -> HttpRespon
         what="school",
         create=services.school_create,
         update=services.school_update,
+        form_kwargs={"district": request.district},
     )
 
 
