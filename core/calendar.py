@@ -15,6 +15,8 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.utils.formats import date_format
+
 
 def school_year_of(day: date, start_month: int) -> int:
     """The calendar year in which the school year containing `day` starts."""
@@ -45,11 +47,11 @@ class Month:
 
     @property
     def short_label(self) -> str:
-        return self.first_day.strftime("%b")
+        return date_format(self.first_day, "SHORT_MONTH_FORMAT")  # strftime would ignore the language
 
     @property
     def long_label(self) -> str:
-        return self.first_day.strftime("%B %Y")
+        return date_format(self.first_day, "YEAR_MONTH_FORMAT")
 
 
 def school_year_months(year: int, start_month: int) -> list[Month]:

@@ -490,7 +490,7 @@ class PeopleImporter(Importer):
                 row.number,
                 "email",
                 _("%(email)s was already invited on %(date)s. Re-send or revoke that invitation on the People page.")
-                % {"email": email, "date": date_format(invited_on, _("M d, Y"))},
+                % {"email": email, "date": date_format(invited_on, "SHORT_DATE_FORMAT")},
             )
         if member and member.is_active and member.role == Role.DISTRICT_ADMIN:
             plan.problem(

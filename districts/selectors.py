@@ -9,7 +9,7 @@ from django.db import connections
 from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.dateformat import format as date_format
+from django.utils.formats import date_format, number_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -348,8 +348,8 @@ CHECKLIST_COUNT_CAP = 1000
 
 def _capped_figure(count: int) -> str:
     if count > CHECKLIST_COUNT_CAP:
-        return _("more than %(cap)s") % {"cap": f"{CHECKLIST_COUNT_CAP:,}"}
-    return f"{count:,}"
+        return _("more than %(cap)s") % {"cap": number_format(CHECKLIST_COUNT_CAP, force_grouping=True)}
+    return number_format(count, force_grouping=True)
 
 
 def home_counts(*, district: District, actor: Membership) -> dict[str, int]:
@@ -375,7 +375,7 @@ def setup_checklist(*, district: District, counts: dict[str, int]) -> list[Check
             "settings",
             _("Review the district settings"),
             reviewed is not None,
-            _("Reviewed %(date)s.") % {"date": date_format(timezone.localtime(reviewed), _("F j, Y"))}
+            _("Reviewed %(date)s.") % {"date": date_format(timezone.localtime(reviewed), "DATE_FORMAT")}
             if reviewed
             else _("Time zone, school year, check-in cadence and focus limits."),
         ),

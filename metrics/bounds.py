@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -59,7 +59,7 @@ def window_of_plan(plan: object, start_month: int | None = None) -> MetricWindow
 
 
 def _day(day: date) -> str:
-    return date_format(day, "N j, Y")
+    return date_format(day, "DATE_FORMAT")
 
 
 def definition_date_problems(
@@ -136,7 +136,7 @@ def outside_plan_period(plan: object) -> dict[str, str]:
                     "%(count)s values are for periods before %(first)s",
                     early_values,
                 )
-                % {"count": f"{early_values:,}", "first": _day(window.first_day)}
+                % {"count": number_format(early_values, force_grouping=True), "first": _day(window.first_day)}
             )
         errors["start_year"] = parts
     if late_metrics or late_values:
@@ -157,7 +157,7 @@ def outside_plan_period(plan: object) -> dict[str, str]:
                     "%(count)s values are for periods after the plan would end (%(last)s)",
                     late_values,
                 )
-                % {"count": f"{late_values:,}", "last": _day(window.last_day)}
+                % {"count": number_format(late_values, force_grouping=True), "last": _day(window.last_day)}
             )
         errors["end_year"] = parts
     return {

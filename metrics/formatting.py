@@ -1,10 +1,12 @@
-"""Numbers as people read them: a metric's unit and decimals, rounded half up."""
+"""Numbers as people read them: a metric's unit and decimals, rounded half up, written the way the
+reader's language writes numbers (separators and the percent sign come from config/formats)."""
 
 from __future__ import annotations
 
 from decimal import ROUND_DOWN, Decimal
 from fractions import Fraction
 
+from django.utils.formats import get_format, number_format
 from django.utils.translation import gettext as _
 
 from .choices import Unit
@@ -43,20 +45,29 @@ def round_to(number: Number, decimals: int) -> Decimal:
 
 
 def plain_number(number: Number, decimals: int) -> str:
-    """Digits with thousands separators: 1234.5 → "1,234.5"."""
+    """Digits grouped and pointed as the active language writes them: 1234.5 → "1,234.5"."""
     rounded = round_to(number, decimals)
     if rounded == 0:
         rounded = abs(rounded)  # no "-0.0"
-    return f"{rounded:,.{decimals}f}"
+    # Rounded exactly above; number_format only places the separators (grouping even though
+    # USE_THOUSAND_SEPARATOR is off: that setting would also group years and ids in templates).
+    return number_format(rounded, decimals, use_l10n=True, force_grouping=True)
+
+
+def percent(text: str) -> str:
+    """A formatted number with the percent sign as the active language writes it: "61.3%", "61.3 %"."""
+    pattern = get_format("PERCENT_FORMAT")
+    # get_format returns the name itself for a language without our format module.
+    return pattern.format(number=text) if "{number}" in pattern else f"{text}%"
 
 
 def format_value(number: Number | None, unit: str, decimals: int) -> str:
-    """92.5 → "92.5%", 1234 → "1,234", 12.5 days → "12.5 days", 1500 → "$1,500"."""
+    """92.5 → "92.5%" ("92.5 %" in Spanish), 1234 → "1,234", 12.5 days → "12.5 days", 1500 → "$1,500"."""
     if number is None:
         return "—"
     text = plain_number(number, decimals)
     if unit == Unit.PERCENT:
-        return f"{text}%"
+        return percent(text)
     if unit == Unit.CURRENCY:
         return f"-${text[1:]}" if text.startswith("-") else f"${text}"
     if unit == Unit.DAYS:

@@ -154,8 +154,8 @@ class MetricForm(forms.Form):
                 first = window.first_day if name == "baseline_date" else window.plan_first_day
                 self.fields[name].widget.attrs.update({"min": first.isoformat(), "max": window.last_day.isoformat()})
                 self.fields[name].help_text = _("Within the plan: %(first)s to %(last)s.") % {
-                    "first": date_format(first, "N j, Y"),
-                    "last": date_format(window.last_day, "N j, Y"),
+                    "first": date_format(first, "DATE_FORMAT"),
+                    "last": date_format(window.last_day, "DATE_FORMAT"),
                 }
         self.interim_years = list(interim_years)
         for year in self.interim_years:

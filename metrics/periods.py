@@ -75,7 +75,7 @@ def format_period(period: date, frequency: str, start_month: int) -> str:
     """The form people read: "Sep 2025" or "2024–25"."""
     if frequency == Frequency.YEARLY:
         return school_year_label(period.year, start_month)
-    return date_format(period, "M Y")
+    return date_format(period, "SHORT_YEAR_MONTH_FORMAT")
 
 
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")

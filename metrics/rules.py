@@ -244,9 +244,9 @@ def describe_rule(
         "to the target, %(target)s by %(target_date)s. Each value is compared with the line at the end of its period."
     ) % {
         "baseline": baseline,
-        "baseline_date": date_format(trajectory.baseline_date, "N j, Y"),
+        "baseline_date": date_format(trajectory.baseline_date, "DATE_FORMAT"),
         "target": target,
-        "target_date": date_format(trajectory.target_date, "N j, Y"),
+        "target_date": date_format(trajectory.target_date, "DATE_FORMAT"),
     }
     on_track = _("At or above the line (higher is better).") if higher else _("At or below the line (lower is better).")
     if band > 0:

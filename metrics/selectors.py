@@ -95,9 +95,9 @@ def short_rule(metric: Metric) -> str:
     """One sentence for cards: what the status compares with."""
     return _("Compared with the straight line from %(baseline)s (%(start)s) to %(target)s (%(end)s).") % {
         "baseline": format_value(metric.baseline_value, metric.district_unit, metric.decimals),
-        "start": date_format(metric.baseline_date, "M Y"),
+        "start": date_format(metric.baseline_date, "SHORT_YEAR_MONTH_FORMAT"),
         "target": format_value(metric.target_value, metric.district_unit, metric.decimals),
-        "end": date_format(metric.target_date, "M Y"),
+        "end": date_format(metric.target_date, "SHORT_YEAR_MONTH_FORMAT"),
     }
 
 
@@ -478,9 +478,9 @@ def _chart(
         **trend,
         "latest": latest_text,
         "baseline": format_value(metric.baseline_value, unit, decimals),
-        "baseline_date": date_format(metric.baseline_date, "N j, Y"),
+        "baseline_date": date_format(metric.baseline_date, "DATE_FORMAT"),
         "target": target_text,
-        "target_date": date_format(metric.target_date, "N j, Y"),
+        "target_date": date_format(metric.target_date, "DATE_FORMAT"),
     }
     return trend_chart(
         TrendChart(
@@ -499,7 +499,7 @@ def _chart(
                 metric.target_date,
                 metric.target_value,
                 _("Target %(value)s by %(date)s")
-                % {"value": target_text, "date": date_format(metric.target_date, "M Y")},
+                % {"value": target_text, "date": date_format(metric.target_date, "SHORT_YEAR_MONTH_FORMAT")},
             )
             if window.contains(metric.target_date)
             else None,

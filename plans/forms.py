@@ -68,8 +68,8 @@ class PlanForm(InputForm):
         self.fields["end_year"].help_text = _(
             "For example 2030: a 2025–2030 plan runs from %(first)s to %(last)s (school years %(years)s)."
         ) % {
-            "first": date_format(example.first_day, "F Y"),
-            "last": date_format(example.last_day, "F Y"),
+            "first": date_format(example.first_day, "YEAR_MONTH_FORMAT"),
+            "last": date_format(example.last_day, "YEAR_MONTH_FORMAT"),
             "years": _("%(first)s to %(last)s")
             % {
                 "first": school_year_label(2025, example.start_month),

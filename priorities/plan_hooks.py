@@ -30,13 +30,13 @@ def commitments_outside_period(plan: StrategicPlan) -> dict[str, str]:
             "%(count)s commitment in this plan starts before the plan does (%(date)s). Change its dates first.",
             "%(count)s commitments in this plan start before the plan does (%(date)s). Change their dates first.",
             early,
-        ) % {"count": early, "date": date_format(plan.first_day, "j F Y")}
+        ) % {"count": early, "date": date_format(plan.first_day, "DATE_FORMAT")}
     if late:
         errors["end_year"] = ngettext(
             "%(count)s commitment in this plan ends after the plan does (%(date)s). Change its dates first.",
             "%(count)s commitments in this plan end after the plan does (%(date)s). Change their dates first.",
             late,
-        ) % {"count": late, "date": date_format(plan.last_day, "j F Y")}
+        ) % {"count": late, "date": date_format(plan.last_day, "DATE_FORMAT")}
     return errors
 
 

@@ -55,10 +55,10 @@ def test_commitment_and_assignment_pages_show_the_honolulu_date(honolulu, admin)
     plan = ActivePlanFactory(district=honolulu)
     commitment = CommitmentFactory(priority=PriorityFactory(plan=plan, district=honolulu))
     assignment = AssignmentFactory(commitment=commitment, status_changed_at=MOMENT)
-    assert "1 Mar 2026" in page(admin, "priorities:commitment_detail", commitment_id=commitment.pk)
+    assert "Mar 1, 2026" in page(admin, "priorities:commitment_detail", commitment_id=commitment.pk)
     html = page(admin, "priorities:assignment_detail", assignment_id=assignment.pk)
-    assert "1 March 2026" in html
-    assert "2 March 2026" not in html
+    assert "March 1, 2026" in html
+    assert "March 2, 2026" not in html
 
 
 def test_people_and_invitation_pages_show_honolulu_time(honolulu, admin):

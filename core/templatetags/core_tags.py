@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import template
+from django.utils.formats import date_format
 
 register = template.Library()
 
@@ -17,9 +18,10 @@ def dom_id(*parts: object) -> str:
 def month_span(commitment: object) -> str:
     """ "Aug 2025 – Jun 2030" for a commitment's dates."""
     starts, ends = commitment.starts_on, commitment.ends_on
+    first = date_format(starts, "SHORT_YEAR_MONTH_FORMAT")  # in the reader's language, unlike strftime
     if (starts.year, starts.month) == (ends.year, ends.month):
-        return starts.strftime("%b %Y")
-    return f"{starts.strftime('%b %Y')} – {ends.strftime('%b %Y')}"
+        return first
+    return f"{first} – {date_format(ends, 'SHORT_YEAR_MONTH_FORMAT')}"
 
 
 @register.filter

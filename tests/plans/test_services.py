@@ -103,10 +103,10 @@ def test_shortening_a_period_under_its_commitments_is_refused_with_a_clear_messa
         services.plan_update(district=district, actor=admin_member, plan=plan, start_year=2026, end_year=2029)
     # 2026–2029 runs from 1 August 2026 to 31 July 2029 in this district's calendar.
     assert (
-        "1 commitment in this plan starts before the plan does (1 August 2026)"
+        "1 commitment in this plan starts before the plan does (August 1, 2026)"
         in messages_of(error.value)["start_year"][0]
     )
-    assert "ends after the plan does (31 July 2029)" in messages_of(error.value)["end_year"][0]
+    assert "ends after the plan does (July 31, 2029)" in messages_of(error.value)["end_year"][0]
 
 
 # --- Activate, archive, delete ----------------------------------------------------------------------
