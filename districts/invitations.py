@@ -15,8 +15,9 @@ from django.core import signing
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone, translation
 
-from .models import District, Invitation
+from .models import District, Invitation, User
 
 TOKEN_SALT = "invitation"
 
@@ -51,8 +52,22 @@ def invitation_link(invitation: Invitation, *, nonce: str | None = None) -> str:
     return site_url() + reverse("invitation_accept", kwargs={"token": make_token(invitation, nonce=nonce)})
 
 
+def invitation_language(invitation: Invitation, *, district: District) -> str:
+    """The language an invitation is written in: the invitee's own, if they already have an account and
+    the district offers it, else the district's first language.
+
+    Never the inviting admin's: the email is read by someone else, later, and an admin browsing in
+    Spanish may well invite a colleague who reads English. The district's first language is also the
+    one its invitation page opens in for a browser that asks for none of its languages.
+    """
+    from .languages import choose_language, offered_languages  # languages reads tokens from this module
+
+    account = User.objects.filter(email=invitation.email.strip().lower()).only("language").first()  # stored lower-cased
+    return choose_language(offered=offered_languages(district), chosen=account.language if account else "")
+
+
 def invitation_email(invitation: Invitation, *, district: District, nonce: str) -> EmailMessage:
-    """The email for one link (the one carrying `nonce`)."""
+    """The email for one link (the one carrying `nonce`), in the invitee's language and the district's time zone."""
     inviter = invitation.invited_by.user if invitation.invited_by_id and invitation.invited_by else None
     context = {
         "invitation": invitation,
@@ -60,6 +75,7 @@ def invitation_email(invitation: Invitation, *, district: District, nonce: str) 
         "inviter": inviter,
         "link": invitation_link(invitation, nonce=nonce),
     }
-    subject = render_to_string("districts/email/invitation_subject.txt", context).strip()
-    body = render_to_string("districts/email/invitation_body.txt", context)
+    with translation.override(invitation_language(invitation, district=district)), timezone.override(district.tzinfo):
+        subject = render_to_string("districts/email/invitation_subject.txt", context).strip()
+        body = render_to_string("districts/email/invitation_body.txt", context)
     return EmailMessage(subject=subject, body=body, to=[invitation.email])

@@ -364,3 +364,72 @@ def test_a_resend_between_reading_the_link_and_accepting_wins(
     assert "replaced by a newer one" in response.content.decode()
     assert fresh(invitation).accepted_at is None
     assert count(Membership, district=district, user=user) == 0
+
+
+# --- The email's language: the invitee's, never the inviting admin's page language -----------------
+
+
+def test_an_admin_browsing_in_spanish_invites_into_an_english_district_in_english(
+    district, admin_member, client_for, run_on_commit, mailoutbox
+):
+    district.languages = ["en", "es"]
+    district.save(update_fields=["languages"])
+    admin_member.user.language = "es"
+    admin_member.user.save(update_fields=["language"])
+    client = client_for(admin_member)
+    with run_on_commit():
+        response = client.post(
+            f"/d/{district.slug}/people/invite/", {"email": "new@example.org", "role": Role.BOARD_MEMBER}
+        )
+    assert response.status_code == 302 and response.headers["Content-Language"] == "es"  # the admin's page
+    message = mailoutbox[-1]
+    assert message.subject == f"You're invited to {district.name} on Throughline"
+    assert "Accept the invitation here:" in message.body and "Acepte" not in message.body
+
+
+def test_a_spanish_page_language_does_not_leak_into_an_english_only_districts_email(
+    district, admin_member, in_district, run_on_commit, mailoutbox
+):
+    from django.utils import translation
+
+    with translation.override("es"), run_on_commit(), in_district(district):
+        services.invitation_create(
+            district=district, actor=admin_member, email="someone@example.org", role=Role.BOARD_MEMBER
+        )
+    assert mailoutbox[-1].subject == f"You're invited to {district.name} on Throughline"
+    assert "The link works until" in mailoutbox[-1].body
+
+
+def test_an_invitee_whose_account_reads_spanish_gets_the_email_in_spanish(
+    district, admin_member, in_district, run_on_commit, mailoutbox
+):
+    district.languages = ["en", "es"]
+    district.save(update_fields=["languages"])
+    UserFactory(email="lucia@example.org", full_name="Lucía Torres", language="es")
+    with run_on_commit(), in_district(district):
+        services.invitation_create(
+            district=district,
+            actor=admin_member,
+            email="lucia@example.org",
+            full_name="Lucía Torres",
+            role=Role.BOARD_MEMBER,
+        )
+    message = mailoutbox[-1]
+    assert message.subject == f"Invitación a {district.name} en Throughline"
+    assert "Acepte la invitación aquí:" in message.body and "El enlace funciona hasta el" in message.body
+    assert "Accept the invitation" not in message.body
+
+
+def test_the_email_gives_the_expiry_in_the_districts_time_zone(district, admin_member, mailoutbox):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from districts.invitations import invitation_email
+    from tests.factories import InvitationFactory
+
+    district.time_zone = "America/Los_Angeles"
+    invitation = InvitationFactory(
+        district=district, expires_at=datetime(2026, 12, 9, 20, 0, tzinfo=ZoneInfo("UTC")), invited_by=admin_member
+    )
+    body = invitation_email(invitation, district=district, nonce=invitation.nonce).body
+    assert "12:00 p.m. PST" in body  # 20:00 UTC, said in Pacific time
