@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Context, Decimal, Inexact, InvalidOperation, Rounded, localcontext
 from fractions import Fraction
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -143,7 +144,7 @@ def district_unit(method: str, unit: str) -> str:
 def exact_number(number: Fraction) -> str:
     """A sum of decimals written out in full: 1110.500000 → "1,110.5"."""
     normalized = to_decimal(number).normalize()
-    return f"{normalized:,f}"
+    return number_format(normalized, use_l10n=True, force_grouping=True)  # every digit, the language's separators
 
 
 def coverage_text(result: RollupResult) -> str:

@@ -114,3 +114,15 @@ def test_rounding_stays_exact_half_up_whatever_the_separators():
     with translation.override("es"):
         assert plain_number(Decimal("2.675"), 2) == "2.68"  # a float would give 2.67
         assert plain_number(Decimal("999999.995"), 2) == "1,000,000.00"
+
+
+def test_a_roll_ups_exact_sum_keeps_every_digit_with_the_languages_separators():
+    from fractions import Fraction
+
+    from metrics.aggregation import exact_number
+
+    with translation.override("es"):
+        assert exact_number(Fraction(2221, 2)) == "1,110.5"
+        assert exact_number(Fraction(1000)) == "1,000"  # not "1E+3"
+    with translation.override("de"):
+        assert exact_number(Fraction(2221, 2)) == "1.110,5"
