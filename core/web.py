@@ -172,16 +172,11 @@ def run_move(request: HttpRequest, move: Callable[[MoveDirection], bool]) -> tup
         return form.direction_value, False
 
 
-def moved_message(
-    name: str, *, moved: bool, direction: str, position: int, total: int, under: str = "", where: str = ""
-) -> str:
+def moved_message(name: str, *, moved: bool, direction: str, position: int, total: int, under: str = "") -> str:
     """What a screen reader hears after a move, and the plain-post page shows (one whole sentence per case).
 
-    `under` names the list's parent (a priority's code) when the list is one of several; `where`, the older
-    English fragment " under P1", is read the same way until its callers pass `under`.
+    `under` names the list's parent (a priority's code) when the list is one of several.
     """
-    if where and not under:
-        under = where.strip().removeprefix("under").strip()
     values = {"name": name, "position": position, "total": total, "under": under}
     up = direction == "up"
     if moved:
