@@ -126,3 +126,26 @@ def test_a_roll_ups_exact_sum_keeps_every_digit_with_the_languages_separators():
         assert exact_number(Fraction(1000)) == "1,000"  # not "1E+3"
     with translation.override("de"):
         assert exact_number(Fraction(2221, 2)) == "1.110,5"
+
+
+def test_a_charts_labels_and_tooltips_write_percentages_as_the_language_does():
+    from metrics.charts import ChartPoint, TrendChart, trend_chart
+
+    chart = TrendChart(
+        chart_id="c",
+        title="Asistencia",
+        description="",
+        unit=Unit.PERCENT,
+        decimals=1,
+        points=[
+            ChartPoint(date(2025, 7, 31), "2024–25", Decimal("88")),
+            ChartPoint(date(2026, 7, 31), "2025–26", None),
+        ],
+    )
+    with translation.override("es"):
+        svg = trend_chart(chart)
+        assert f"2024–25: 88.0{NBSP}%</title>" in svg  # the point's tooltip
+        assert f"88.0{NBSP}%</text>" in svg  # the last value's label
+        assert "88.0%" not in svg
+    with translation.override("en"):
+        assert "2024–25: 88.0%</title>" in trend_chart(chart)
