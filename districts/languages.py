@@ -97,18 +97,28 @@ def request_language(request: HttpRequest) -> tuple[str, list[str]]:
     return choose_language(offered=offered, chosen=chosen, browser=browser_language(request, offered)), offered
 
 
+def activate_request_language(request: HttpRequest) -> str:
+    """Activate the request's language (request_language) and note it and the offer on the request."""
+    language, offered = request_language(request)
+    translation.activate(language)
+    request.LANGUAGE_CODE = language
+    # What the signed-out pages' language switch offers: (code, name), the current one first.
+    request.offered_languages = [(code, language_name(code)) for code in offered]
+    return language
+
+
 class LanguageMiddleware:
-    """Activates the page's language. Goes after the district middleware (it reads request.district)."""
+    """Activates the page's language. Goes after the district middleware (it reads request.district).
+
+    The district middleware's own 404 (no such district, or not a member) is rendered before this runs,
+    so it calls activate_request_language itself: that page is outside any district, in the person's language.
+    """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        language, offered = request_language(request)
-        translation.activate(language)
-        request.LANGUAGE_CODE = language
-        # What the signed-out pages' language switch offers: (code, name), the current one first.
-        request.offered_languages = [(code, language_name(code)) for code in offered]
+        language = activate_request_language(request)
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response

@@ -11,11 +11,13 @@ row-level security, the fail-closed ORM scope, and the district's time zone
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import NoReturn
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
 
+from .languages import activate_request_language
 from .models import District, Membership
 from .tenancy import district_context
 
@@ -26,6 +28,17 @@ def public_district_page(view: Callable) -> Callable:
     """Mark a district page that anonymous visitors may see (e.g. the published progress page)."""
     view.district_public = True  # type: ignore[attr-defined]
     return view
+
+
+def _not_found(request: HttpRequest) -> NoReturn:
+    """The same 404 for a missing district and one the person is not a member of.
+
+    It is rendered here, before the language middleware runs: activate the language first, so a
+    signed-in person reads it in their saved language (among all the app's, as outside a district:
+    the offer must not differ by whether the district exists), not the browser's.
+    """
+    activate_request_language(request)
+    raise Http404("No such district.")
 
 
 class DistrictMiddleware:
@@ -47,7 +60,7 @@ class DistrictMiddleware:
             return redirect_to_login(request.get_full_path())
         district = District.objects.filter(slug=slug).first()
         if district is None:
-            raise Http404("No such district.")
+            _not_found(request)
         with district_context(district):
             membership = None
             if request.user.is_authenticated:
@@ -57,7 +70,7 @@ class DistrictMiddleware:
                     .first()
                 )
             if membership is None and not is_public:
-                raise Http404("No such district.")
+                _not_found(request)
             request.district = district
             request.membership = membership
             return self.get_response(request)

@@ -149,3 +149,20 @@ def test_choose_language(offered, chosen, asked, shown):
 def test_the_settings_page_needs_a_login():
     response = Client().get("/accounts/settings/")
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_a_district_404_speaks_the_persons_saved_language_not_the_browsers():
+    member = _member(["en", "es"], language="es")
+    other = DistrictFactory(languages=["en"])
+    client = login(Client(), member)
+    for path in (f"/d/{other.slug}/", "/d/no-such-district/", f"/d/{member.district.slug}/metrics/999999/"):
+        response = client.get(path, HTTP_ACCEPT_LANGUAGE="en-US")
+        assert response.status_code == 404, path
+        assert _html_lang(response) == "es", path
+        assert "Página no encontrada" in response.content.decode(), path
+
+
+def test_a_district_404_follows_the_browser_for_someone_who_chose_no_language():
+    member = _member(["en"])
+    response = login(Client(), member).get(f"/d/{DistrictFactory().slug}/", HTTP_ACCEPT_LANGUAGE="es")
+    assert response.status_code == 404 and _html_lang(response) == "es"
