@@ -198,3 +198,33 @@ def test_a_superintendent_edits_a_priority_in_place_with_the_keyboard_alone(page
     assert focused(page)["id"] == heading
     assert "Every student reads well by grade 3" in focused(page)["text"]
     assert page.evaluate("window.notReloaded") is True  # all of it in place, no page load
+
+
+def test_filtering_keeps_focus_in_the_search_box_and_says_the_new_count(page, login_as, district, make_member):
+    admin = make_member(district, Role.DISTRICT_ADMIN)
+    for name in ("Jefferson Middle School", "Lincoln Elementary School", "Roosevelt High School"):
+        SchoolFactory(district=district, name=name)
+    login_as(page, admin.user.email)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"/d/{district.slug}/schools/")
+
+    tab_to(page, by_id("id_q"))
+    page.keyboard.type("Jefferson")
+    expect(page.locator("#school-results tbody tr")).to_have_count(1)
+    settle(page)
+    # Focus stays where the person is typing; the count is read out from the shared live region.
+    assert focused(page)["id"] == "id_q"
+    status = page.locator("#live-status")
+    expect(status).to_have_attribute("role", "status")
+    expect(status).to_have_text("1 school matching your filters")
+
+    # On a phone the table scrolls inside its own region, which a keyboard can reach, first column in view.
+    region = tab_to(page, lambda element: element["tag"] == "DIV")
+    assert page.evaluate("id => document.activeElement.getAttribute('aria-labelledby')", None) == "schools-caption"
+    assert region["text"].startswith("1 school matching your filters")
+    sticky = page.evaluate(
+        """() => [...document.querySelectorAll("#school-results tr")].map(
+             row => getComputedStyle(row.firstElementChild).position)"""
+    )
+    assert set(sticky) == {"sticky"}, sticky
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
