@@ -6,6 +6,8 @@ from datetime import date, timedelta
 from unittest import mock
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
@@ -266,3 +268,18 @@ def test_the_step_for_one_district_never_touches_another(world, other_district):
     run(world.district, MARCH_OPEN)
     assert counts(other.district) == (0, 0, 0)
     assert counts(world.district) == (2, 4, 7)
+
+
+def test_opening_a_cycle_costs_the_same_queries_for_few_or_many_schools(district, other_district):
+    small, large = build_world(district), build_world(other_district)
+    for n in range(12):
+        school = SchoolFactory(district=large.district, name=f"extra {n}")
+        for commitment in large.commitments:
+            AssignmentFactory(commitment=commitment, school=school)
+    queries = []
+    for world in (small, large):
+        with CaptureQueriesContext(connection) as captured:
+            run(world.district, MARCH_OPEN)
+        queries.append(len(captured))
+    assert counts(large.district) == (2, 16, 31)
+    assert queries[0] == queries[1]
