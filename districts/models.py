@@ -18,6 +18,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from .roles import Role
@@ -262,8 +263,8 @@ class School(DistrictOwned):
         verbose_name=_("principal supervisor"),
         help_text=_("The cabinet member who coaches this school's principal and hears about late check-ins."),
     )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    created_at = models.DateTimeField(pgettext_lazy("date of", "created"), auto_now_add=True)
+    updated_at = models.DateTimeField(pgettext_lazy("date of", "updated"), auto_now=True)
 
     history = HistoricalRecords()
 

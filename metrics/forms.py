@@ -15,6 +15,7 @@ from django.db.models import QuerySet
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from core.bilingual import localized
 from core.calendar import school_year_label
 from core.forms import bounded_formfield
 from core.parsing import MAX_YEAR, MIN_YEAR
@@ -71,6 +72,8 @@ _MODEL_FIELDS = forms.fields_for_model(
     fields=[f for f in DEFINITION_FIELDS if f not in DECIMAL_FIELDS],
     widgets={
         "definition": forms.Textarea(attrs={"rows": 3}),
+        "name_es": forms.TextInput(attrs={"lang": "es"}),
+        "definition_es": forms.Textarea(attrs={"rows": 3, "lang": "es"}),
         "baseline_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         "target_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         "direction": forms.RadioSelect,
@@ -84,7 +87,9 @@ _MODEL_FIELDS = forms.fields_for_model(
 # Fields whose model column has no verbose name of its own: their labels, translatable.
 _LABELS = {
     "name": _("Name"),
+    "name_es": _("Name in Spanish (optional)"),
     "definition": _("Definition"),
+    "definition_es": _("Definition in Spanish (optional)"),
     "unit": _("Unit"),
     "decimals": _("Decimals"),
     "direction": _("Direction"),
@@ -128,7 +133,8 @@ class MetricForm(forms.Form):
         if priorities is not None:
             self.fields["priority"] = forms.TypedChoiceField(
                 label=_("Priority"),
-                choices=[("", _("Choose a priority"))] + [(p.pk, f"{p.code} · {p.title}") for p in priorities],
+                choices=[("", _("Choose a priority"))]
+                + [(p.pk, f"{p.code} · {localized(p, 'title')}") for p in priorities],
                 coerce=int,
             )
             self.priorities = {p.pk: p for p in priorities}

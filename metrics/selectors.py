@@ -40,6 +40,7 @@ from django.utils.formats import date_format
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from core.bilingual import localized
 from core.calendar import school_year_label, school_year_of, school_year_start
 from core.history import FieldChange, HistoryEntry
 from core.parsing import query_text
@@ -485,7 +486,7 @@ def _chart(
     return trend_chart(
         TrendChart(
             chart_id=f"metric-{metric.pk}-chart",
-            title=_("%(name)s: district value over time") % {"name": metric.name},
+            title=_("%(name)s: district value over time") % {"name": localized(metric, "name")},
             description=description,
             unit=unit,
             decimals=decimals,

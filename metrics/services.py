@@ -311,7 +311,9 @@ def _key_lookup(item: PlannedValue) -> dict[str, Any]:
 
 METRIC_FIELDS = (
     "name",
+    "name_es",
     "definition",
+    "definition_es",
     "unit",
     "decimals",
     "direction",
@@ -352,11 +354,12 @@ InterimTargets = Sequence[tuple[int, Decimal]]
 
 def _clean_metric_fields(fields: dict[str, Any]) -> dict[str, Any]:
     cleaned = dict(fields)
-    for key in ("name",):
+    for key in ("name", "name_es"):
         if key in cleaned and cleaned[key] is not None:
             cleaned[key] = " ".join(str(cleaned[key]).split())
-    if "definition" in cleaned and cleaned["definition"] is not None:
-        cleaned["definition"] = str(cleaned["definition"]).strip()
+    for key in ("definition", "definition_es"):
+        if key in cleaned and cleaned[key] is not None:
+            cleaned[key] = str(cleaned[key]).strip()
     if "school_levels" in cleaned:
         order = {level: index for index, level in enumerate(SchoolLevel.values)}
         cleaned["school_levels"] = sorted(set(cleaned["school_levels"] or []), key=lambda level: order.get(level, 99))

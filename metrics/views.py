@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
+from core.bilingual import localized
 from core.calendar import school_year_of
 from core.csv import csv_response
 from core.parsing import parse_id
@@ -391,7 +392,7 @@ def value_delete(request: HttpRequest, metric_value_id: int) -> HttpResponse:
             points=[
                 _("%(metric)s: %(value)s for %(place)s, %(period)s.")
                 % {
-                    "metric": metric.name,
+                    "metric": localized(metric, "name"),
                     "value": format_value(value.value, metric.unit, max(metric.decimals, 1)),
                     "place": place,
                     "period": period,
@@ -429,7 +430,7 @@ def _value_import_setup(request: HttpRequest, metric_id: int) -> tuple[MetricVal
     pages = ImportPages(
         url_name="metrics:value_import",
         back_url=_metric_url(request, metric),
-        back_label=metric.name,
+        back_label=localized(metric, "name"),
         sample_filename=f"metric-{metric.pk}-values-sample.csv",
         url_kwargs={"metric_id": metric.pk},
         trail=((str(_("Metrics")), reverse("metrics:metric_list", kwargs={"district_slug": request.district.slug})),),

@@ -30,7 +30,11 @@ class PlanState(models.TextChoices):
 
 
 class StrategicPlan(DistrictOwned):
-    title = models.CharField(_("title"), max_length=200, help_text=_("For example: Riverbend 2030."))
+    title = models.CharField(
+        pgettext_lazy("of a plan, priority or commitment", "title"),
+        max_length=200,
+        help_text=_("For example: Riverbend 2030."),
+    )
     start_year = models.PositiveSmallIntegerField(_("first year"), validators=YEAR_VALIDATORS)
     end_year = models.PositiveSmallIntegerField(_("last year"), validators=YEAR_VALIDATORS)
     vision = models.TextField(
@@ -44,10 +48,10 @@ class StrategicPlan(DistrictOwned):
     copied_from = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("started from")
     )
-    activated_at = models.DateTimeField(_("activated"), null=True, blank=True)
-    archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    activated_at = models.DateTimeField(pgettext_lazy("date of", "activated"), null=True, blank=True)
+    archived_at = models.DateTimeField(pgettext_lazy("date of", "archived"), null=True, blank=True)
+    created_at = models.DateTimeField(pgettext_lazy("date of", "created"), auto_now_add=True)
+    updated_at = models.DateTimeField(pgettext_lazy("date of", "updated"), auto_now=True)
 
     history = HistoricalRecords()
 

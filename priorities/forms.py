@@ -21,13 +21,22 @@ def member_label(membership: Membership) -> str:
 
 class PriorityForm(InputForm):
     owner = district_choice(Priority._meta.get_field("owner"), empty_label=gettext_lazy("No owner yet"))
-    field_order = ["title", "success_looks_like", "owner", "code"]
+    # Each Spanish version right after its English, so they are entered side by side.
+    field_order = ["title", "title_es", "success_looks_like", "success_looks_like_es", "owner", "code"]
 
     class Meta:
         model = Priority
-        fields = ["code", "title", "success_looks_like"]
-        widgets = {"success_looks_like": forms.Textarea(attrs={"rows": 3})}
-        labels = {"title": gettext_lazy("Title")}
+        fields = ["code", "title", "title_es", "success_looks_like", "success_looks_like_es"]
+        widgets = {
+            "title_es": forms.TextInput(attrs={"lang": "es"}),
+            "success_looks_like": forms.Textarea(attrs={"rows": 3}),
+            "success_looks_like_es": forms.Textarea(attrs={"rows": 3, "lang": "es"}),
+        }
+        labels = {
+            "title": gettext_lazy("Title"),
+            "title_es": gettext_lazy("Title in Spanish (optional)"),
+            "success_looks_like_es": gettext_lazy("What success looks like in Spanish (optional)"),
+        }
         help_texts = {"code": gettext_lazy("Leave empty to number it automatically (P1, P2 …).")}
         error_messages = {
             "title": {"required": gettext_lazy("Give the priority a title.")},
@@ -67,8 +76,10 @@ class CommitmentForm(InputForm):
     lead_department = district_choice(Commitment._meta.get_field("lead_department"), empty_label=gettext_lazy("None"))
     field_order = [
         "title",
+        "title_es",
         "role_label",
         "description",
+        "description_es",
         "starts_on",
         "ends_on",
         "evidence_expected",
@@ -87,14 +98,18 @@ class CommitmentForm(InputForm):
         model = Commitment
         fields = [
             "title",
+            "title_es",
             "description",
+            "description_es",
             "starts_on",
             "ends_on",
             "evidence_expected",
             "reported_in",
         ]
         widgets = {
+            "title_es": forms.TextInput(attrs={"lang": "es"}),
             "description": forms.Textarea(attrs={"rows": 3}),
+            "description_es": forms.Textarea(attrs={"rows": 3, "lang": "es"}),
             "evidence_expected": forms.Textarea(attrs={"rows": 2}),
             "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -102,7 +117,9 @@ class CommitmentForm(InputForm):
         }
         labels = {
             "title": gettext_lazy("Title"),
+            "title_es": gettext_lazy("Title in Spanish (optional)"),
             "description": gettext_lazy("Description"),
+            "description_es": gettext_lazy("Description in Spanish (optional)"),
             "reported_in": gettext_lazy("Reported in"),
         }
         error_messages = {
@@ -196,10 +213,12 @@ class AssignmentStatusForm(forms.Form):
 class RoleLabelForm(InputForm):
     class Meta:
         model = RoleLabel
-        fields = ["name", "description", "system_role", "slug"]
+        fields = ["name", "description", "description_es", "system_role", "slug"]
+        widgets = {"description_es": forms.TextInput(attrs={"lang": "es"})}
         labels = {
             "name": gettext_lazy("Name"),
             "description": gettext_lazy("Description"),
+            "description_es": gettext_lazy("Description in Spanish (optional)"),
             "system_role": gettext_lazy("Card of everyone with the role"),
             "slug": gettext_lazy("Web address"),
         }

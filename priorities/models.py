@@ -21,7 +21,7 @@ from plans.models import StrategicPlan
 class Priority(DistrictOwned):
     plan = models.ForeignKey(StrategicPlan, on_delete=models.CASCADE, related_name="priorities", verbose_name=_("plan"))
     code = models.CharField(_("short code"), max_length=10, help_text=_("For example: P1."))
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("of a plan, priority or commitment", "title"), max_length=200)
     # District-entered text may carry a Spanish version beside the English (core.bilingual reads it).
     title_es = models.CharField(_("title in Spanish"), max_length=200, blank=True)
     success_looks_like = models.TextField(
@@ -38,8 +38,8 @@ class Priority(DistrictOwned):
         help_text=_("The superintendent or the cabinet member who leads this priority."),
     )
     position = models.PositiveSmallIntegerField(_("order"), default=0)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    created_at = models.DateTimeField(pgettext_lazy("date of", "created"), auto_now_add=True)
+    updated_at = models.DateTimeField(pgettext_lazy("date of", "updated"), auto_now=True)
 
     history = HistoricalRecords()
 
@@ -83,7 +83,11 @@ class Commitment(DistrictOwned):
     priority = models.ForeignKey(
         Priority, on_delete=models.CASCADE, related_name="commitments", verbose_name=_("priority")
     )
-    title = models.CharField(_("title"), max_length=200, help_text=_("One sentence: who does what, and how often."))
+    title = models.CharField(
+        pgettext_lazy("of a plan, priority or commitment", "title"),
+        max_length=200,
+        help_text=_("One sentence: who does what, and how often."),
+    )
     title_es = models.CharField(_("title in Spanish"), max_length=200, blank=True)
     description = models.TextField(_("description"), blank=True, help_text=_("What it involves, in plain language."))
     description_es = models.TextField(_("description in Spanish"), blank=True)
@@ -117,8 +121,8 @@ class Commitment(DistrictOwned):
     # Its reach, stored (priorities.loads.recount_reach, called by the assignment services).
     active_school_count = models.PositiveIntegerField(default=0, editable=False)
     paused_count = models.PositiveIntegerField(default=0, editable=False)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    created_at = models.DateTimeField(pgettext_lazy("date of", "created"), auto_now_add=True)
+    updated_at = models.DateTimeField(pgettext_lazy("date of", "updated"), auto_now=True)
 
     history = HistoricalRecords(excluded_fields=["active_school_count", "paused_count"])
 

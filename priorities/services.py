@@ -97,6 +97,8 @@ def priority_create(
     success_looks_like: str,
     owner: Membership | None = None,
     code: str = "",
+    title_es: str = "",
+    success_looks_like_es: str = "",
 ) -> Priority:
     _begin(district=district, actor=actor, action=Action.CREATE_PRIORITY)
     ensure_same_district(plan, owner, district=district)
@@ -112,6 +114,8 @@ def priority_create(
         plan=plan,
         title=one_line(title),
         success_looks_like=success_looks_like.strip(),
+        title_es=one_line(title_es),
+        success_looks_like_es=success_looks_like_es.strip(),
         owner=owner,
         code=one_line(code).upper() or _next_code(siblings),
         position=next_position(siblings, parent=plan),
@@ -126,15 +130,16 @@ def priority_update(*, district: District, actor: Membership, priority: Priority
     _begin(district=district, actor=actor, action=Action.EDIT_PRIORITY, obj=priority)
     ensure_same_district(priority, changes.get("owner"), district=district)
     ensure_plan_editable(priority.plan)
-    if unknown := set(changes) - {"title", "success_looks_like", "owner", "code"}:
+    if unknown := set(changes) - {"title", "title_es", "success_looks_like", "success_looks_like_es", "owner", "code"}:
         raise ValueError(f"Unknown priority fields: {', '.join(sorted(unknown))}")
-    for key in ("title", "code"):
+    for key in ("title", "title_es", "code"):
         if key in changes:
             changes[key] = one_line(changes[key])
     if "code" in changes:
         changes["code"] = changes["code"].upper() or priority.code
-    if "success_looks_like" in changes:
-        changes["success_looks_like"] = changes["success_looks_like"].strip()
+    for key in ("success_looks_like", "success_looks_like_es"):
+        if key in changes:
+            changes[key] = changes[key].strip()
     if "owner" in changes and changes["owner"] != priority.owner and not can(actor, Action.MANAGE_PLANS):
         raise ValidationError(
             {"owner": _("Only the superintendent or a district admin can hand a priority to someone else.")}
@@ -182,7 +187,9 @@ def priority_delete(*, district: District, actor: Membership, priority: Priority
 COMMITMENT_FIELDS = frozenset(
     {
         "title",
+        "title_es",
         "description",
+        "description_es",
         "role_label",
         "lead_department",
         "starts_on",
@@ -230,6 +237,8 @@ def commitment_create(
     evidence_expected: str = "",
     reported_in: str = ReportedIn.SCHOOL,
     assign_every_school: bool = False,
+    title_es: str = "",
+    description_es: str = "",
 ) -> Commitment:
     """A new commitment at the end of the priority's list; optionally asked of every school at once."""
     _begin(district=district, actor=actor, action=Action.EDIT_COMMITMENT, obj=priority)
@@ -242,6 +251,8 @@ def commitment_create(
         priority=priority,
         title=one_line(title),
         description=description.strip(),
+        title_es=one_line(title_es),
+        description_es=description_es.strip(),
         role_label=role_label,
         lead_department=lead_department,
         starts_on=starts_on,
@@ -264,9 +275,10 @@ def commitment_update(*, district: District, actor: Membership, commitment: Comm
     ensure_plan_editable(commitment.priority.plan)
     if unknown := set(changes) - COMMITMENT_FIELDS:
         raise ValueError(f"Unknown commitment fields: {', '.join(sorted(unknown))}")
-    if "title" in changes:
-        changes["title"] = one_line(changes["title"])
-    for key in ("description", "evidence_expected"):
+    for key in ("title", "title_es"):
+        if key in changes:
+            changes[key] = one_line(changes[key])
+    for key in ("description", "description_es", "evidence_expected"):
         if key in changes:
             changes[key] = changes[key].strip()
     changed = apply_changes(commitment, changes)
@@ -503,6 +515,7 @@ def role_label_create(
     description: str = "",
     system_role: str = "",
     slug: str = "",
+    description_es: str = "",
 ) -> RoleLabel:
     _begin(district=district, actor=actor, action=Action.MANAGE_ROLE_LABELS)
     name = one_line(name)
@@ -511,6 +524,7 @@ def role_label_create(
         district=district,
         name=name,
         description=one_line(description),
+        description_es=one_line(description_es),
         system_role=system_role,
         slug=wanted or _unique_slug(district, slugify(name), exclude_pk=None),
         position=next_position(RoleLabel.objects.filter(district=district), parent=district),
@@ -527,9 +541,9 @@ def role_label_create(
 def role_label_update(*, district: District, actor: Membership, role_label: RoleLabel, **changes: Any) -> RoleLabel:
     _begin(district=district, actor=actor, action=Action.MANAGE_ROLE_LABELS)
     ensure_same_district(role_label, district=district)
-    if unknown := set(changes) - {"name", "description", "system_role", "slug"}:
+    if unknown := set(changes) - {"name", "description", "description_es", "system_role", "slug"}:
         raise ValueError(f"Unknown role label fields: {', '.join(sorted(unknown))}")
-    for key in ("name", "description"):
+    for key in ("name", "description", "description_es"):
         if key in changes:
             changes[key] = one_line(changes[key])
     if "slug" in changes:

@@ -123,8 +123,7 @@ def priority_edit(request: HttpRequest, priority_id: int) -> HttpResponse:
         return redirect(plan_url(plan))
     form = PriorityForm(
         posted(request),
-        initial={name: getattr(priority, name) for name in ("code", "title", "success_looks_like")}
-        | {"owner": priority.owner_id},
+        initial={name: getattr(priority, name) for name in PriorityForm.Meta.fields} | {"owner": priority.owner_id},
         district=request.district,
         can_change_owner=can(request.membership, Action.MANAGE_PLANS),
         auto_id=in_place_id(f"priority-{priority.pk}"),

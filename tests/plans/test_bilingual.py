@@ -3,7 +3,9 @@ entered beside the English; a Spanish reader sees it where present and English m
 
 from __future__ import annotations
 
+import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from core.history import HistorySource, history_entries
 from districts.roles import Role
@@ -11,6 +13,13 @@ from districts.tenancy import district_context
 from plans import services
 from plans.models import Competency, StrategicPlan
 from tests.plans.factories import CommitmentFactory, CompetencyFactory, PriorityFactory
+
+
+@pytest.fixture(autouse=True)
+def _english_afterwards():
+    """A Spanish reader's request leaves Spanish active in this thread; later tests expect English."""
+    yield
+    translation.activate("en")
 
 
 def url(name, district, **kwargs):
