@@ -17,9 +17,12 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import OuterRef, Q, Subquery
+from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator, capfirst
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, ngettext
 from simple_history.models import ModelChange
 
 # Bookkeeping columns nobody needs to read in a history.
@@ -48,13 +51,40 @@ class FieldChange:
 
 
 @dataclass(frozen=True)
+class Action:
+    verb: str  # the word alone, for a table's "Change" column: "changed"
+    sentence: str  # the whole history line, so each language orders who, verb and what itself
+
+
+# What a history line can say. A sentence without %(subject)s names what it is about itself
+# ("joined the district"), so no language has to fit an article after a preposition.
+ACTIONS = {
+    "added": Action(gettext_lazy("added"), gettext_lazy("%(who)s added %(subject)s")),
+    "changed": Action(gettext_lazy("changed"), gettext_lazy("%(who)s changed %(subject)s")),
+    "removed": Action(gettext_lazy("removed"), gettext_lazy("%(who)s removed %(subject)s")),
+    "joined": Action(gettext_lazy("joined"), gettext_lazy("%(who)s joined the district")),
+    "rejoined": Action(gettext_lazy("rejoined"), gettext_lazy("%(who)s rejoined the district")),
+    "deactivated": Action(gettext_lazy("deactivated"), gettext_lazy("%(who)s deactivated %(subject)s")),
+    "reactivated": Action(gettext_lazy("reactivated"), gettext_lazy("%(who)s reactivated %(subject)s")),
+}
+RECORD_ACTIONS = {"+": "added", "~": "changed", "-": "removed"}  # simple-history's history_type
+
+
+@dataclass(frozen=True)
 class HistoryEntry:
     when: datetime
     who: str
-    verb: str  # "added", "changed", "removed"
+    verb: str  # "added", "changed", "removed": a table's "Change" column
     subject: str
     changes: tuple[FieldChange, ...]
     reason: str = ""
+    action: str = "changed"  # a key of ACTIONS: which sentence `line` is
+
+    @property
+    def line(self) -> SafeString:
+        """The entry as one sentence, e.g. "<strong>Ana Ruiz</strong> changed the plan"; every part HTML-escaped."""
+        parts = {"who": format_html("<strong>{}</strong>", self.who), "subject": conditional_escape(self.subject)}
+        return mark_safe(conditional_escape(ACTIONS[self.action].sentence) % parts)
 
 
 @dataclass(frozen=True)
@@ -63,8 +93,8 @@ class HistorySource:
 
     A kind may hide more of its columns (`hidden`), list the values an object was added with
     (`added_values`: "Role: — → Principal") and word some changes itself: `describe(record, previous)`
-    gives (verb, subject), e.g. ("deactivated", "Grace Okafor"), or None for added/changed/removed and
-    `subject`. A change so worded is shown even when every column it touched is hidden.
+    gives (action, subject), an action being a key of ACTIONS, e.g. ("deactivated", "Grace Okafor"), or None
+    for added/changed/removed and `subject`. A change so worded is shown even when every column it touched is hidden.
     """
 
     records: models.QuerySet
@@ -87,14 +117,17 @@ def delete_with_history(obj: models.Model, *, actor: Any, name: str) -> None:
     try:
         obj.delete()
     except models.ProtectedError as error:
-        kinds = sorted({str(o._meta.verbose_name_plural) for o in error.protected_objects})
+        kinds = sorted({capfirst(o._meta.verbose_name_plural) for o in error.protected_objects})
+        count = len(error.protected_objects)
+        # The kinds are a list after a colon, not words inside the sentence, so no language needs their plural.
         raise ValidationError(
-            gettext("%(name)s can't be deleted while %(count)d %(kinds)s depend on it. Remove those first.")
-            % {"name": name, "count": len(error.protected_objects), "kinds": gettext(" and ").join(kinds)}
+            ngettext(
+                "%(name)s can't be deleted while %(count)s other record depends on it (%(kinds)s). Remove it first.",
+                "%(name)s can't be deleted while %(count)s other records depend on it (%(kinds)s). Remove those first.",
+                count,
+            )
+            % {"name": name, "count": count, "kinds": ", ".join(kinds)}
         ) from None
-
-
-VERBS = {"+": gettext_lazy("added"), "~": gettext_lazy("changed"), "-": gettext_lazy("removed")}
 
 
 class History(list):
@@ -149,11 +182,13 @@ def history_entries(*sources: HistorySource, limit: int = 30) -> History:
             for c in sorted(changes, key=lambda c: order.get(c.field, 0))
         )
         user = record.history_user
+        action = worded[0] if worded else RECORD_ACTIONS.get(record.history_type, "changed")
         entries.append(
             HistoryEntry(
                 when=record.history_date,
                 who=user.get_full_name() if user else gettext("Throughline (automatic)"),
-                verb=str(worded[0] if worded else VERBS.get(record.history_type, VERBS["~"])),
+                verb=str(ACTIONS[action].verb),
+                action=action,
                 subject=str(worded[1] if worded else source.subject(record)),
                 changes=rendered,
                 reason=record.history_change_reason or "",
@@ -237,13 +272,14 @@ def _display(model: type[models.Model], field_name: str, value: Any, names: dict
     if value is None or value == "":
         return EMPTY
     if field.is_relation:
-        return names.get((field.related_model, value), "(since removed)")
+        return names.get((field.related_model, value), gettext("(since removed)"))
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(value, bool):
         return gettext("Yes") if value else gettext("No")
     if isinstance(value, datetime):
-        return date_format(value, "DATETIME_FORMAT")
+        # In the district's time zone (activated per request), as the page's other times are.
+        return date_format(timezone.localtime(value) if timezone.is_aware(value) else value, "SHORT_DATETIME_FORMAT")
     if isinstance(value, date):
-        return date_format(value, "j M Y")
+        return date_format(value, "SHORT_DATE_FORMAT")
     return Truncator(str(value)).chars(TEXT_PREVIEW_CHARS)

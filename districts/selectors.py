@@ -312,11 +312,11 @@ def membership_history(*, membership: Membership) -> History:
     def describe(record: object, previous: object) -> tuple[str, str] | None:
         themselves = record.history_user_id == record.user_id  # they accepted an invitation
         if record.history_type == "+" and themselves:
-            return _("joined"), _("the district")
+            return "joined", ""  # core.history.ACTIONS: "… joined the district"
         if previous is not None and record.is_active != previous.is_active:
             if record.is_active:
-                return (_("rejoined"), _("the district")) if themselves else (_("reactivated"), name)
-            return _("deactivated"), name
+                return ("rejoined", "") if themselves else ("reactivated", name)
+            return "deactivated", name
         return None
 
     return history_entries(

@@ -9,7 +9,7 @@ from django.db.models.signals import post_init
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from core.history import HistorySource, history_entries, save_with_history
+from core.history import HistoryEntry, HistorySource, history_entries, save_with_history
 from districts.tenancy import district_context
 from plans import selectors as plan_selectors
 from plans import services as plan_services
@@ -156,3 +156,14 @@ def test_a_kind_can_hide_columns_list_added_values_and_word_changes_itself(distr
     assert ("Role", "—", "Principal") in [(c.label, c.old, c.new) for c in added.changes]
     assert ("School", "—", "Jefferson Middle") in [(c.label, c.old, c.new) for c in added.changes]
     assert not {"User", "Active", "Created at"} & {c.label for c in added.changes}
+
+
+def test_a_history_line_is_one_sentence_per_action_with_its_parts_escaped():
+    from django.utils import timezone
+
+    def line(action, who="Ana <Ruiz>", subject="the plan “<b>2030</b>”"):
+        return HistoryEntry(timezone.now(), who, str(action), subject, (), action=action).line
+
+    assert line("changed") == "<strong>Ana &lt;Ruiz&gt;</strong> changed the plan “&lt;b&gt;2030&lt;/b&gt;”"
+    assert line("added", subject="the priority") == "<strong>Ana &lt;Ruiz&gt;</strong> added the priority"
+    assert line("joined", who="Grace", subject="") == "<strong>Grace</strong> joined the district"

@@ -77,7 +77,7 @@ def test_foreign_keys_and_choices_read_as_names(district, admin_member, priority
         ("Owner", old_owner_name, new_owner.user.get_full_name())
     ]
     assert [(c.label, c.old, c.new) for c in commitment_change.changes] == [
-        ("Ends", f"30 Jun {priority.plan.end_year}", f"31 May {priority.plan.end_year}"),
+        ("Ends", f"Jun 30, {priority.plan.end_year}", f"May 31, {priority.plan.end_year}"),
         ("Reported in", "School check-ins", "School and department check-ins"),
     ]
 
