@@ -147,6 +147,7 @@ def batch(request: HttpRequest, importer: Importer, pages: ImportPages, batch_id
         pages,
         batch=batch,
         preview=preview,
+        outcome=importer.outcome(created=batch.created_count, updated=batch.updated_count),
         confirm_url=pages.url(request, "_confirm", batch_id=batch.pk),
         discard_url=pages.url(request, "_discard", batch_id=batch.pk),
     )
@@ -160,12 +161,8 @@ def confirm(request: HttpRequest, importer: Importer, pages: ImportPages, batch_
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        counts = {"created": done.created_count, "counted": importer.counted, "updated": done.updated_count}
-        if importer.counted:
-            message = _("Import finished: %(created)s %(counted)s created, %(updated)s updated.") % counts
-        else:
-            message = _("Import finished: %(created)s created, %(updated)s updated.") % counts
-        messages.success(request, message)
+        outcome = importer.outcome(created=done.created_count, updated=done.updated_count)
+        messages.success(request, f"{_('Import finished.')} {outcome}")
     return redirect(pages.url(request, "_batch", batch_id=batch.pk))
 
 

@@ -21,7 +21,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.functional import lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
+from django.utils.translation import gettext_lazy, ngettext_lazy, pgettext
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from core.text import one_line
@@ -163,6 +163,8 @@ class SchoolRow:
 class SchoolImporter(Importer):
     kind = ImportKind.SCHOOLS
     title = gettext_lazy("Import schools")
+    created_sentence = ngettext_lazy("%(count)s school was added.", "%(count)s schools were added.", "count")
+    updated_sentence = ngettext_lazy("%(count)s school was updated.", "%(count)s schools were updated.", "count")
     columns = (
         Column("name", True, gettext_lazy("The school's name."), "Jefferson Middle School"),
         Column(
@@ -379,6 +381,8 @@ class PeopleImporter(Importer):
 
     kind = ImportKind.PEOPLE
     title = gettext_lazy("Import people")
+    created_sentence = ngettext_lazy("%(count)s person was invited.", "%(count)s people were invited.", "count")
+    updated_sentence = ngettext_lazy("%(count)s member was updated.", "%(count)s members were updated.", "count")
     columns = (
         Column(
             "email",

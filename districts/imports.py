@@ -28,6 +28,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, ngettext_lazy
 
 from core.csv import CsvFileError, csv_rows, decode_csv, write_csv
 
@@ -195,7 +196,14 @@ class Importer(ABC):
     columns: ClassVar[tuple[Column, ...]]
 
     lede: ClassVar[str] = ""  # a sentence under the upload page's heading
-    counted: ClassVar[str] = ""  # what the result counts, e.g. "values": "12 values created, 3 updated"
+    # What an import did, one whole sentence per count ("12 values were created."), so each language words
+    # the noun, its plural and its agreement itself: ngettext_lazy(singular, plural, "count").
+    created_sentence: ClassVar[str] = ngettext_lazy(
+        "%(count)s row was created.", "%(count)s rows were created.", "count"
+    )
+    updated_sentence: ClassVar[str] = ngettext_lazy(
+        "%(count)s row was updated.", "%(count)s rows were updated.", "count"
+    )
 
     def __init__(self, *, district: District, target_id: int | None = None) -> None:
         self.district = district
@@ -214,6 +222,10 @@ class Importer(ABC):
     @abstractmethod
     def apply(self, plan: ImportPlan, *, actor: Membership) -> ImportCounts:
         """Write a plan with no problems. Runs inside one transaction."""
+
+    def outcome(self, *, created: int, updated: int) -> str:
+        """What an import did, e.g. "12 values were created. 3 values were updated." """
+        return f"{self.created_sentence % {'count': created}} {self.updated_sentence % {'count': updated}}"
 
     def sample_csv(self) -> str:
         return write_csv([c.name for c in self.columns], [[c.example for c in self.columns]])
@@ -387,11 +399,21 @@ def _import_confirm(*, district: District, actor: Membership, importer: Importer
         raise ValidationError(_("This upload was discarded. Upload the file again."))
     plan = import_batch_plan(importer=importer, batch=locked)
     if not plan.ok:
-        raise ValidationError(
-            _("Nothing was imported: %(problems)s problem(s) in %(rows)s row(s). Fix the file and upload it again.")
-            % {"problems": len(plan.problems), "rows": plan.problem_rows},
-            code="problems",
-        )
+        problems = {"problems": len(plan.problems), "rows": plan.problem_rows}
+        if plan.problem_rows == 1:
+            message = ngettext(
+                "Nothing was imported: %(problems)s problem in one row. Fix the file and upload it again.",
+                "Nothing was imported: %(problems)s problems in one row. Fix the file and upload it again.",
+                problems["problems"],
+            )
+        else:
+            # Every row with a problem has at least one, so with two rows or more the problems are plural too.
+            message = ngettext(
+                "Nothing was imported: %(problems)s problems in %(rows)s row. Fix the file and upload it again.",
+                "Nothing was imported: %(problems)s problems in %(rows)s rows. Fix the file and upload it again.",
+                problems["rows"],
+            )
+        raise ValidationError(message % problems, code="problems")
     importer.batch = locked
     try:
         with transaction.atomic():

@@ -19,7 +19,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext, ngettext_lazy
 
 from core.csv import write_csv
 from districts.imports import Column, CsvTable, ImportCounts, Importer, ImportPlan, RowPlan
@@ -55,7 +55,8 @@ class RowDescription:
 class MetricValueImporter(Importer):
     kind = ImportKind.METRIC_VALUES
     title = gettext_lazy("Import values")
-    counted = gettext_lazy("values")  # "Import finished: 12 values created, 3 updated."
+    created_sentence = ngettext_lazy("%(count)s value was created.", "%(count)s values were created.", "count")
+    updated_sentence = ngettext_lazy("%(count)s value was updated.", "%(count)s values were updated.", "count")
 
     def __init__(self, *, district: District, metric: Metric) -> None:
         super().__init__(district=district, target_id=metric.pk)
@@ -188,7 +189,11 @@ class MetricValueImporter(Importer):
             candidates.append((row.number, planned, f"{place} · {labels[period]}"))  # type: ignore[index]
         if skipped:
             plan.notes.append(
-                _("%(count)s row(s) with an empty value will be skipped: nothing is stored for them.")
+                ngettext(
+                    "%(count)s row with an empty value will be skipped: nothing is stored for it.",
+                    "%(count)s rows with an empty value will be skipped: nothing is stored for them.",
+                    skipped,
+                )
                 % {"count": skipped}
             )
         keys = sorted({(metric.pk, p.period) for _r, p, _d in candidates})

@@ -286,7 +286,7 @@ def test_school_import_pages_end_to_end(district, admin_client):
     assert "Ready to import" in preview.content.decode()
     done = admin_client.post(response.url + "confirm/", follow=True)
     html = done.content.decode()
-    assert "3 created, 0 updated" in html
+    assert "3 schools were added. 0 schools were updated." in html
     assert count(School, district=district) == 3
 
 
@@ -435,7 +435,7 @@ def test_people_import_pages(district, admin_client, places, mailoutbox, django_
     response = admin_client.post(base, {"file": upload})
     with django_capture_on_commit_callbacks(execute=True):
         done = admin_client.post(response.url + "confirm/", follow=True)
-    assert "4 created, 0 updated" in done.content.decode()
+    assert "4 people were invited. 0 members were updated." in done.content.decode()
     assert len(mailoutbox) == 4
 
 
@@ -549,7 +549,7 @@ def test_a_refused_confirm_shows_what_the_file_would_do_now(district, admin_clie
     SchoolFactory(district=district, name="Someone Else", code="N-1")
     SchoolFactory(district=district, name="New School", code="N-2")
     refused = admin_client.post(response.url + "confirm/", follow=True).content.decode()
-    assert "Nothing was imported" in refused
+    assert "Nothing was imported: 1 problem in one row." in refused
     _refuse_reading(monkeypatch)
     page = admin_client.get(response.url).content.decode()
     assert "Nothing can be imported yet" in page
@@ -605,3 +605,10 @@ def test_the_kept_preview_stays_small_whatever_the_cells_hold(district, admin_me
     assert all(len(p["message"]) <= imports.MAX_TEXT_SHOWN for p in kept["problems"])
     assert all(len(note) <= imports.MAX_TEXT_SHOWN for note in kept["notes"])
     assert len(json.dumps(kept)) < 400_000
+
+
+def test_an_import_says_what_it_did_in_whole_sentences_in_the_singular_and_the_plural(district):
+    schools, people = SchoolImporter(district=district), PeopleImporter(district=district)
+    assert schools.outcome(created=1, updated=2) == "1 school was added. 2 schools were updated."
+    assert schools.outcome(created=3, updated=1) == "3 schools were added. 1 school was updated."
+    assert people.outcome(created=1, updated=2) == "1 person was invited. 2 members were updated."

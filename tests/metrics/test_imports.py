@@ -66,7 +66,7 @@ def test_preview_lists_each_rows_problem_and_confirm_imports_nothing(
     ]
     with in_district(district), pytest.raises(ValidationError) as error:
         confirm(district, admin_member, metric, batch)
-    assert "Nothing was imported: 6 problem(s) in 6 row(s)" in error.value.messages[0]
+    assert "Nothing was imported: 6 problems in 6 rows." in error.value.messages[0]
     assert stored(metric) == {}
 
 
@@ -88,7 +88,9 @@ def test_clean_file_creates_updates_and_keeps_history(district, admin_member, me
             "Baker Middle · 2024–25: 80.0%",
             "Carver High · 2024–25: 92.5%",
         ]
-        assert any("1 row(s) with an empty value will be skipped" in note for note in plan.notes)
+        assert any(
+            "1 row with an empty value will be skipped: nothing is stored for it." in note for note in plan.notes
+        )
         done = confirm(district, admin_member, metric, batch)
         assert (done.created_count, done.updated_count, done.status) == (1, 1, ImportBatch.Status.IMPORTED)
         again = confirm(district, admin_member, metric, batch)  # a second confirm does nothing
@@ -151,7 +153,7 @@ def test_import_pages_end_to_end(district, cabinet_member, metric, schools, clie
     batch_id = int(response.url.rstrip("/").split("/")[-1])
     done = client.post(reverse("metrics:value_import_confirm", kwargs={**base, "batch_id": batch_id}))
     result = client.get(done.url).content.decode()
-    assert "2 values created, 0 updated" in result
+    assert "2 values were created. 0 values were updated." in result
     assert stored(metric) == {("A1", SY2024): Decimal("90"), ("B1", SY2024): Decimal("80")}
 
 
