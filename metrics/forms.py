@@ -87,9 +87,9 @@ _MODEL_FIELDS = forms.fields_for_model(
 # Fields whose model column has no verbose name of its own: their labels, translatable.
 _LABELS = {
     "name": _("Name"),
-    "name_es": _("Name in Spanish (optional)"),
+    "name_es": _("Name in Spanish"),
     "definition": _("Definition"),
-    "definition_es": _("Definition in Spanish (optional)"),
+    "definition_es": _("Definition in Spanish"),
     "unit": _("Unit"),
     "decimals": _("Decimals"),
     "direction": _("Direction"),

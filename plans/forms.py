@@ -39,9 +39,9 @@ class PlanForm(InputForm):
         labels = {
             "title": gettext_lazy("Title"),
             "vision": gettext_lazy("Vision"),
-            "vision_es": gettext_lazy("Vision in Spanish (optional)"),
+            "vision_es": gettext_lazy("Vision in Spanish"),
             "mission": gettext_lazy("Mission"),
-            "mission_es": gettext_lazy("Mission in Spanish (optional)"),
+            "mission_es": gettext_lazy("Mission in Spanish"),
         }
         help_texts = {
             "start_year": gettext_lazy("For example 2025 for a plan that starts in the 2025–26 school year."),
@@ -98,8 +98,8 @@ class CompetencyForm(InputForm):
         }
         labels = {
             "name": gettext_lazy("Name"),
-            "name_es": gettext_lazy("Name in Spanish (optional)"),
+            "name_es": gettext_lazy("Name in Spanish"),
             "description": gettext_lazy("Description"),
-            "description_es": gettext_lazy("Description in Spanish (optional)"),
+            "description_es": gettext_lazy("Description in Spanish"),
         }
         error_messages = {"name": {"required": gettext_lazy("Name the competency.")}}

@@ -34,8 +34,8 @@ class PriorityForm(InputForm):
         }
         labels = {
             "title": gettext_lazy("Title"),
-            "title_es": gettext_lazy("Title in Spanish (optional)"),
-            "success_looks_like_es": gettext_lazy("What success looks like in Spanish (optional)"),
+            "title_es": gettext_lazy("Title in Spanish"),
+            "success_looks_like_es": gettext_lazy("What success looks like in Spanish"),
         }
         help_texts = {"code": gettext_lazy("Leave empty to number it automatically (P1, P2 …).")}
         error_messages = {
@@ -117,9 +117,9 @@ class CommitmentForm(InputForm):
         }
         labels = {
             "title": gettext_lazy("Title"),
-            "title_es": gettext_lazy("Title in Spanish (optional)"),
+            "title_es": gettext_lazy("Title in Spanish"),
             "description": gettext_lazy("Description"),
-            "description_es": gettext_lazy("Description in Spanish (optional)"),
+            "description_es": gettext_lazy("Description in Spanish"),
             "reported_in": gettext_lazy("Reported in"),
         }
         error_messages = {
@@ -203,7 +203,7 @@ class AssignmentOwnerForm(forms.Form):
 class AssignmentStatusForm(forms.Form):
     status = forms.ChoiceField(choices=AssignmentStatus.choices)
     note = forms.CharField(
-        label=gettext_lazy("Why (optional)"),
+        label=gettext_lazy("Why"),
         required=False,
         max_length=100,
         help_text=gettext_lazy("Kept in the history, e.g. “Paused during state testing”."),
@@ -218,7 +218,7 @@ class RoleLabelForm(InputForm):
         labels = {
             "name": gettext_lazy("Name"),
             "description": gettext_lazy("Description"),
-            "description_es": gettext_lazy("Description in Spanish (optional)"),
+            "description_es": gettext_lazy("Description in Spanish"),
             "system_role": gettext_lazy("Card of everyone with the role"),
             "slug": gettext_lazy("Web address"),
         }

@@ -36,7 +36,7 @@ def test_the_metric_form_takes_the_name_and_definition_in_spanish(district, prio
     client = client_for(cabinet_member)
     page = client.get(url("metric_create", district), {"priority": priority.pk}).content.decode()
     assert page.index('name="name"') < page.index('name="name_es"') < page.index('name="definition"')
-    assert "Definition in Spanish (optional)" in page
+    assert "Definition in Spanish" in page
     data = form_data(priority, name_es="Estudiantes de 9.º grado al día", definition_es="Porcentaje con créditos.")
     assert client.post(url("metric_create", district), data).status_code == 302
     with scopes_disabled():

@@ -71,7 +71,7 @@ def test_the_plan_form_takes_the_spanish_beside_the_english(district, admin_memb
     client = client_for(admin_member)
     form = client.get(url("plans:plan_create", district)).content.decode()
     assert form.index('name="vision"') < form.index('name="vision_es"') < form.index('name="mission"')
-    assert "Vision in Spanish (optional)" in form
+    assert "Vision in Spanish" in form
     response = client.post(
         url("plans:plan_create", district),
         {
