@@ -6,6 +6,7 @@ import time
 
 import pytest
 from django.core import mail
+from playwright.sync_api import expect
 
 from districts.roles import Role
 from tests.districts.helpers import link_path
@@ -39,6 +40,9 @@ def test_admin_adds_a_school_and_invites_a_principal_who_accepts(
     page.get_by_label("Enrollment").fill("812")
     page.get_by_role("button", name="Add school").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Jefferson Middle School"
+    # The page after a change carries its confirmation message (the walk never sees one).
+    expect(page.get_by_role("status").filter(has_text="Jefferson Middle School")).to_be_visible()
+    assert_no_axe_violations(page)
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="People").click()
     assert page.get_by_role("heading", level=1).inner_text() == "People"
