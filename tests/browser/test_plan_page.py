@@ -143,11 +143,13 @@ def test_a_priority_is_added_in_place(page, login_as, assert_no_axe_violations, 
     page.evaluate("window.notReloaded = true")
     page.get_by_role("link", name="Add a priority").click()
     form = page.get_by_role("form", name="New priority")
-    expect(form.get_by_label("Title")).to_be_focused()
+    expect(form.get_by_label("Title", exact=True)).to_be_focused()
     expect(form.get_by_text("This would be priority 6.")).to_be_visible()
     assert_no_axe_violations(page)
-    form.get_by_label("Title").fill("Family partnership")
-    form.get_by_label("What success looks like").fill("Every family hears good news from school each month.")
+    form.get_by_label("Title", exact=True).fill("Family partnership")
+    form.get_by_label("What success looks like", exact=True).fill(
+        "Every family hears good news from school each month."
+    )
     form.get_by_role("button", name="Add priority").click()
     heading = page.get_by_role("heading", name=re.compile("Family partnership"))
     expect(heading).to_be_focused()

@@ -69,7 +69,8 @@ def test_a_priority_saved_in_place_refreshes_the_plans_priorities(
     assert response.headers["HX-Reswap"] == "innerHTML"
     assert "Attendance and belonging" in fragment and "<html" not in fragment
     assert re.search(rf'id="priority-{priority.pk}-title" tabindex="-1" autofocus', fragment)
-    assert 'hx-swap-oob="true">Added priority P1 · Attendance and belonging.</p>' in fragment
+    # The status region keeps its element (its content is swapped), so screen readers announce the change.
+    assert 'role="status" hx-swap-oob="innerHTML">Added priority P1 · Attendance and belonging.</p>' in fragment
     assert priority.owner == cabinet_member
 
 
