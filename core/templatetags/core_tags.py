@@ -25,7 +25,10 @@ def month_span(commitment: object) -> str:
 
 
 @register.filter
-def plural(count: int, forms: str) -> str:
-    """`{{ n|plural:"priority,priorities" }}` → "1 priority" / "3 priorities"."""
-    one, many = forms.split(",")
-    return f"{count} {one if count == 1 else many}"
+def as_common_noun(name: str) -> str:
+    """A district-entered group name inside a sentence: "Principals" → "principals",
+    "ELL Teachers" → "ELL teachers". Only capitalised words are lowered, so acronyms stay as entered
+    (`|lower` made "ell teachers")."""
+    return " ".join(
+        word.lower() if word[:1].isupper() and word[1:] == word[1:].lower() else word for word in str(name).split(" ")
+    )

@@ -353,6 +353,15 @@ def test_a_role_card_shows_the_vision_the_priorities_and_that_roles_part(
     assert "data-print-button hidden" in page and "js/print-button.js" in page
 
 
+def test_a_role_cards_sentences_keep_an_acronym_in_its_name(district, active_plan, priority, staff_member, client_for):
+    RoleLabelFactory(district=district, name="ELL Teachers", slug="ell-teachers")
+    page = (
+        client_for(staff_member).get(url("priorities:role_card", district, role_slug="ell-teachers")).content.decode()
+    )
+    assert "What our plan asks of ELL teachers" in page
+    assert "ell teachers" not in page
+
+
 def test_board_members_cannot_preview_a_drafts_role_card(
     district, active_plan, role_label, board_member, coach_member, client_for
 ):
