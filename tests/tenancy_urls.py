@@ -48,11 +48,15 @@ from tests.factories import (
 )
 from tests.metrics.factories import MetricFactory, MetricValueFactory, active_plan
 from tests.plans.factories import (
+    PLAN_END_YEAR,
+    PLAN_START_YEAR,
     AssignmentFactory,
     CommitmentFactory,
     CompetencyFactory,
     PlanFactory,
     PriorityFactory,
+    csv_school_year,
+    in_school_year,
 )
 
 DISTRICT_PREFIX = "d/<slug:district_slug>/"
@@ -230,7 +234,7 @@ def _role_label(district: District) -> int:
 
 def _values_file(district: District) -> RereadableFile:
     school = SchoolFactory(district=district)
-    return RereadableFile("values.csv", f"school,period,value\n{school.code},2024-25,85\n".encode())
+    return RereadableFile("values.csv", f"school,period,value\n{school.code},{csv_school_year(-1)},85\n".encode())
 
 
 # POST bodies: for URLs that answer only POST, the whole valid body; for form pages,
@@ -238,7 +242,7 @@ def _values_file(district: District) -> RereadableFile:
 FORM_DATA: dict[str, dict[str, object]] = {
     "priorities:commitment_create": {"role_label": _role_label},
     # A plan covers at least one school year: the minimum in both year fields is refused.
-    "plans:plan_create": {"start_year": "2025", "end_year": "2030"},
+    "plans:plan_create": {"start_year": str(PLAN_START_YEAR), "end_year": str(PLAN_END_YEAR)},
     "metrics:value_import": {"file": _values_file},
     "plans:competency_move": {"direction": "down"},
     "priorities:priority_move": {"direction": "down"},
@@ -256,9 +260,9 @@ FORM_DATA: dict[str, dict[str, object]] = {
     "metrics:value_enter": {"value": "85"},
     "metrics:metric_create": {
         "baseline_value": "80",
-        "baseline_date": "2024-07-31",
+        "baseline_date": in_school_year(-2, 7, 31).isoformat(),
         "target_value": "90",
-        "target_date": "2028-07-31",
+        "target_date": in_school_year(2, 7, 31).isoformat(),
     },
 }
 

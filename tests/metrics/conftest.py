@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -10,6 +9,7 @@ import pytest
 from districts.models import SchoolLevel
 from tests.factories import SchoolFactory
 from tests.metrics.factories import MetricFactory, MetricValueFactory, PriorityFactory, active_plan
+from tests.plans.factories import in_school_year
 
 
 @pytest.fixture
@@ -45,16 +45,16 @@ def metric(district, priority, schools):
 
 @pytest.fixture
 def values(district, metric, schools):
-    """2024–25: Adams 90, Baker 81; Carver missing. 2023–24: Adams 86."""
+    """School year -1 (2024–25 for a 2025–2030 plan): Adams 90, Baker 81; Carver missing. Year -2: Adams 86."""
     return [
         MetricValueFactory(
-            district=district, metric=metric, school=schools[0], period=date(2024, 8, 1), value=Decimal("90")
+            district=district, metric=metric, school=schools[0], period=in_school_year(-1), value=Decimal("90")
         ),
         MetricValueFactory(
-            district=district, metric=metric, school=schools[1], period=date(2024, 8, 1), value=Decimal("81")
+            district=district, metric=metric, school=schools[1], period=in_school_year(-1), value=Decimal("81")
         ),
         MetricValueFactory(
-            district=district, metric=metric, school=schools[0], period=date(2023, 8, 1), value=Decimal("86")
+            district=district, metric=metric, school=schools[0], period=in_school_year(-2), value=Decimal("86")
         ),
     ]
 
@@ -65,5 +65,5 @@ def rolled_up(district, metric, values, in_district):
     from metrics.rollups import recompute_rollups
 
     with in_district(district):
-        recompute_rollups(district=district, keys={(metric.pk, date(2024, 8, 1)), (metric.pk, date(2023, 8, 1))})
+        recompute_rollups(district=district, keys={(metric.pk, in_school_year(-1)), (metric.pk, in_school_year(-2))})
     return metric

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 
 import factory
@@ -12,7 +11,7 @@ from metrics.choices import Aggregation, Direction, Frequency, Level, Unit
 from metrics.models import Metric, MetricValue
 from plans.models import PlanState, StrategicPlan
 from tests.factories import DistrictFactory, ScopeFreeFactory
-from tests.plans.factories import PlanFactory, PriorityFactory
+from tests.plans.factories import PlanFactory, PriorityFactory, in_school_year
 
 __all__ = ["MetricFactory", "MetricValueFactory", "PlanFactory", "PriorityFactory", "active_plan"]
 
@@ -25,7 +24,8 @@ def active_plan(district) -> StrategicPlan:
 
 
 class MetricFactory(ScopeFreeFactory):
-    """A yearly attendance-style percent metric: 80% on 2024-07-31 to 90% on 2028-07-31, mean of schools."""
+    """A yearly attendance-style percent metric, mean of schools: 80% at the end of school year -2 (2024-07-31
+    for a 2025–2030 plan) to 90% at the end of the plan's third school year (2028-07-31)."""
 
     class Meta:
         model = Metric
@@ -38,9 +38,9 @@ class MetricFactory(ScopeFreeFactory):
     decimals = 1
     direction = Direction.HIGHER
     baseline_value = Decimal("80")
-    baseline_date = date(2024, 7, 31)
+    baseline_date = in_school_year(-2, 7, 31)
     target_value = Decimal("90")
-    target_date = date(2028, 7, 31)
+    target_date = in_school_year(2, 7, 31)
     level = Level.SCHOOL
     aggregation = Aggregation.MEAN
     frequency = Frequency.YEARLY
@@ -53,5 +53,5 @@ class MetricValueFactory(ScopeFreeFactory):
     district = factory.SubFactory(DistrictFactory)
     metric = factory.SubFactory(MetricFactory, district=factory.SelfAttribute("..district"))
     school = None
-    period = date(2024, 8, 1)
+    period = in_school_year(-1)  # the school year before the plan
     value = Decimal("85")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -15,11 +14,12 @@ from metrics import services
 from metrics.importers import MetricValueImporter
 from metrics.models import Metric, MetricValue
 from plans.models import PlanState, StrategicPlan
+from tests.plans.factories import csv_school_year, in_school_year
 
 pytestmark = pytest.mark.django_db
 
 ARCHIVED = "archived"
-FILE = "school,period,value\nA1,2024-25,91\n"
+FILE = f"school,period,value\nA1,{csv_school_year(-1)},91\n"
 
 
 def _url(name, district, metric):
@@ -40,7 +40,7 @@ def stored(district, metric, schools, admin_member, in_district):
             actor=admin_member,
             metric=metric,
             school=schools[0],
-            period=date(2024, 8, 1),
+            period=in_school_year(-1),
             value=Decimal("90"),
         )
         batch, plan = import_preview(
@@ -66,13 +66,15 @@ def test_services_refuse_every_change(district, metric, schools, admin_member, i
             actor=admin_member,
             metric=metric,
             school=schools[1],
-            period=date(2024, 8, 1),
+            period=in_school_year(-1),
             value=Decimal("70"),
         ),
         lambda: services.metric_values_upsert(
             district=district,
             actor=admin_member,
-            items=[services.ValueInput(metric=metric, school=schools[1], period=date(2024, 8, 1), value=Decimal("70"))],
+            items=[
+                services.ValueInput(metric=metric, school=schools[1], period=in_school_year(-1), value=Decimal("70"))
+            ],
         ),
         lambda: import_confirm(
             district=district,
@@ -86,7 +88,7 @@ def test_services_refuse_every_change(district, metric, schools, admin_member, i
             call()
     with scopes_disabled():
         assert Metric.objects.get(pk=metric.pk).name == metric.name
-    assert _values(metric) == [("A1", date(2024, 8, 1), Decimal("90"))]
+    assert _values(metric) == [("A1", in_school_year(-1), Decimal("90"))]
 
 
 def test_pages_hide_the_changes_and_refuse_them_with_a_message(district, metric, admin_member, client_for, stored):
@@ -97,7 +99,7 @@ def test_pages_hide_the_changes_and_refuse_them_with_a_message(district, metric,
     posts = [
         ("metric_edit", {"name": "Renamed"}),
         ("metric_delete", {}),
-        ("value_enter", {"period": "2024-08-01", "value": "70"}),
+        ("value_enter", {"period": in_school_year(-1).isoformat(), "value": "70"}),
         ("value_import", {}),
     ]
     for name, data in posts:
@@ -112,4 +114,4 @@ def test_pages_hide_the_changes_and_refuse_them_with_a_message(district, metric,
     assert response.status_code == 200 and ARCHIVED in response.content.decode()
     with scopes_disabled():
         assert Metric.objects.filter(pk=metric.pk, name=metric.name).exists()
-    assert _values(metric) == [("A1", date(2024, 8, 1), Decimal("90"))]
+    assert _values(metric) == [("A1", in_school_year(-1), Decimal("90"))]

@@ -25,10 +25,11 @@ from metrics.periods import PeriodError, parse_period
 from plans.services import plan_update
 from tests.metrics.factories import MetricFactory, MetricValueFactory
 from tests.metrics.test_imports import preview
+from tests.plans.factories import PLAN_END_YEAR, PLAN_START_YEAR, in_school_year, school_year, school_year_label
 
 pytestmark = pytest.mark.django_db
 AUGUST = 8
-TODAY = date(2026, 3, 1)
+TODAY = in_school_year(0, 3, 1)  # within the plan's first school year
 
 
 def url(name, district, **kwargs):
@@ -50,14 +51,16 @@ def test_import_refuses_far_periods_at_their_rows(district, admin_member, school
     yearly = MetricFactory(district=district, priority=priority, name="Yearly")
     with in_district(district):
         _batch, plan = preview(
-            district, admin_member, monthly, "school,period,value\nA1,0001-01-15,90\nB1,2025-09,90\n"
+            district, admin_member, monthly, f"school,period,value\nA1,0001-01-15,90\nB1,{school_year(0)}-09,90\n"
         )
         problems = {(p.row, p.column) for p in plan.problems}
         assert problems == {(2, "period")} and len(plan.rows) == 1
         _batch, plan = preview(district, admin_member, yearly, "school,period,value\nA1,0000-01,90\n")
         assert [(p.row, p.column) for p in plan.problems] == [(2, "period")]
         # Within the year range but before the plan's window: refused at the row too.
-        _batch, plan = preview(district, admin_member, yearly, "school,period,value\nA1,2015-16,90\n")
+        _batch, plan = preview(
+            district, admin_member, yearly, f"school,period,value\nA1,{school_year_label(-10, '-')},90\n"
+        )
         assert [(p.row, p.column) for p in plan.problems] == [(2, "period")]
         assert "outside this metric's plan" in plan.problems[0].message
 
@@ -121,7 +124,7 @@ def test_metric_form_shows_far_dates_beside_their_fields(district, priority, cab
         "baseline_value": "71",
         "baseline_date": "0001-01-01",
         "target_value": "85",
-        "target_date": "2028-06-30",
+        "target_date": in_school_year(2, 6, 30).isoformat(),
         "kind": "leading",
         "level": "school",
         "source": "import",
@@ -133,11 +136,14 @@ def test_metric_form_shows_far_dates_beside_their_fields(district, priority, cab
     assert response.status_code == 200
     form = response.context["form"]
     assert "baseline_date" in form.errors
-    response = client.post(url("metric_create", district), {**data, "baseline_date": "2015-06-30"})
+    response = client.post(
+        url("metric_create", district), {**data, "baseline_date": in_school_year(-11, 6, 30).isoformat()}
+    )
     assert "baseline_date" in response.context["form"].errors
     assert "before the plan starts" in response.context["form"].errors["baseline_date"][0]
     response = client.post(
-        url("metric_create", district), {**data, "target_date": "9999-12-31", "baseline_date": "2024-06-30"}
+        url("metric_create", district),
+        {**data, "target_date": "9999-12-31", "baseline_date": in_school_year(-2, 6, 30).isoformat()},
     )
     assert "target_date" in response.context["form"].errors
     with scopes_disabled():
@@ -157,11 +163,13 @@ def test_odd_dates_stored_before_the_bounds_still_show_small_pages(
         frequency=Frequency.MONTHLY,
     )
     MetricValueFactory(district=district, metric=odd, school=schools[0], period=date(1, 1, 1), value=Decimal("5"))
-    MetricValueFactory(district=district, metric=odd, school=schools[0], period=date(2025, 9, 1), value=Decimal("6"))
+    MetricValueFactory(
+        district=district, metric=odd, school=schools[0], period=in_school_year(0, 9), value=Decimal("6")
+    )
     with scopes_disabled():
         from metrics.rollups import recompute_rollups
 
-        recompute_rollups(district=district, keys={(odd.pk, date(1, 1, 1)), (odd.pk, date(2025, 9, 1))})
+        recompute_rollups(district=district, keys={(odd.pk, date(1, 1, 1)), (odd.pk, in_school_year(0, 9))})
     client = client_for(admin_member)
     for name in ("value_enter", "metric_edit", "metric_detail"):
         response = client.get(url(name, district, metric_id=odd.pk))
@@ -177,21 +185,25 @@ def test_a_plan_cant_be_shortened_to_strand_metric_values(district, admin_member
             actor=admin_member,
             metric=metric,
             school=schools[0],
-            period=date(2025, 8, 1),
+            period=in_school_year(0),
             value=Decimal("85"),
             today=TODAY,
         )
         with pytest.raises(ValidationError) as error:
-            plan_update(district=district, actor=admin_member, plan=plan, start_year=2028, end_year=2030)
+            plan_update(
+                district=district, actor=admin_member, plan=plan, start_year=school_year(3), end_year=PLAN_END_YEAR
+            )
         message = error.value.message_dict["start_year"][0]
         assert "1 metric has its baseline more than 2 school years before" in message
         assert "1 value is for a period before" in message and "target date before the plan would start" in message
         plan.refresh_from_db()
         with pytest.raises(ValidationError) as error:
-            plan_update(district=district, actor=admin_member, plan=plan, start_year=2025, end_year=2026)
+            plan_update(
+                district=district, actor=admin_member, plan=plan, start_year=PLAN_START_YEAR, end_year=school_year(1)
+            )
         assert "1 metric has its target date after the plan would end" in error.value.message_dict["end_year"][0]
         plan.refresh_from_db()
-        assert (plan.start_year, plan.end_year) == (2025, 2030)
+        assert (plan.start_year, plan.end_year) == (PLAN_START_YEAR, PLAN_END_YEAR)
 
 
 def test_the_values_import_caps_its_rows_with_a_clear_message(
@@ -200,7 +212,13 @@ def test_the_values_import_caps_its_rows_with_a_clear_message(
     # The shared reader (districts.imports) caps every import's rows, this one's included.
     settings.IMPORT_MAX_ROWS = 2
     with in_district(district), pytest.raises(ValidationError) as error:
-        preview(district, admin_member, metric, "school,period,value\nA1,2024-25,90\nB1,2024-25,80\nC1,2024-25,70\n")
+        preview(
+            district,
+            admin_member,
+            metric,
+            "school,period,value\n"
+            + "".join(f"{code},{school_year_label(-1, '-')},{n}\n" for code, n in (("A1", 90), ("B1", 80), ("C1", 70))),
+        )
     assert "more than 2 rows" in error.value.message_dict["file"][0]
 
 
@@ -217,9 +235,9 @@ def test_decimal_places_beyond_four_are_a_message_at_the_field(
         "decimals": decimals,
         "direction": "higher",
         "baseline_value": "71",
-        "baseline_date": "2024-06-30",
+        "baseline_date": in_school_year(-2, 6, 30).isoformat(),
         "target_value": "85",
-        "target_date": "2028-06-30",
+        "target_date": in_school_year(2, 6, 30).isoformat(),
         "kind": "leading",
         "level": "school",
         "source": "import",
@@ -238,9 +256,9 @@ def test_the_service_refuses_decimal_places_beyond_four(district, admin_member, 
         "name": "Many places",
         "definition": "Too many decimals.",
         "baseline_value": Decimal("1"),
-        "baseline_date": date(2024, 6, 30),
+        "baseline_date": in_school_year(-2, 6, 30),
         "target_value": Decimal("2"),
-        "target_date": date(2028, 6, 30),
+        "target_date": in_school_year(2, 6, 30),
         "frequency": Frequency.YEARLY,
         "decimals": 10**20,
     }

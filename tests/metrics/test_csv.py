@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -15,6 +14,7 @@ from districts.imports import import_preview
 from metrics.importers import MetricValueImporter
 from tests.factories import SchoolFactory
 from tests.metrics.factories import MetricFactory, MetricValueFactory
+from tests.plans.factories import in_school_year
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +43,7 @@ def test_text_cells_that_start_a_formula_are_neutralised(district, score, board_
         district=district,
         metric=score,
         school=school,
-        period=date(2024, 8, 1),
+        period=in_school_year(-1),
         value=Decimal("-3.5"),
         note=NOTE,
         entered_by=enterer,
@@ -61,10 +61,10 @@ def test_text_cells_that_start_a_formula_are_neutralised(district, score, board_
 def test_export_imports_back_unchanged(district, score, schools, board_member, admin_member, client_for, in_district):
     uncoded = SchoolFactory(district=district, name="Dunbar Academy", code="")
     values = [
-        (schools[0], date(2023, 8, 1), Decimal("-3.5"), "-2 since fall"),
-        (schools[1], date(2024, 8, 1), Decimal("12.25"), "'quoted' by hand"),
-        (uncoded, date(2024, 8, 1), Decimal("0"), "@risk, +1 tutor"),
-        (schools[2], date(2024, 8, 1), Decimal("7"), ""),
+        (schools[0], in_school_year(-2), Decimal("-3.5"), "-2 since fall"),
+        (schools[1], in_school_year(-1), Decimal("12.25"), "'quoted' by hand"),
+        (uncoded, in_school_year(-1), Decimal("0"), "@risk, +1 tutor"),
+        (schools[2], in_school_year(-1), Decimal("7"), ""),
     ]
     for school, period, value, note in values:
         MetricValueFactory(district=district, metric=score, school=school, period=period, value=value, note=note)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -12,10 +11,11 @@ from django.urls import reverse
 from metrics.rollups import recompute_rollups
 from tests.factories import SchoolFactory
 from tests.metrics.factories import MetricFactory, MetricValueFactory
+from tests.plans.factories import in_school_year
 
 pytestmark = pytest.mark.django_db
 
-SY2024 = date(2024, 8, 1)
+YEAR_BEFORE = in_school_year(-1)
 
 
 def _rows(html: str) -> list[tuple[str, str]]:
@@ -37,11 +37,11 @@ def test_every_shown_school_has_its_own_status(district, admin_member, client_fo
         school = SchoolFactory(district=district, name=f"Judged {n:03d}", code=f"J{n:03d}")
         high = n % 2 == 0
         MetricValueFactory(
-            district=district, metric=metric, school=school, period=SY2024, value=Decimal("95" if high else "60")
+            district=district, metric=metric, school=school, period=YEAR_BEFORE, value=Decimal("95" if high else "60")
         )
         expected[school.name] = "On track" if high else "Off track"
     with in_district(district):
-        recompute_rollups(district=district, keys={(metric.pk, SY2024)})
+        recompute_rollups(district=district, keys={(metric.pk, YEAR_BEFORE)})
     client = client_for(admin_member)
     detail = reverse("metrics:metric_detail", kwargs={"district_slug": district.slug, "metric_id": metric.pk})
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -22,12 +21,13 @@ from districts.models import ImportBatch, ImportKind
 from districts.roles import Role
 from metrics.models import Metric, MetricValue
 from tests.metrics.factories import MetricFactory, MetricValueFactory
+from tests.plans.factories import csv_school_year, in_school_year
 from tests.role_matrix import expectation, is_exact, outcome_of, page_form_data
 from tests.tenancy_urls import RereadableFile
 
 pytestmark = pytest.mark.django_db
 
-SY2024 = date(2024, 8, 1)
+YEAR_BEFORE = in_school_year(-1)
 
 ROLES = [
     Role.DISTRICT_ADMIN,
@@ -51,7 +51,7 @@ def changed_by(allowed: dict, **others: int) -> dict:
     return {role: 302 if status == 200 else status for role, status in allowed.items()} | others
 
 
-VALUES_CSV = "school,period,value\nA1,2024-25,70\n"
+VALUES_CSV = f"school,period,value\nA1,{csv_school_year(-1)},70\n"
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,9 @@ def form(**fields):
 
 def adams_2024(world) -> Decimal | None:
     with scopes_disabled():
-        value = MetricValue.objects.filter(metric=world["metric"], school=world["schools"][0], period=SY2024).first()
+        value = MetricValue.objects.filter(
+            metric=world["metric"], school=world["schools"][0], period=YEAR_BEFORE
+        ).first()
     return value.value if value else None
 
 
@@ -98,9 +100,9 @@ CASES = [
             name="Matrix metric",
             priority=lambda w: w["priority"].pk,
             baseline_value="80",
-            baseline_date="2024-07-31",
+            baseline_date=in_school_year(-2, 7, 31).isoformat(),
             target_value="90",
-            target_date="2028-07-31",
+            target_date=in_school_year(2, 7, 31).isoformat(),
         ),
         lambda w: Metric._base_manager.filter(name="Matrix metric").exists(),
     ),
@@ -138,7 +140,7 @@ CASES = [
         frozenset({"metric_id"}),
         changed_by(ENTERERS),
         "post",
-        form(school=lambda w: w["schools"][0].pk, period=SY2024.isoformat(), value="77"),
+        form(school=lambda w: w["schools"][0].pk, period=YEAR_BEFORE.isoformat(), value="77"),
         lambda w: adams_2024(w) == Decimal("77"),
     ),
     Case("value_detail", frozenset({"metric_value_id"}), EVERYONE),
@@ -196,10 +198,15 @@ def member_for(district, make_member, cabinet_member, schools):
 
 @pytest.fixture
 def world(district, metric, priority, schools, member_for):
-    """2024–25: Adams 90, Baker 81; a metric without values; a waiting import of Adams 70."""
+    """The year before the plan (2024–25 for a 2025–2030 plan): Adams 90, Baker 81;
+    a metric without values; a waiting import of Adams 70."""
     values = [
-        MetricValueFactory(district=district, metric=metric, school=schools[0], period=SY2024, value=Decimal("90")),
-        MetricValueFactory(district=district, metric=metric, school=schools[1], period=SY2024, value=Decimal("81")),
+        MetricValueFactory(
+            district=district, metric=metric, school=schools[0], period=YEAR_BEFORE, value=Decimal("90")
+        ),
+        MetricValueFactory(
+            district=district, metric=metric, school=schools[1], period=YEAR_BEFORE, value=Decimal("81")
+        ),
     ]
     with scopes_disabled():
         batch = ImportBatch.objects.create(

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from metrics import selectors, services
 from tests.metrics.factories import MetricFactory, PriorityFactory, active_plan
+from tests.plans.factories import in_school_year, school_year, school_year_label
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +22,7 @@ def test_priority_metric_summaries_take_two_queries_however_many_metrics(
     metrics = [MetricFactory(district=district, priority=p) for p in (priority, priority, other)]
     with in_district(district):
         for metric in metrics:
-            for year in (2023, 2024, 2025):  # within the plan's window (metrics.bounds)
+            for year in (school_year(-2), school_year(-1), school_year(0)):  # within the plan's window (metrics.bounds)
                 services.metric_value_set(
                     district=district,
                     actor=admin_member,
@@ -29,14 +30,16 @@ def test_priority_metric_summaries_take_two_queries_however_many_metrics(
                     school=schools[0],
                     period=date(year, 8, 1),
                     value=Decimal("85"),
-                    today=date(2026, 3, 1),
+                    today=in_school_year(0, 3, 1),
                 )
         with django_assert_num_queries(2):
             summaries = selectors.priority_metric_summaries(district=district, priorities=[priority, other])
     assert [len(summaries[priority.pk]), len(summaries[other.pk])] == [2, 1]
     first = summaries[priority.pk][0]
-    assert first.value_text == "85.0%" and first.period_label == "2025–26" and first.status.label == "On track"
-    assert 'role="img"' in first.sparkline and "2023–24 to 2025–26" in first.sparkline
+    assert (
+        first.value_text == "85.0%" and first.period_label == school_year_label(0) and first.status.label == "On track"
+    )
+    assert 'role="img"' in first.sparkline and f"{school_year_label(-2)} to {school_year_label(0)}" in first.sparkline
 
 
 def test_priority_page_shows_its_metrics(district, priority, schools, admin_member, client_for, in_district):
@@ -47,9 +50,9 @@ def test_priority_page_shows_its_metrics(district, priority, schools, admin_memb
             actor=admin_member,
             metric=metric,
             school=schools[0],
-            period=date(2024, 8, 1),
+            period=in_school_year(-1),
             value=Decimal("85"),
-            today=date(2026, 3, 1),
+            today=in_school_year(0, 3, 1),
         )
     html = (
         client_for(admin_member)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 
 from districts import services as district_services
@@ -10,8 +9,9 @@ from districts.tenancy import district_context
 from metrics.choices import Aggregation
 from metrics.models import MetricRollup
 from metrics.services import metric_value_set
+from tests.plans.factories import in_school_year
 
-PERIOD = date(2025, 8, 1)
+PERIOD = in_school_year(0)
 
 
 def _rollup(district, metric) -> MetricRollup:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
@@ -17,16 +16,17 @@ from metrics.formatting import truncate_for_storage
 from metrics.models import Metric, MetricInterimTarget, MetricRollup, MetricValue
 from tests.factories import SchoolFactory
 from tests.metrics.factories import MetricFactory, PriorityFactory, active_plan
+from tests.plans.factories import in_school_year, school_year, school_year_label
 
 D = Decimal  # short for readable tables of numbers
 
 pytestmark = pytest.mark.django_db
 
-TODAY = date(2026, 3, 15)
-SY2024 = date(2024, 8, 1)  # the 2024–25 school year (August start)
+TODAY = in_school_year(0, 3, 15)  # within the plan's first school year
+SY_BEFORE = in_school_year(-1)  # the school year before the plan starts (2024–25 for a 2025–2030 plan)
 
 
-def set_value(district, actor, metric, school, value, period=SY2024, **extra):
+def set_value(district, actor, metric, school, value, period=SY_BEFORE, **extra):
     return services.metric_value_set(
         district=district,
         actor=actor,
@@ -39,9 +39,14 @@ def set_value(district, actor, metric, school, value, period=SY2024, **extra):
     )
 
 
-def rollup(metric, period=SY2024):
+def rollup(metric, period=SY_BEFORE):
     with scopes_disabled():
         return MetricRollup.objects.get(metric=metric, period=period)
+
+
+def expected_line_days(metric) -> tuple[int, int]:
+    """Days from the baseline to the end of the year before the plan, and from the baseline to the target."""
+    return (in_school_year(-1, 7, 31) - metric.baseline_date).days, (metric.target_date - metric.baseline_date).days
 
 
 def count(model, **filters):
@@ -154,16 +159,16 @@ def test_level_and_school_levels_are_respected(district, admin_member, priority,
 
 def test_future_periods_are_refused(district, admin_member, metric, schools, in_district):
     with in_district(district), pytest.raises(ValidationError) as error:
-        set_value(district, admin_member, metric, schools[0], "90", period=date(2026, 8, 1))
-    assert error.value.message_dict == {"period": ["2026–25 hasn't started yet."]} or "hasn't started yet" in str(
-        error.value
-    )
+        set_value(district, admin_member, metric, schools[0], "90", period=in_school_year(1))
+    assert error.value.message_dict == {
+        "period": [f"{school_year_label(1)} hasn't started yet."]
+    } or "hasn't started yet" in str(error.value)
 
 
 def test_any_day_of_the_period_is_normalized(district, admin_member, metric, schools, in_district):
     with in_district(district):
-        value = set_value(district, admin_member, metric, schools[0], "90", period=date(2025, 3, 9))
-    assert value.period == SY2024
+        value = set_value(district, admin_member, metric, schools[0], "90", period=in_school_year(-1, 3, 9))
+    assert value.period == SY_BEFORE
 
 
 # --- Values: update keeps history -------------------------------------------------------
@@ -206,8 +211,12 @@ def test_rollup_is_stored_and_current_after_every_write(district, admin_member, 
         stored = rollup(metric)
     # Mean of the two reporting schools; Carver (missing) is not a zero.
     assert stored.value == D("85.5") and (stored.reporting_schools, stored.total_schools) == (2, 3)
-    # 2024–25 ends 2025-07-31: 365 of the 1,461 days from 80 (2024-07-31) to 90 (2028-07-31).
-    assert stored.expected_value == truncate_for_storage(80 + Fraction(10 * 365, 1461)) == D("82.498288")
+    # The year before the plan (2024–25) ends on its 31 July: 365 (366 after a 29 February) of the 1,461 days
+    # from 80 (the baseline, a year earlier) to 90 (the target, four years after it): 82.498288 for 365 days.
+    elapsed, total = expected_line_days(metric)
+    assert (elapsed, total) in {(365, 1461), (366, 1461)}
+    assert stored.expected_value == truncate_for_storage(80 + Fraction(10 * elapsed, total))
+    assert D("82.49") < stored.expected_value < D("82.51")
     assert stored.status == Status.ON_TRACK
     assert stored.meeting_target == 1  # Baker's 81 is below the line
 
@@ -244,7 +253,9 @@ def test_changing_the_target_recomputes_stored_status(district, admin_member, me
         services.metric_update(district=district, actor=admin_member, metric=metric, target_value=D("100"))
         # New line: 80 → 100, so 2024–25 expects about 85; 83 misses by about 2, within 10% of 20.
         assert rollup(metric).status == Status.AT_RISK
-        assert rollup(metric).expected_value == D("84.996577")
+        elapsed, total = expected_line_days(metric)
+        assert rollup(metric).expected_value == truncate_for_storage(80 + Fraction(20 * elapsed, total))
+        assert D("84.99") < rollup(metric).expected_value < D("85.02")  # 84.996577 when the year has 365 days
 
 
 # --- Bulk upsert (the API's path) -------------------------------------------------------
@@ -252,9 +263,9 @@ def test_changing_the_target_recomputes_stored_status(district, admin_member, me
 
 def test_bulk_upsert_is_all_or_nothing(district, admin_member, metric, schools, in_district):
     items = [
-        services.ValueInput(metric=metric, school=schools[0], period=SY2024, value=D("90")),
-        services.ValueInput(metric=metric, school=schools[1], period=SY2024, value=D("190")),
-        services.ValueInput(metric=metric, school=schools[0], period=SY2024, value=D("91")),
+        services.ValueInput(metric=metric, school=schools[0], period=SY_BEFORE, value=D("90")),
+        services.ValueInput(metric=metric, school=schools[1], period=SY_BEFORE, value=D("190")),
+        services.ValueInput(metric=metric, school=schools[0], period=SY_BEFORE, value=D("91")),
     ]
     with in_district(district), pytest.raises(services.ValueInputError) as error:
         services.metric_values_upsert(district=district, actor=admin_member, items=items, today=TODAY)
@@ -268,7 +279,7 @@ def test_bulk_upsert_is_all_or_nothing(district, admin_member, metric, schools, 
 
 def test_bulk_upsert_checks_each_values_permission(district, make_member, metric, schools, in_district):
     principal = make_member(district, Role.PRINCIPAL, school=schools[0])
-    items = [services.ValueInput(metric=metric, school=schools[1], period=SY2024, value=D("90"))]
+    items = [services.ValueInput(metric=metric, school=schools[1], period=SY_BEFORE, value=D("90"))]
     with in_district(district), pytest.raises(PermissionDenied):
         services.metric_values_upsert(district=district, actor=principal, items=items, today=TODAY)
 
@@ -284,9 +295,9 @@ def definition(**overrides):
         "decimals": 1,
         "direction": Direction.LOWER,
         "baseline_value": D("24"),
-        "baseline_date": date(2024, 6, 30),
+        "baseline_date": in_school_year(-2, 6, 30),
         "target_value": D("12"),
-        "target_date": date(2028, 6, 30),
+        "target_date": in_school_year(2, 6, 30),
         "level": Level.SCHOOL,
         "aggregation": Aggregation.WEIGHTED_MEAN,
         "frequency": Frequency.MONTHLY,
@@ -302,12 +313,12 @@ def test_admin_and_superintendent_define_metrics(role, district, make_member, pr
             district=district,
             actor=make_member(district, role),
             priority=priority,
-            interim_targets=[(2025, D("20")), (2026, D("16"))],
+            interim_targets=[(school_year(0), D("20")), (school_year(1), D("16"))],
             **definition(),
         )
     with scopes_disabled():
         interims = list(MetricInterimTarget.objects.values_list("school_year", "value"))
-    assert metric.pk and interims == [(2025, D("20")), (2026, D("16"))]
+    assert metric.pk and interims == [(school_year(0), D("20")), (school_year(1), D("16"))]
 
 
 def test_only_the_priority_owner_among_cabinet_defines_its_metrics(
@@ -327,7 +338,7 @@ def test_only_the_priority_owner_among_cabinet_defines_its_metrics(
 @pytest.mark.parametrize(
     "overrides, interims, field, fragment",
     [
-        ({"target_date": date(2024, 1, 1)}, [], "target_date", "must be after the baseline date"),
+        ({"target_date": in_school_year(-2, 1, 1)}, [], "target_date", "must be after the baseline date"),
         ({"target_value": D("30")}, [], "target_value", "Lower is better, so the target can't be above the baseline"),
         ({"baseline_value": D("120"), "target_value": D("12")}, [], "baseline_value", "120 is outside"),
         ({"valid_min": D("-5")}, [], "valid_min", "within 0.0% to 100.0% for percent"),
@@ -340,11 +351,11 @@ def test_only_the_priority_owner_among_cabinet_defines_its_metrics(
         ({"aggregation": Aggregation.SHARE_MEETING_TARGET}, [], "school_target_value", "Say what value each school"),
         (
             {},
-            [(2030, D("10"))],
+            [(school_year(5), D("10"))],
             "interim_targets",
-            "must fall between the baseline and the target (2023–24 to 2027–28)",
+            f"must fall between the baseline and the target ({school_year_label(-2)} to {school_year_label(2)})",
         ),
-        ({}, [(2025, D("101"))], "interim_targets", "2025–26: 101 is outside"),
+        ({}, [(school_year(0), D("101"))], "interim_targets", f"{school_year_label(0)}: 101 is outside"),
         ({"school_levels": ["high", "castle"]}, [], "school_levels", "Unknown school level: castle"),
     ],
 )
@@ -387,12 +398,18 @@ def test_frequency_is_fixed_once_values_exist(district, admin_member, metric, sc
 
 def test_update_saves_only_what_changed_and_syncs_interims(district, admin_member, metric, in_district):
     with in_district(district):
-        services.metric_update(district=district, actor=admin_member, metric=metric, interim_targets=[(2025, D("84"))])
         services.metric_update(
-            district=district, actor=admin_member, metric=metric, name=metric.name, interim_targets=[(2026, D("86"))]
+            district=district, actor=admin_member, metric=metric, interim_targets=[(school_year(0), D("84"))]
+        )
+        services.metric_update(
+            district=district,
+            actor=admin_member,
+            metric=metric,
+            name=metric.name,
+            interim_targets=[(school_year(1), D("86"))],
         )
         assert metric.history.count() == 1  # created by the factory; nothing else changed it
-        assert list(MetricInterimTarget.objects.values_list("school_year", flat=True)) == [2026]
+        assert list(MetricInterimTarget.objects.values_list("school_year", flat=True)) == [school_year(1)]
 
 
 def test_school_from_another_district_is_a_bug_not_a_message(

@@ -5,7 +5,6 @@ judged the values stored before."""
 from __future__ import annotations
 
 import importlib
-from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -16,16 +15,17 @@ from django_scopes import scopes_disabled
 from metrics import services
 from metrics.choices import Status
 from metrics.models import MetricValue
+from tests.plans.factories import in_school_year
 
 pytestmark = pytest.mark.django_db
-SY2024 = date(2024, 8, 1)
+YEAR_BEFORE = in_school_year(-1)
 
 
 def judgements(metric):
     with scopes_disabled():
         return {
             v.school.code: (v.status, v.meets_target)
-            for v in MetricValue.objects.filter(metric=metric, period=SY2024).select_related("school")
+            for v in MetricValue.objects.filter(metric=metric, period=YEAR_BEFORE).select_related("school")
         }
 
 
@@ -38,9 +38,9 @@ def test_written_values_are_judged_and_follow_a_definition_change(district, metr
                 actor=admin_member,
                 metric=metric,
                 school=school,
-                period=SY2024,
+                period=YEAR_BEFORE,
                 value=Decimal(number),
-                today=date(2026, 3, 1),
+                today=in_school_year(0, 3, 1),
             )
     assert judgements(metric) == {
         "A1": (Status.ON_TRACK, True),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from unittest import mock
 
@@ -16,10 +16,11 @@ from metrics.choices import Aggregation
 from metrics.models import MetricRollup
 from tests.factories import SchoolFactory
 from tests.metrics.factories import MetricFactory
+from tests.plans.factories import in_school_year
 
 pytestmark = pytest.mark.django_db
 
-PERIOD = date(2024, 8, 1)
+PERIOD = in_school_year(-1)
 
 
 def test_refresh_follows_enrollment_and_new_schools(district, admin_member, priority, schools, in_district):
@@ -33,7 +34,7 @@ def test_refresh_follows_enrollment_and_new_schools(district, admin_member, prio
                 school=school,
                 period=PERIOD,
                 value=Decimal(value),
-                today=date(2026, 3, 1),
+                today=in_school_year(0, 3, 1),
             )
     with scopes_disabled():
         schools[1].enrollment = 400  # was 100

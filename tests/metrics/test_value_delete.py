@@ -3,7 +3,6 @@ keeps it (with who removed it), and the district value is recomputed exactly as 
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -14,16 +13,17 @@ from django_scopes import scopes_disabled
 from metrics import services
 from metrics.models import MetricRollup, MetricValue
 from plans.models import PlanState
+from tests.plans.factories import in_school_year, school_year_label
 
 pytestmark = pytest.mark.django_db
-SY2024 = date(2024, 8, 1)
+YEAR_BEFORE = in_school_year(-1)
 
 
 def url(name, district, **kwargs):
     return reverse(f"metrics:{name}", kwargs={"district_slug": district.slug, **kwargs})
 
 
-def rollup(metric, period=SY2024):
+def rollup(metric, period=YEAR_BEFORE):
     with scopes_disabled():
         return MetricRollup.objects.get(metric=metric, period=period)
 
@@ -44,7 +44,7 @@ def test_removing_a_value_recomputes_the_district_value_and_keeps_history(
     page = client.get(url("metric_detail", district, metric_id=rolled_up.pk)).content.decode()
     assert delete_url in page  # and from the metric's list of school values
     confirm = client.get(delete_url).content.decode()
-    assert "Remove Adams Elementary&#x27;s value for 2024–25?" in confirm and "90.0%" in confirm
+    assert f"Remove Adams Elementary&#x27;s value for {school_year_label(-1)}?" in confirm and "90.0%" in confirm
     response = client.post(delete_url)
     assert response.status_code == 302
     with scopes_disabled():
@@ -94,9 +94,9 @@ def test_value_history_reads_only_the_newest_changes(district, metric, schools, 
                 actor=admin_member,
                 metric=metric,
                 school=schools[0],
-                period=SY2024,
+                period=YEAR_BEFORE,
                 value=Decimal(number),
-                today=date(2026, 3, 1),
+                today=in_school_year(0, 3, 1),
             )
         entries = value_history(value=value, limit=2)
     # The newest two, each from the value before it (the one before the oldest shown is read for it).

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -15,10 +14,11 @@ from metrics.models import MetricValue
 from plans.models import PlanState
 from tests.factories import SchoolFactory
 from tests.metrics.factories import MetricFactory, MetricValueFactory, PlanFactory, PriorityFactory, active_plan
+from tests.plans.factories import csv_school_year, in_school_year, school_year, school_year_label
 
 pytestmark = pytest.mark.django_db
 
-SY2024 = date(2024, 8, 1)
+YEAR_BEFORE = in_school_year(-1)
 
 
 def url(name, district, **kwargs):
@@ -69,7 +69,7 @@ def test_metric_page_shows_rollup_coverage_rule_chart_and_schools(district, roll
     assert "1 school without a value is left out, not counted as zero." in html
     assert "On track</span> At or above the line (higher is better)." in html
     assert 'role="img"' in html and '<title id="metric-' in html and '<desc id="metric-' in html
-    assert "Target 90.0% by Jul 2028" in html
+    assert f"Target 90.0% by Jul {school_year(3)}" in html
     assert "Carver High" in html and "Not reported" in html
     assert "+4.0 percentage points" in html  # Adams: 86 → 90
     assert 'style="' not in html
@@ -106,10 +106,10 @@ def test_school_table_sorts_by_value_with_missing_last(district, rolled_up, boar
 def test_period_picker_shows_an_earlier_period(district, rolled_up, board_member, client_for):
     html = (
         client_for(board_member)
-        .get(url("metric_detail", district, metric_id=rolled_up.pk), {"period": "2023-24"})
+        .get(url("metric_detail", district, metric_id=rolled_up.pk), {"period": csv_school_year(-2)})
         .content.decode()
     )
-    assert "District value, 2023–24" in html and "1 of 3 schools reported" in html
+    assert f"District value, {school_year_label(-2)}" in html and "1 of 3 schools reported" in html
 
 
 def test_metric_page_query_count_does_not_grow_with_schools(
@@ -130,7 +130,12 @@ def test_metric_page_query_count_does_not_grow_with_schools(
     with in_district(district):
         for school in many:
             services.metric_value_set(
-                district=district, actor=writer, metric=rolled_up, school=school, period=SY2024, value=Decimal("88")
+                district=district,
+                actor=writer,
+                metric=rolled_up,
+                school=school,
+                period=YEAR_BEFORE,
+                value=Decimal("88"),
             )
     with django_assert_max_num_queries(len(few.captured_queries)) as more:
         response = client.get(page)
@@ -148,7 +153,7 @@ def test_district_only_metric_page(district, priority, admin_member, client_for,
             actor=admin_member,
             metric=district_metric,
             school=None,
-            period=SY2024,
+            period=YEAR_BEFORE,
             value=Decimal("84"),
         )
     html = client_for(admin_member).get(url("metric_detail", district, metric_id=district_metric.pk)).content.decode()
@@ -174,20 +179,25 @@ def test_principal_enters_their_schools_value_and_sees_errors_at_the_field(
     assert "Adams Elementary" in page and "Baker Middle" not in page  # their school only
     bad = client.post(
         url("value_enter", district, metric_id=metric.pk),
-        {"school": schools[0].pk, "period": "2024-08-01", "value": "104"},
+        {"school": schools[0].pk, "period": in_school_year(-1).isoformat(), "value": "104"},
     )
     assert bad.status_code == 200
     assert "104 is outside the allowed range for this metric: 0.0% to 100.0%." in bad.content.decode()
     forged = client.post(
         url("value_enter", district, metric_id=metric.pk),
-        {"school": schools[1].pk, "period": "2024-08-01", "value": "90"},
+        {"school": schools[1].pk, "period": in_school_year(-1).isoformat(), "value": "90"},
     )
     assert forged.status_code == 200 and "Select a valid choice" in forged.content.decode()
     good = client.post(
         url("value_enter", district, metric_id=metric.pk),
-        {"school": schools[0].pk, "period": "2024-08-01", "value": "92.5%", "note": "From SIS"},
+        {
+            "school": schools[0].pk,
+            "period": in_school_year(-1).isoformat(),
+            "value": "92.5%",
+            "note": "From SIS",
+        },
     )
-    assert good.status_code == 302 and good.url.endswith("?period=2024-25")
+    assert good.status_code == 302 and good.url.endswith(f"?period={csv_school_year(-1)}")
     with scopes_disabled():
         assert MetricValue.objects.get().value == Decimal("92.5")
 
@@ -200,14 +210,19 @@ def test_value_history_page_says_who_changed_what(
     school = principal_member.school
     with in_district(district):
         services.metric_value_set(
-            district=district, actor=principal_member, metric=metric, school=school, period=SY2024, value=Decimal("85")
+            district=district,
+            actor=principal_member,
+            metric=metric,
+            school=school,
+            period=YEAR_BEFORE,
+            value=Decimal("85"),
         )
         value = services.metric_value_set(
             district=district,
             actor=admin_member,
             metric=metric,
             school=school,
-            period=SY2024,
+            period=YEAR_BEFORE,
             value=Decimal("87.5"),
             note="Corrected",
         )
@@ -228,16 +243,16 @@ def form_data(priority, **overrides):
         "decimals": "1",
         "direction": "higher",
         "baseline_value": "71",
-        "baseline_date": "2024-06-30",
+        "baseline_date": in_school_year(-2, 6, 30).isoformat(),
         "target_value": "85",
-        "target_date": "2028-06-30",
+        "target_date": in_school_year(2, 6, 30).isoformat(),
         "kind": "leading",
         "level": "school",
         "school_levels": ["high"],
         "source": "import",
         "aggregation": "weighted_mean",
         "frequency": "yearly",
-        "interim_2025": "76",
+        f"interim_{school_year(0)}": "76",
     }
     data.update(overrides)
     return data
@@ -247,8 +262,8 @@ def test_metric_form_creates_with_interims_and_shows_field_errors(district, prio
     client = client_for(cabinet_member)
     create = url("metric_create", district)
     page = client.get(create, {"priority": priority.pk}).content.decode()
-    assert "2025–26" in page and "Interim targets" in page
-    bad = client.post(create, form_data(priority, target_date="2024-01-01", valid_min="-5"))
+    assert school_year_label(0) in page and "Interim targets" in page
+    bad = client.post(create, form_data(priority, target_date=in_school_year(-2, 1, 1).isoformat(), valid_min="-5"))
     html = bad.content.decode()
     assert "The target date must be after the baseline date." in html
     assert "The lowest allowed value must be within 0.0% to 100.0% for percent." in html
@@ -259,7 +274,7 @@ def test_metric_form_creates_with_interims_and_shows_field_errors(district, prio
 
         metric = Metric.objects.get(name="Ninth graders on track")
         assert metric.school_levels == ["high"]
-        assert list(metric.interim_targets.values_list("school_year", "value")) == [(2025, Decimal("76"))]
+        assert list(metric.interim_targets.values_list("school_year", "value")) == [(school_year(0), Decimal("76"))]
 
 
 def test_cabinet_cannot_add_under_a_priority_they_do_not_lead(district, priority, cabinet_member, client_for):
@@ -285,10 +300,10 @@ def test_school_table_is_paginated_keeping_filters_and_sort(district, metric, ad
             district=district,
             actor=admin_member,
             items=[
-                services.ValueInput(metric=metric, school=s, period=SY2024, value=Decimal(80 + i % 10))
+                services.ValueInput(metric=metric, school=s, period=YEAR_BEFORE, value=Decimal(80 + i % 10))
                 for i, s in enumerate(many)
             ],
-            today=date(2026, 3, 1),
+            today=in_school_year(0, 3, 1),
         )
     client = client_for(admin_member)
     page = url("metric_detail", district, metric_id=metric.pk)
@@ -297,7 +312,7 @@ def test_school_table_is_paginated_keeping_filters_and_sort(district, metric, ad
     assert "Page 1 of 2" in first and "region=West" in first.split('rel="next"')[0].rsplit("href=", 1)[1]
     second = client.get(page, {"region": "West", "page": "2"}).content.decode()
     assert "Paged school 104" in second and "Paged school 000" not in second
-    assert "105 schools matching your filters: values for 2024–25 (page 2 of 2)" in second
+    assert f"105 schools matching your filters: values for {school_year_label(-1)} (page 2 of 2)" in second
 
 
 def test_metric_list_query_count_does_not_grow_with_metrics(
@@ -319,7 +334,7 @@ def test_values_download_as_csv(district, rolled_up, board_member, client_for):
     lines = response.content.decode().splitlines()
     assert response["Content-Type"].startswith("text/csv")
     assert lines[0] == "school,school_name,period,value,note,source,entered_by,updated_at"
-    assert lines[1].startswith("A1,Adams Elementary,2023-24,86,")
+    assert lines[1].startswith(f"A1,Adams Elementary,{csv_school_year(-2)},86,")
     assert len(lines) == 4
 
 
@@ -335,20 +350,20 @@ def test_edit_form_saves_and_recomputes(district, rolled_up, admin_member, clien
         "decimals": "1",
         "direction": "higher",
         "baseline_value": "80",
-        "baseline_date": "2024-07-31",
+        "baseline_date": in_school_year(-2, 7, 31).isoformat(),
         "target_value": "100",
-        "target_date": "2028-07-31",
+        "target_date": in_school_year(2, 7, 31).isoformat(),
         "kind": "lagging",
         "level": "school",
         "source": "import",
         "aggregation": "mean",
         "frequency": "yearly",
-        "interim_2026": "90",
+        f"interim_{school_year(1)}": "90",
     }
     response = client.post(edit, data)
     assert response.status_code == 302
     html = client.get(url("metric_detail", district, metric_id=rolled_up.pk)).content.decode()
-    assert "Target 100.0% by Jul 2028" in html and "2026–27 interim target 90.0%" in html
+    assert f"Target 100.0% by Jul {school_year(3)}" in html and f"{school_year_label(1)} interim target 90.0%" in html
     frequency_change = client.post(edit, {**data, "frequency": "monthly"})
     assert "already has values, so its frequency can" in frequency_change.content.decode()
 
@@ -384,9 +399,9 @@ def test_share_and_sum_metrics_judge_schools_sensibly(
             services.metric_values_upsert(
                 district=district,
                 actor=admin_member,
-                today=date(2026, 3, 1),
+                today=in_school_year(0, 3, 1),
                 items=[
-                    services.ValueInput(metric=metric, school=s, period=SY2024, value=Decimal(n))
+                    services.ValueInput(metric=metric, school=s, period=YEAR_BEFORE, value=Decimal(n))
                     for s, n in zip(schools, numbers, strict=True)
                 ],
             )
@@ -406,10 +421,12 @@ def test_the_deletion_confirmation_counts_one_value_from_one_school_in_the_singu
     district, priority, schools, admin_member, client_for
 ):
     metric = MetricFactory(district=district, priority=priority, name="Just started")
-    MetricValueFactory(district=district, metric=metric, school=schools[0], period=SY2024, value=Decimal("90"))
+    MetricValueFactory(district=district, metric=metric, school=schools[0], period=YEAR_BEFORE, value=Decimal("90"))
     page = client_for(admin_member).get(url("metric_delete", district, metric_id=metric.pk)).content.decode()
     assert "This metric has 1 value from one school; it will be deleted with it." in page
-    MetricValueFactory(district=district, metric=metric, school=schools[0], period=date(2023, 8, 1), value=Decimal("1"))
+    MetricValueFactory(
+        district=district, metric=metric, school=schools[0], period=in_school_year(-2), value=Decimal("1")
+    )
     page = client_for(admin_member).get(url("metric_delete", district, metric_id=metric.pk)).content.decode()
     assert "This metric has 2 values from one school; they will be deleted with it." in page
 

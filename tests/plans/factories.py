@@ -22,6 +22,33 @@ from tests.factories import (
 
 # Plans span today, so "active" and "past its end date" mean the same whenever the tests run.
 THIS_YEAR = date.today().year
+# Every other test date is built from these (never a fixed calendar year), so the suite passes in any year.
+PLAN_START_YEAR = THIS_YEAR - 1
+PLAN_END_YEAR = THIS_YEAR + 4
+SCHOOL_YEAR_START_MONTH = 8  # the test districts' school years start in August
+
+
+def school_year(n: int) -> int:
+    """The start year of the factory plan's school year `n`: 0 is its first, -1 the year before, 4 its last."""
+    return PLAN_START_YEAR + n
+
+
+def school_year_label(n: int, dash: str = "–") -> str:
+    """How school year `n` reads on a page: "2025–26" for the first year of a 2025–2030 plan
+    (dash="-" for how a CSV file spells it)."""
+    year = school_year(n)
+    return f"{year}{dash}{(year + 1) % 100:02d}"
+
+
+def csv_school_year(n: int) -> str:
+    """School year `n` as a CSV file spells it: "2025-26"."""
+    return school_year_label(n, dash="-")
+
+
+def in_school_year(n: int, month: int = SCHOOL_YEAR_START_MONTH, day: int = 1) -> date:
+    """The day `month`/`day` inside school year `n` (August to July): in_school_year(0) is its first day."""
+    year = school_year(n) if month >= SCHOOL_YEAR_START_MONTH else school_year(n) + 1
+    return date(year, month, day)
 
 
 class PlanFactory(ScopeFreeFactory):
@@ -30,8 +57,8 @@ class PlanFactory(ScopeFreeFactory):
 
     district = factory.SubFactory(DistrictFactory)
     title = factory.Sequence(lambda n: f"Strategic plan {n}")
-    start_year = THIS_YEAR - 1
-    end_year = THIS_YEAR + 4
+    start_year = PLAN_START_YEAR
+    end_year = PLAN_END_YEAR
     vision = "Every student graduates ready for college, career and life."
     mission = "We partner with families to provide rigorous, joyful learning."
     state = PlanState.DRAFT
