@@ -133,24 +133,6 @@ def _delete_unreferenced(obj: models.Model, *, actor: Membership) -> None:
 
 # --- District settings --------------------------------------------------------
 
-DISTRICT_SETTINGS_FIELDS = frozenset(
-    {
-        "name",
-        "time_zone",
-        "school_year_start_month",
-        "languages",
-        "public_page_enabled",
-        "checkin_cadence",
-        "checkin_open_day",
-        "checkin_due_days",
-        "checkin_reminder_days",
-        "checkin_escalation_days",
-        "checkin_close_days",
-        "priority_hard_cap",
-        "commitment_load_threshold",
-        "metric_tolerance_percent",
-    }
-)
 # What the check-in schedule (checkins.schedule) is computed from: a change makes the tick replan it.
 CHECKIN_SCHEDULE_FIELDS = frozenset(
     {
@@ -164,6 +146,14 @@ CHECKIN_SCHEDULE_FIELDS = frozenset(
         "checkin_close_days",
     }
 )
+DISTRICT_SETTINGS_FIELDS = CHECKIN_SCHEDULE_FIELDS | {
+    "name",
+    "languages",
+    "public_page_enabled",
+    "priority_hard_cap",
+    "commitment_load_threshold",
+    "metric_tolerance_percent",
+}
 
 
 def _check_checkin_schedule(district: District, cleaned: dict[str, Any]) -> None:
