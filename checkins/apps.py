@@ -18,7 +18,9 @@ class CheckinsConfig(AppConfig):
         from plans.extensions import plan_state_changes
 
         from .cycles import tick_step
+        from .permissions import register_rules
 
+        register_rules()
         ticks.register("checkins.cycles", tick_step)  # plan, open, mark late, escalate and close cycles
         if _after_plan_state_change not in plan_state_changes:
             plan_state_changes.append(_after_plan_state_change)

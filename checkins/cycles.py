@@ -11,6 +11,8 @@ transaction), and returns when the district next needs it. Idempotent by constru
   escalated_at null → now, reminder pending → done), so only one run does each;
 * everything happens in the step's transaction, so a crash leaves nothing half-done.
 
+What each step causes (roll-ups, emails) is recorded through checkins.events in the same transaction.
+
 The rules for districts, assignments and schools that change mid-cycle are in the README
 ("Check-in cycles").
 """
@@ -30,6 +32,7 @@ from priorities.models import (
     AssignmentStatus,
 )
 
+from . import events
 from .models import (
     EDITABLE_CHECKIN_STATES,
     Checkin,
@@ -134,29 +137,30 @@ def _open_due_cycles(*, district: District, now: datetime) -> None:
         if CheckinCycle.objects.filter(pk=cycle_id, state=CycleState.SCHEDULED).update(
             state=CycleState.OPEN, opened_at=now
         ):
-            on_cycle_opened(CheckinCycle.objects.get(pk=cycle_id))
+            events.cycle_opened(CheckinCycle.objects.get(pk=cycle_id))
 
 
 # --- An open cycle -------------------------------------------------------------------------------
 
 
 def _run_open_cycle(cycle: CheckinCycle, *, now: datetime) -> None:
-    if now < cycle.due_at:
-        fill_cycle(cycle)
-    set_aside_inactive_entries(cycle)
+    added = fill_cycle(cycle) if now < cycle.due_at else 0
+    if set_aside_inactive_entries(cycle) or added:
+        events.cycle_filled(cycle)
     if cycle.due_at <= now and cycle.late_marked_at is None and _claim(cycle, "late_marked_at", now):
         Checkin.objects.filter(
             district_id=cycle.district_id, cycle=cycle, submitted_at__isnull=True, late=False
         ).update(late=True)
+        events.checkins_marked_late(cycle)
     if cycle.escalates_at <= now and cycle.escalated_at is None and _claim(cycle, "escalated_at", now):
         Checkin.objects.filter(
             district_id=cycle.district_id, cycle=cycle, late=True, submitted_at__isnull=True, escalated_at=None
         ).update(escalated_at=now)
-        on_checkins_escalated(cycle, at=now)
+        events.checkins_escalated(cycle, at=now)
     _claim_reminders(cycle, now=now)
     closing = CheckinCycle.objects.filter(pk=cycle.pk, state=CycleState.OPEN)
     if cycle.closes_at <= now and closing.update(state=CycleState.CLOSED, closed_at=now):
-        on_cycle_closed(cycle)
+        events.cycle_closed(cycle)
 
 
 def _claim(cycle: CheckinCycle, field: str, now: datetime) -> bool:
@@ -174,7 +178,7 @@ def _claim_reminders(cycle: CheckinCycle, *, now: datetime) -> None:
             )
             and state == ReminderState.DONE
         ):
-            on_reminder_due(reminder)
+            events.reminder_due(reminder)
 
 
 def eligible_assignments(cycle: CheckinCycle) -> QuerySet[Assignment]:
@@ -230,13 +234,16 @@ def fill_cycle(cycle: CheckinCycle) -> int:
     return len(entries)
 
 
-def set_aside_inactive_entries(cycle: CheckinCycle) -> None:
+def set_aside_inactive_entries(cycle: CheckinCycle) -> int:
     """Entries of check-ins still being worked on follow their assignment: paused or ended → set aside
-    (what was typed stays), active again → asked for again."""
+    (what was typed stays), active again → asked for again. Returns how many entries changed."""
     editable = Checkin.objects.filter(district_id=cycle.district_id, cycle=cycle, state__in=EDITABLE_CHECKIN_STATES)
     entries = CheckinEntry.objects.filter(district_id=cycle.district_id, checkin__in=editable)
-    entries.filter(set_aside=False).exclude(assignment__status=AssignmentStatus.ACTIVE).update(set_aside=True)
-    entries.filter(set_aside=True, assignment__status=AssignmentStatus.ACTIVE).update(set_aside=False)
+    set_aside = (
+        entries.filter(set_aside=False).exclude(assignment__status=AssignmentStatus.ACTIVE).update(set_aside=True)
+    )
+    asked_again = entries.filter(set_aside=True, assignment__status=AssignmentStatus.ACTIVE).update(set_aside=False)
+    return set_aside + asked_again
 
 
 # --- When next -----------------------------------------------------------------------------------
@@ -262,25 +269,3 @@ def _next_step_at(*, district: District, now: datetime) -> datetime | None:
     if reminder is not None:
         upcoming.append(reminder)
     return min(upcoming) if upcoming else None
-
-
-# --- Hooks for the notifications (issue 9 item 6) --------------------------------------------------
-# Each is called once, in the transaction of the step that claimed the event, so work recorded here
-# (outbox rows: districts.outbox.enqueue) commits or rolls back with the claim. Nothing is sent yet.
-
-
-def on_cycle_opened(cycle: CheckinCycle) -> None:
-    """A cycle has just opened: the "cycle opened" emails go here."""
-
-
-def on_reminder_due(reminder: CycleReminder) -> None:
-    """A reminder instant has come (before the due instant): reminders to check-ins not yet submitted."""
-
-
-def on_checkins_escalated(cycle: CheckinCycle, *, at: datetime) -> None:
-    """The cycle's late check-ins were escalated (`Checkin.escalated_at == at`): emails to each school's
-    principal supervisor, else the superintendent."""
-
-
-def on_cycle_closed(cycle: CheckinCycle) -> None:
-    """A cycle has just closed: the superintendent's digest goes here."""

@@ -12,6 +12,7 @@ Every row carries its district, and every unique constraint and main index start
 from __future__ import annotations
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -210,3 +211,167 @@ class CheckinEntry(DistrictOwned):
 
     def __str__(self) -> str:
         return f"{self.assignment_id} in {self.checkin_id}"
+
+
+class CheckinMetricValue(DistrictOwned):
+    """A value a check-in asks of its school for a metric whose values come from check-ins.
+
+    What was typed is kept as text (a draft may hold "12,5" or nothing yet), so nothing is lost to a
+    validation error; submitting writes it through `metrics.services` (roll-ups exact, history says who)
+    and remembers the MetricValue it wrote.
+    """
+
+    checkin = models.ForeignKey(Checkin, on_delete=models.CASCADE, related_name="metric_values")
+    metric = models.ForeignKey("metrics.Metric", on_delete=models.CASCADE, related_name="+")
+    # The metric period the value is for (a first of the month).
+    period = models.DateField()
+    value_text = models.CharField(_("value"), max_length=50, blank=True)
+    written_value = models.ForeignKey(
+        "metrics.MetricValue", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["district", "checkin", "metric"], name="checkin_metric_value_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.metric_id} in {self.checkin_id}: {self.value_text}"
+
+
+class ResponseKind(models.TextChoices):
+    ACKNOWLEDGED = "acknowledged", pgettext_lazy("check-in response", "Acknowledged")
+    COMMENT = "comment", pgettext_lazy("check-in response", "Comment")
+    RETURNED = "returned", pgettext_lazy("check-in response", "Returned for revision")
+    SUPPORT_RESOLVED = "support_resolved", pgettext_lazy("check-in response", "Support request resolved")
+
+
+class CheckinResponse(DistrictOwned):
+    """The district's answer to a check-in: acknowledged, returned with a comment, a comment on an entry
+    (or on the whole check-in), or a support request resolved. Never edited; the thread is the record."""
+
+    checkin = models.ForeignKey(Checkin, on_delete=models.CASCADE, related_name="responses")
+    # The entry commented on or whose support request was resolved; empty for the whole check-in.
+    entry = models.ForeignKey(CheckinEntry, on_delete=models.CASCADE, null=True, blank=True, related_name="responses")
+    kind = models.CharField(max_length=20, choices=ResponseKind.choices)
+    author = models.ForeignKey(Membership, on_delete=models.SET_NULL, null=True, related_name="+")
+    body = models.TextField(_("comment"), blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [
+            models.Index(fields=["district", "checkin", "created_at"], name="checkin_response_checkin"),
+            # A principal's home: responses to their school's check-ins, newest first.
+            models.Index(fields=["district", "created_at"], name="checkin_response_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on {self.checkin_id}"
+
+
+class NotificationKind(models.TextChoices):
+    CYCLE_OPENED = "cycle_opened", pgettext_lazy("notification", "Cycle opened")
+    REMINDER = "reminder", pgettext_lazy("notification", "Reminder")
+    LATE = "late", pgettext_lazy("notification", "Check-in late")
+    ESCALATION = "escalation", pgettext_lazy("notification", "Late check-ins escalated")
+    RETURNED = "returned", pgettext_lazy("notification", "Returned for revision")
+    RESPONSE = "response", pgettext_lazy("notification", "Response received")
+    DIGEST = "digest", pgettext_lazy("notification", "Cycle digest")
+
+
+class NotificationState(models.TextChoices):
+    PENDING = "pending", pgettext_lazy("notification state", "Waiting to be sent")
+    SENT = "sent", pgettext_lazy("notification state", "Sent")
+    SKIPPED = "skipped", pgettext_lazy("notification state", "Not sent (turned off)")
+    FAILED = "failed", pgettext_lazy("notification state", "Failed")
+
+
+class Notification(DistrictOwned):
+    """One email of one event to one person, claimed in the database before it is sent.
+
+    The unique (district, kind, event_key, recipient) is what makes an email impossible to send twice:
+    a repeated or concurrent delivery finds the row already there and sends nothing; a send that failed
+    leaves the row pending with its error, to be retried with back-off (checkins.notifications).
+    """
+
+    kind = models.CharField(max_length=20, choices=NotificationKind.choices)
+    # The event: "cycle:12", "reminder:40", "checkin:7:returned:3", "response:88" …
+    event_key = models.CharField(max_length=100)
+    recipient = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="+")
+    state = models.CharField(max_length=20, choices=NotificationState.choices, default=NotificationState.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["district", "kind", "event_key", "recipient"], name="notification_once_per_event"
+            ),
+        ]
+        indexes = [models.Index(fields=["district", "state", "created_at"], name="notification_district_state")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.event_key} → {self.recipient_id}"
+
+
+class RollupScope(models.TextChoices):
+    DISTRICT = "district", pgettext_lazy("roll-up scope", "District")
+    PRIORITY = "priority", pgettext_lazy("roll-up scope", "Priority")
+    COMMITMENT = "commitment", pgettext_lazy("roll-up scope", "Commitment")
+    SCHOOL = "school", pgettext_lazy("roll-up scope", "School")
+    DEPARTMENT = "department", pgettext_lazy("roll-up scope", "Department")
+    SCHOOL_PRIORITY = "school_priority", pgettext_lazy("roll-up scope", "School and priority")
+    DEPARTMENT_PRIORITY = "department_priority", pgettext_lazy("roll-up scope", "Department and priority")
+
+
+class CheckinRollup(DistrictOwned):
+    """Counts of one cycle for one scope (the district, a priority, a commitment, a school, a department,
+    a school × priority cell): derived from check-ins by checkins.rollups, never edited by hand, so the
+    dashboards read these rows instead of counting entries.
+
+    `key` names the scope in one string ("district", "p:3", "s:7:p:3" …) so the unique constraint holds
+    with empty foreign keys on every database.
+    """
+
+    cycle = models.ForeignKey(CheckinCycle, on_delete=models.CASCADE, related_name="rollups")
+    scope = models.CharField(max_length=20, choices=RollupScope.choices)
+    key = models.CharField(max_length=60)
+    priority = models.ForeignKey("priorities.Priority", on_delete=models.CASCADE, null=True, related_name="+")
+    commitment = models.ForeignKey("priorities.Commitment", on_delete=models.CASCADE, null=True, related_name="+")
+    school = models.ForeignKey(School, on_delete=models.CASCADE, null=True, related_name="+")
+    department = models.ForeignKey(Department, on_delete=models.CASCADE, null=True, related_name="+")
+    # Entries asked for (not set aside) and, of those in submitted or acknowledged check-ins, by status.
+    entries_expected = models.PositiveIntegerField(default=0)
+    entries_reported = models.PositiveIntegerField(default=0)
+    not_started = models.PositiveIntegerField(default=0)
+    on_track = models.PositiveIntegerField(default=0)
+    at_risk = models.PositiveIntegerField(default=0)
+    off_track = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    # Check-ins with at least one entry in the scope.
+    checkins_expected = models.PositiveIntegerField(default=0)
+    checkins_submitted = models.PositiveIntegerField(default=0)  # submitted or acknowledged
+    checkins_on_time = models.PositiveIntegerField(default=0)  # of those, not late
+    checkins_late = models.PositiveIntegerField(default=0)  # late, submitted or not
+    checkins_returned = models.PositiveIntegerField(default=0)
+    checkins_acknowledged = models.PositiveIntegerField(default=0)
+    support_requested = models.PositiveIntegerField(default=0)
+    support_open = models.PositiveIntegerField(default=0)
+    # The feedback loop: submitted check-ins with a first response, and submission → first response.
+    responded = models.PositiveIntegerField(default=0)
+    loop_seconds_median = models.PositiveBigIntegerField(null=True)
+    loop_seconds_max = models.PositiveBigIntegerField(null=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["district", "cycle", "key"], name="checkin_rollup_unique")]
+        indexes = [models.Index(fields=["district", "cycle", "scope"], name="checkin_rollup_scope")]
+
+    def __str__(self) -> str:
+        return f"{self.cycle_id} {self.key}"

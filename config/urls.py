@@ -14,6 +14,7 @@ district_patterns = [
     path("", include("plans.urls")),
     path("", include("priorities.urls")),
     path("", include("metrics.urls")),
+    path("", include("checkins.urls")),
     path("", include("dashboards.urls")),
 ]
 

@@ -54,6 +54,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     # The person's own choice of interface language ("" = follow the browser); applied among
     # the languages their district offers (districts.languages).
     language = models.CharField(_("language"), max_length=8, blank=True, default="")
+    # Kinds of optional email the person turned off in My settings (checkins.notifications names them;
+    # the essential ones are always sent).
+    email_opt_out = models.JSONField(_("emails turned off"), default=list, blank=True)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)

@@ -40,8 +40,13 @@ class Action(StrEnum):
     DEFINE_METRIC = "metric.define"  # object: the metric's priority
     IMPORT_METRIC_VALUES = "metric.import"  # object: the metric's priority
     ENTER_METRIC_VALUE = "metric_value.enter"  # object: a MetricValueTarget (metric + school, or None)
-    # Feedback loop (later issues)
-    COMMENT = "comment"
+    # Feedback loop: check-ins and responses
+    VIEW_CHECKINS = "checkin.view"  # object: a check-in (a principal sees only their school's)
+    EDIT_CHECKIN = "checkin.edit"  # fill in and submit; object: the check-in (own school / department)
+    VIEW_CHECKIN_QUEUE = "checkin.queue"  # a cycle's check-ins, the support-request queue
+    RESPOND_CHECKIN = "checkin.respond"  # acknowledge, return; object: the check-in
+    COMMENT = "comment"  # object: a check-in entry (or a check-in)
+    RESOLVE_SUPPORT = "checkin.resolve_support"  # object: a check-in entry
 
 
 _ALL = frozenset(Action)
@@ -60,9 +65,13 @@ _PLAN_EDITING = frozenset(
     }
 )
 
+# Seeing every check-in of the district and the queues.
+_REVIEWING = frozenset({Action.VIEW_CHECKINS, Action.VIEW_CHECKIN_QUEUE})
+_RESPONDING = frozenset({Action.RESPOND_CHECKIN, Action.COMMENT, Action.RESOLVE_SUPPORT})
+
 ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
-    Role.DISTRICT_ADMIN: _ALL - {Action.COMMENT},
-    Role.SUPERINTENDENT: _READ | _PLAN_EDITING | {Action.VIEW_PEOPLE, Action.COMMENT},
+    Role.DISTRICT_ADMIN: _ALL - _RESPONDING - {Action.EDIT_CHECKIN},
+    Role.SUPERINTENDENT: _READ | _PLAN_EDITING | _REVIEWING | _RESPONDING | {Action.VIEW_PEOPLE},
     Role.CABINET: _READ
     | {
         Action.VIEW_PEOPLE,
@@ -72,12 +81,15 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
         Action.DEFINE_METRIC,
         Action.IMPORT_METRIC_VALUES,
         Action.ENTER_METRIC_VALUE,
-        Action.COMMENT,
-    },
-    Role.PRINCIPAL: _READ | {Action.ENTER_METRIC_VALUE},
+        Action.EDIT_CHECKIN,
+    }
+    | _REVIEWING
+    | _RESPONDING,
+    Role.PRINCIPAL: _READ | {Action.ENTER_METRIC_VALUE, Action.VIEW_CHECKINS, Action.EDIT_CHECKIN},
     Role.STAFF: _READ,
+    # Board members never see individual check-ins (only the board pages' aggregates).
     Role.BOARD_MEMBER: _READ,
-    Role.PARTNER_COACH: _READ | {Action.VIEW_DRAFT_PLANS, Action.COMMENT},
+    Role.PARTNER_COACH: _READ | _REVIEWING | {Action.VIEW_DRAFT_PLANS, Action.COMMENT},
 }
 
 
@@ -135,6 +147,15 @@ OBJECT_RULES: dict[tuple[Role, Action], ObjectRule] = {
     (Role.CABINET, Action.ENTER_METRIC_VALUE): _cabinet_value_rule,
     (Role.PRINCIPAL, Action.ENTER_METRIC_VALUE): _own_school_value_rule,
 }
+
+
+def register_object_rule(role: Role, action: Action, rule: ObjectRule) -> None:
+    """An app above districts adds the object rule for one of its actions (from its AppConfig.ready()):
+    the rule needs that app's models, which this module may not import."""
+    existing = OBJECT_RULES.get((role, action))
+    if existing is not None and existing is not rule:
+        raise ValueError(f"{role} / {action} already has an object rule: {existing!r}.")
+    OBJECT_RULES[(role, action)] = rule
 
 
 def can(actor: Any, action: Action, obj: Any = None) -> bool:

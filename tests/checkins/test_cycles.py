@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from checkins import cycles
+from checkins import cycles, events
 from checkins.models import Checkin, CheckinCycle, CheckinEntry, CheckinState, CycleReminder, CycleState, ReminderState
 from districts import services, ticks
 from districts.models import District
@@ -119,7 +119,7 @@ def test_after_the_due_instant_unsubmitted_checkins_are_late_and_after_escalatio
         )
         assert not Checkin.objects.filter(cycle=march, escalated_at__isnull=False).exists()
     escalation = chicago(2026, 3, 30, 7, 0, 30)
-    with mock.patch.object(cycles, "on_checkins_escalated") as escalated:
+    with mock.patch.object(events, "checkins_escalated") as escalated:
         run(world.district, escalation)
         run(world.district, escalation + timedelta(minutes=1))
     assert escalated.call_count == 1
@@ -134,7 +134,7 @@ def test_the_cycle_closes_after_its_close_instant_once(world):
     run(world.district, chicago(2026, 4, 3, 23, 58))
     assert cycle_of(world.district).state == CycleState.OPEN
     closing = chicago(2026, 4, 4, 0, 0, 30)
-    with mock.patch.object(cycles, "on_cycle_closed") as closed:
+    with mock.patch.object(events, "cycle_closed") as closed:
         run(world.district, closing)
         run(world.district, closing + timedelta(minutes=1))
     assert closed.call_count == 1
@@ -144,7 +144,7 @@ def test_the_cycle_closes_after_its_close_instant_once(world):
 
 def test_each_reminder_is_claimed_once_and_one_reached_after_the_due_instant_is_skipped(world):
     run(world.district, MARCH_OPEN)
-    with mock.patch.object(cycles, "on_reminder_due") as reminded:
+    with mock.patch.object(events, "reminder_due") as reminded:
         run(world.district, chicago(2026, 3, 24, 7, 0, 30))
         run(world.district, chicago(2026, 3, 24, 8))
         assert reminded.call_count == 1

@@ -1,0 +1,1 @@
+"""The check-in page: a school or department fills in and submits its check-in."""
