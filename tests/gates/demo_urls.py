@@ -18,6 +18,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from checkins.models import Checkin, CheckinCycle, CheckinEntry, CheckinState, CycleState
 from districts.demo import RIVERBEND_SLUG
 from districts.invitations import make_token
 from districts.models import Department, District, ImportBatch, ImportKind, Invitation, Membership, RoleLabel, School
@@ -91,6 +92,24 @@ def _draft_plan(district: District) -> dict[str, object]:
     return {"plan_id": plan.pk}
 
 
+def _principal_draft(district: District) -> Checkin:
+    principal = Membership.objects.get(district=district, user__email="principal@riverbend.example")
+    return Checkin.objects.get(district=district, cycle__state=CycleState.OPEN, school=principal.school)
+
+
+def _open_support_request(district: District) -> CheckinEntry:
+    return (
+        CheckinEntry.objects.filter(
+            district=district,
+            support_requested=True,
+            support_resolved_at__isnull=True,
+            checkin__state__in=[CheckinState.SUBMITTED, CheckinState.ACKNOWLEDGED],
+        )
+        .order_by("-checkin__cycle__period_start", "checkin__submitted_at", "pk")  # the open cycle's first
+        .first()
+    )
+
+
 DEMO_ARGUMENTS: dict[str, DemoMaker] = {
     "district_slug": lambda d: d.slug,
     "school_id": lambda d: School.objects.get(district=d, name="Jefferson Middle School").pk,
@@ -106,6 +125,13 @@ DEMO_ARGUMENTS: dict[str, DemoMaker] = {
     "assignment_id": lambda d: Assignment.objects.filter(commitment=_commitment(d)).order_by("pk").first().pk,
     "metric_id": lambda d: _metric(d).pk,
     "metric_value_id": lambda d: MetricValue.objects.filter(metric=_metric(d)).order_by("pk").first().pk,
+    # Check-ins (checkins/demo.py): the principal's draft in the open cycle, the latest closed cycle,
+    # and an entry whose support request is still open.
+    "checkin_id": lambda d: _principal_draft(d).pk,
+    "cycle_id": lambda d: (
+        CheckinCycle.objects.filter(district=d, state=CycleState.CLOSED).order_by("-period_start").first().pk
+    ),
+    "entry_id": lambda d: _open_support_request(d).pk,
 }
 
 # URLs whose arguments belong together: url name -> maker of all of them but district_slug.

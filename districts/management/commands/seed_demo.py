@@ -10,6 +10,7 @@ DEMO_PARTS = [
     "districts.demo",
     "priorities.demo",  # plans and their priorities
     "metrics.demo",
+    "checkins.demo",  # a year of check-in cycles, and the current one
 ]
 
 
