@@ -22,5 +22,11 @@ class CheckinsConfig(AppConfig):
 
         register_rules()
         ticks.register("checkins.cycles", tick_step)  # plan, open, mark late, escalate and close cycles
+
+        from districts import outbox
+
+        from .rollups import REFRESH_KIND, deliver_refresh
+
+        outbox.register(REFRESH_KIND, deliver_refresh)  # recompute a cycle's roll-ups after a change
         if _after_plan_state_change not in plan_state_changes:
             plan_state_changes.append(_after_plan_state_change)
