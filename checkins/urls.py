@@ -6,5 +6,8 @@ app_name = "checkins"
 
 urlpatterns = [
     # The school's or department's side (checkins/views/checkin.py)
+    path("checkins/", checkin.my_checkins, name="my_checkins"),
+    path("checkins/<int:checkin_id>/", checkin.checkin_detail, name="checkin_detail"),
+    path("checkins/<int:checkin_id>/submit/", checkin.checkin_submit, name="checkin_submit"),
     # Responses and review (checkins/views/review.py)
 ]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import NoReturn
+from urllib.parse import urlsplit
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
@@ -41,6 +42,21 @@ def _not_found(request: HttpRequest) -> NoReturn:
     raise Http404("No such district.")
 
 
+def _login_first(request: HttpRequest) -> HttpResponse:
+    """Send an anonymous visitor to log in, then back. An HTMX request (an autosave after the session
+    expired) gets HX-Redirect to the login page with next= the page it was made from, so the whole page
+    goes there instead of the login form being swapped into a part of it."""
+    if request.headers.get("HX-Request") == "true":
+        current = urlsplit(request.headers.get("HX-Current-URL", ""))
+        page = current.path or request.path
+        if current.query:
+            page = f"{page}?{current.query}"
+        response = HttpResponse(status=200)
+        response["HX-Redirect"] = redirect_to_login(page)["Location"]
+        return response
+    return redirect_to_login(request.get_full_path())
+
+
 class DistrictMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -57,7 +73,7 @@ class DistrictMiddleware:
             return self.get_response(request)
         is_public = getattr(match.func, "district_public", False)
         if not request.user.is_authenticated and not is_public:
-            return redirect_to_login(request.get_full_path())
+            return _login_first(request)
         district = District.objects.filter(slug=slug).first()
         if district is None:
             _not_found(request)

@@ -82,6 +82,40 @@ def _import_batch(district: District, marker: str, kind: str = ImportKind.SCHOOL
         ).pk
 
 
+def _checkin(district: District, marker: str) -> int:
+    """An open cycle's check-in of a new school (its name carries the marker), with one entry."""
+    from datetime import date, timedelta
+
+    from django.utils import timezone
+    from django_scopes import scopes_disabled
+
+    from checkins.models import Checkin, CheckinCycle, CheckinEntry, CycleState
+
+    now = timezone.now()
+    with scopes_disabled():
+        plan = active_plan(district)
+        cycle, _ = CheckinCycle.objects.get_or_create(
+            district=district,
+            period_start=date(PLAN_START_YEAR + 1, 3, 1),
+            defaults={
+                "plan": plan,
+                "period_end": date(PLAN_START_YEAR + 1, 3, 31),
+                "opens_at": now - timedelta(days=1),
+                "due_at": now + timedelta(days=5),
+                "escalates_at": now + timedelta(days=8),
+                "closes_at": now + timedelta(days=12),
+                "state": CycleState.OPEN,
+                "opened_at": now - timedelta(days=1),
+            },
+        )
+        school = SchoolFactory(district=district, name=_name(marker, "School"))
+        checkin = Checkin.objects.create(district=district, cycle=cycle, school=school)
+        commitment = CommitmentFactory(priority=PriorityFactory(plan=plan), title=_name(marker, "Commitment"))
+        assignment = AssignmentFactory(commitment=commitment, school=school)
+        CheckinEntry.objects.create(district=district, checkin=checkin, assignment=assignment)
+    return checkin.pk
+
+
 URL_ARGUMENTS: dict[str, ArgumentMaker] = {
     "school_id": lambda d, m: SchoolFactory(district=d, name=_name(m, "School")).pk,
     "department_id": lambda d, m: DepartmentFactory(district=d, name=_name(m, "Department")).pk,
@@ -106,6 +140,8 @@ URL_ARGUMENTS: dict[str, ArgumentMaker] = {
         ).pk
     ),
     "role_slug": lambda d, m: RoleLabelFactory(district=d, name=_name(m, "Card")).slug,
+    # Check-ins (an open cycle's check-in of a school whose name carries the marker).
+    "checkin_id": _checkin,
     # Metrics (under a priority of the district's active plan).
     "metric_id": lambda d, m: MetricFactory(district=d, name=_name(m, "Metric")).pk,
     "metric_value_id": lambda d, m: (
