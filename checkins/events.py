@@ -13,13 +13,15 @@ from datetime import datetime
 from districts.models import Membership
 
 from . import notifications, rollups
-from .models import Checkin, CheckinCycle, CheckinResponse, CycleReminder
+from .models import Checkin, CheckinCycle, CheckinResponse, CheckinState, CycleReminder
 
 # --- From the services (a person did something) -------------------------------------------------
 
 
 def checkin_saved(checkin: Checkin) -> None:
-    """A draft was saved. Drafts count in no roll-up; an edit of a returned check-in neither."""
+    """A draft was saved. Drafts count only as expected; a returned check-in's support requests count."""
+    if checkin.state == CheckinState.RETURNED:
+        rollups.schedule_checkin_refresh(checkin)
 
 
 def checkin_submitted(checkin: Checkin, *, actor: Membership) -> None:
