@@ -28,5 +28,10 @@ class CheckinsConfig(AppConfig):
         from .rollups import REFRESH_KIND, deliver_refresh
 
         outbox.register(REFRESH_KIND, deliver_refresh)  # recompute a cycle's roll-ups after a change
+
+        from . import notifications
+
+        outbox.register(notifications.NOTIFY_KIND, notifications.deliver)  # send an event's emails, once each
+        notifications.register_email_kinds()  # the check-in emails on "My settings"
         if _after_plan_state_change not in plan_state_changes:
             plan_state_changes.append(_after_plan_state_change)
