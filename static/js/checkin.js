@@ -80,13 +80,45 @@
   function start() {
     var el = form();
     if (!el || !el.hasAttribute("hx-post")) return;
+    // A button pressed while an autosave is on its way waits for it (the post must carry the version the
+    // autosave gets back), and no autosave starts once the page is being submitted.
+    var inFlight = false;
+    var submitting = false;
+    var waitingSubmitter = null;
+    el.addEventListener("htmx:beforeRequest", function (event) {
+      if (submitting) {
+        event.preventDefault();
+        return;
+      }
+      inFlight = true;
+    });
+    el.addEventListener("htmx:afterRequest", function () {
+      inFlight = false;
+      if (waitingSubmitter) {
+        var button = waitingSubmitter;
+        waitingSubmitter = null;
+        el.requestSubmit(button);
+      }
+    });
+    el.addEventListener("submit", function (event) {
+      if (inFlight) {
+        event.preventDefault();
+        waitingSubmitter = event.submitter || null;
+        return;
+      }
+      submitting = true;
+      store(el);
+    });
     el.addEventListener("input", function () { store(el); });
     el.addEventListener("change", function () { store(el); });
     if (restore(el)) {
       var status = document.getElementById("save-status");
       if (status) status.setAttribute("data-restored", "1");
       // Save what came back from the browser's copy (the same debounced autosave as typing).
-      el.dispatchEvent(new Event("change", { bubbles: true }));
+      // After htmx has set up the form's triggers (its own DOMContentLoaded handler runs before this).
+      window.setTimeout(function () {
+        el.dispatchEvent(new Event("change", { bubbles: true }));
+      }, 0);
     }
     document.addEventListener("htmx:afterSwap", function (event) {
       var target = event.detail.target;
@@ -96,9 +128,10 @@
     });
   }
 
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", start);
-  } else {
+  // A deferred script runs before DOMContentLoaded, which is when htmx processes the page: start after it.
+  if (document.readyState === "complete") {
     start();
+  } else {
+    document.addEventListener("DOMContentLoaded", start);
   }
 })();
