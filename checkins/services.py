@@ -32,9 +32,11 @@ from .models import (
     Checkin,
     CheckinEntry,
     CheckinMetricValue,
+    CheckinResponse,
     CheckinState,
     CycleState,
     EntryStatus,
+    ResponseKind,
 )
 from .selectors import checkin_metrics, checkin_period
 
@@ -381,3 +383,188 @@ def submit_checkin(
 
 
 # --- Responses -----------------------------------------------------------------------------------
+
+# Check-ins the district may answer: acknowledged or returned only once submitted; comments also on a
+# returned one (the conversation about what to change goes on while its school revises it).
+RESPONDABLE_STATES = (CheckinState.SUBMITTED, CheckinState.ACKNOWLEDGED)
+COMMENTABLE_STATES = (CheckinState.SUBMITTED, CheckinState.ACKNOWLEDGED, CheckinState.RETURNED)
+SUPPORT_OPEN_STATES = COMMENTABLE_STATES
+
+
+def _current_checkin(*, district: District, actor: Membership, checkin: Checkin) -> Checkin:
+    """The check-in as stored now (its state may have changed since the page was read)."""
+    ensure_actor_in_district(district=district, actor=actor)
+    if checkin.district_id != district.pk:
+        raise ValueError("The check-in belongs to another district.")
+    return (
+        Checkin.objects.select_for_update(of=("self",))
+        .select_related("cycle", "school", "department", "district")
+        .get(district=district, pk=checkin.pk)
+    )
+
+
+def _mark_first_response(*, district: District, checkin: Checkin, now: datetime) -> None:
+    """The feedback loop closes at the first response after the latest submission (once)."""
+    updated = Checkin.objects.filter(
+        district=district, pk=checkin.pk, first_response_at__isnull=True, submitted_at__isnull=False
+    ).update(first_response_at=now)
+    if updated:
+        checkin.first_response_at = now
+
+
+def _add_response(
+    *,
+    district: District,
+    actor: Membership,
+    checkin: Checkin,
+    kind: str,
+    body: str,
+    now: datetime,
+    entry: CheckinEntry | None = None,
+) -> CheckinResponse:
+    response = CheckinResponse.objects.create(
+        district=district, checkin=checkin, entry=entry, kind=kind, author=actor, body=body, created_at=now
+    )
+    _mark_first_response(district=district, checkin=checkin, now=now)
+    return response
+
+
+@transaction.atomic
+def acknowledge_checkin(
+    *, district: District, actor: Membership, checkin: Checkin, body: str = "", now: datetime | None = None
+) -> CheckinResponse:
+    """Acknowledge a submitted check-in (an optional comment goes with it): submitted → acknowledged."""
+    require(actor, Action.RESPOND_CHECKIN, checkin)
+    current = _current_checkin(district=district, actor=actor, checkin=checkin)
+    now = now or timezone.now()
+    updated = Checkin.objects.filter(district=district, pk=current.pk, state=CheckinState.SUBMITTED).update(
+        state=CheckinState.ACKNOWLEDGED, acknowledged_at=now
+    )
+    if updated != 1:
+        if current.state == CheckinState.ACKNOWLEDGED:
+            raise ValidationError(_("This check-in was already acknowledged."), code="already_acknowledged")
+        raise ValidationError(_("Only a submitted check-in can be acknowledged."), code="not_submitted")
+    current.state, current.acknowledged_at = CheckinState.ACKNOWLEDGED, now
+    response = _add_response(
+        district=district,
+        actor=actor,
+        checkin=current,
+        kind=ResponseKind.ACKNOWLEDGED,
+        body=(body or "").strip(),
+        now=now,
+    )
+    events.response_added(current, response=response)
+    return response
+
+
+@transaction.atomic
+def return_checkin(
+    *, district: District, actor: Membership, checkin: Checkin, comment: str, now: datetime | None = None
+) -> CheckinResponse:
+    """Send a submitted (or acknowledged) check-in back to its school or department for revision, saying
+    what to change (required): → returned, editable again until resubmitted."""
+    require(actor, Action.RESPOND_CHECKIN, checkin)
+    comment = (comment or "").strip()
+    if not comment:
+        raise ValidationError(
+            {"comment": _("Say what should be changed: the school or department reads this comment.")},
+            code="required",
+        )
+    current = _current_checkin(district=district, actor=actor, checkin=checkin)
+    now = now or timezone.now()
+    updated = Checkin.objects.filter(district=district, pk=current.pk, state__in=RESPONDABLE_STATES).update(
+        state=CheckinState.RETURNED, returned_at=now, return_comment=comment
+    )
+    if updated != 1:
+        if current.state == CheckinState.RETURNED:
+            raise ValidationError(_("This check-in was already returned for revision."), code="already_returned")
+        raise ValidationError(_("Only a submitted check-in can be returned for revision."), code="not_submitted")
+    current.state, current.returned_at, current.return_comment = CheckinState.RETURNED, now, comment
+    response = _add_response(
+        district=district, actor=actor, checkin=current, kind=ResponseKind.RETURNED, body=comment, now=now
+    )
+    events.checkin_returned(current, response=response)
+    return response
+
+
+def _entry_of(*, district: District, checkin: Checkin, entry: CheckinEntry | int) -> CheckinEntry:
+    pk = entry if isinstance(entry, int) else entry.pk
+    found = (
+        CheckinEntry.objects.select_related("assignment__commitment__priority")
+        .filter(district=district, checkin_id=checkin.pk, pk=pk)
+        .first()
+    )
+    if found is None:
+        raise ValidationError(_("That entry isn't part of this check-in."), code="unknown_entry")
+    return found
+
+
+@transaction.atomic
+def comment_on_checkin(
+    *,
+    district: District,
+    actor: Membership,
+    checkin: Checkin,
+    body: str,
+    entry: CheckinEntry | int | None = None,
+    now: datetime | None = None,
+) -> CheckinResponse:
+    """Comment on one entry of a check-in, or on the whole check-in (entry None)."""
+    body = (body or "").strip()
+    current = _current_checkin(district=district, actor=actor, checkin=checkin)
+    target_entry = _entry_of(district=district, checkin=current, entry=entry) if entry is not None else None
+    require(actor, Action.COMMENT, target_entry if target_entry is not None else current)
+    if not body:
+        raise ValidationError({"body": _("Write a comment first.")}, code="required")
+    if current.state not in COMMENTABLE_STATES:
+        raise ValidationError(_("Only a submitted check-in can be commented on."), code="not_submitted")
+    response = _add_response(
+        district=district,
+        actor=actor,
+        checkin=current,
+        kind=ResponseKind.COMMENT,
+        body=body,
+        now=now or timezone.now(),
+        entry=target_entry,
+    )
+    events.response_added(current, response=response)
+    return response
+
+
+@transaction.atomic
+def resolve_support_request(
+    *, district: District, actor: Membership, entry: CheckinEntry, body: str = "", now: datetime | None = None
+) -> CheckinResponse:
+    """Mark an entry's support request resolved (an optional note says how); once."""
+    ensure_actor_in_district(district=district, actor=actor)
+    if entry.district_id != district.pk:
+        raise ValueError("The entry belongs to another district.")
+    stored = (
+        CheckinEntry.objects.select_related("assignment__commitment__priority")
+        .filter(district=district, pk=entry.pk)
+        .first()
+    )
+    if stored is None:
+        raise ValidationError(_("That entry isn't part of this district's check-ins."), code="unknown_entry")
+    require(actor, Action.RESOLVE_SUPPORT, stored)
+    current = _current_checkin(district=district, actor=actor, checkin=Checkin(pk=stored.checkin_id, district=district))
+    if not stored.support_requested or current.state not in SUPPORT_OPEN_STATES:
+        raise ValidationError(_("This entry has no support request to resolve."), code="no_request")
+    now = now or timezone.now()
+    updated = CheckinEntry.objects.filter(
+        district=district, pk=stored.pk, support_requested=True, support_resolved_at__isnull=True
+    ).update(support_resolved_at=now, support_resolved_by=actor)
+    if updated != 1:
+        raise ValidationError(_("This support request was already resolved."), code="already_resolved")
+    stored.support_resolved_at, stored.support_resolved_by = now, actor
+    response = _add_response(
+        district=district,
+        actor=actor,
+        checkin=current,
+        kind=ResponseKind.SUPPORT_RESOLVED,
+        body=(body or "").strip(),
+        now=now,
+        entry=stored,
+    )
+    events.response_added(current, response=response)
+    return response
