@@ -322,3 +322,23 @@ def test_queries_do_not_grow_with_the_number_of_entries(opened, metric, make_mem
         extra_data = {**extra, value_field(metric.pk): "90"}
         counts.append(_queries(opened, school, principal, client_for, extra_data))
     assert counts[0] == counts[1]
+
+
+def test_a_department_lead_fills_in_their_departments_checkin(opened, make_member, client_for):
+    with scopes_disabled():
+        checkin = Checkin.objects.get(
+            district=opened.district, department=opened.department, cycle=cycle_of(opened.district)
+        )
+    lead = make_member(opened.district, Role.CABINET, department=opened.department)
+    client = client_for(lead)
+    listing = client.get(reverse("checkins:my_checkins", kwargs={"district_slug": opened.district.slug}))
+    assert url(checkin) in listing.content.decode()
+    assert "Submit check-in" in client.get(url(checkin)).content.decode()
+    response = client.post(url(checkin, "checkins:checkin_submit"), form_data(checkin))
+    assert response.status_code == 302
+    with scopes_disabled():
+        assert Checkin.objects.get(pk=checkin.pk).submitted_by_id == lead.pk
+    # Another cabinet member sees it read-only (a reviewer), and may not post to it.
+    other = make_member(opened.district, Role.CABINET)
+    assert "Submit check-in" not in client_for(other).get(url(checkin)).content.decode()
+    assert client_for(other).post(url(checkin), form_data(checkin)).status_code == 403
