@@ -13,7 +13,9 @@ from django.utils.translation import ngettext, pgettext_lazy
 
 from core.forms import IdChoiceField
 
+from . import email_preferences
 from .auth import normalize_email
+from .languages import LanguageForm
 from .models import (
     CHECKIN_MAX_DAYS,
     CheckinCadence,
@@ -311,3 +313,31 @@ class InvitationSignupForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return cleaned
+
+
+class MySettingsForm(LanguageForm):
+    """A person's own settings: their language (LanguageForm), and a checkbox per optional email kind,
+    ticked while that kind is on (districts.email_preferences; the essential kinds are only listed)."""
+
+    EMAIL_PREFIX = "email_"
+
+    def __init__(self, *args: object, offered: list[str], user: User, **kwargs: object) -> None:
+        kwargs.setdefault("initial", {})
+        kwargs["initial"] = {"language": user.language, **kwargs["initial"]}
+        super().__init__(*args, offered=offered, **kwargs)
+        turned_off = set(user.email_opt_out or [])
+        for kind in email_preferences.optional_kinds():
+            self.fields[self.EMAIL_PREFIX + kind.key] = forms.BooleanField(
+                label=kind.label, help_text=kind.description, required=False, initial=kind.key not in turned_off
+            )
+
+    def email_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if name.startswith(self.EMAIL_PREFIX)]
+
+    def turned_off(self) -> list[str]:
+        """The optional kinds left unticked."""
+        return [
+            name.removeprefix(self.EMAIL_PREFIX)
+            for name in self.fields
+            if name.startswith(self.EMAIL_PREFIX) and not self.cleaned_data.get(name)
+        ]
