@@ -131,3 +131,21 @@ def test_text_typed_before_a_reload_is_restored_from_the_browser(phone, login_as
     expect(phone.locator("#save-status")).to_contain_text(re.compile(r"Saved at \d"), timeout=8_000)
     with scopes_disabled():
         assert CheckinEntry.objects.filter(checkin=checkin, note="Kept in the browser").exists()
+
+
+def test_the_list_and_the_read_only_page_pass_axe_at_390_px(
+    phone, login_as, open_checkin, district, make_member, assert_no_axe_violations
+):
+    checkin, principal = open_checkin
+    login_as(phone, principal.user.email)
+    phone.goto(f"/d/{district.slug}/checkins/")
+    expect(phone.get_by_role("heading", level=1)).to_contain_text("Oak Elementary")
+    assert_no_axe_violations(phone)
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    superintendent = make_member(district, Role.SUPERINTENDENT)
+    phone.context.clear_cookies()
+    login_as(phone, superintendent.user.email)
+    phone.goto(f"/d/{district.slug}/checkins/{checkin.pk}/")
+    expect(phone.get_by_role("heading", level=2, name="Daily reading block")).to_be_visible()
+    assert_no_axe_violations(phone)
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
