@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -128,3 +129,64 @@ def spawned(tmp_path: Path) -> Iterator[Spawner]:
     yield spawner
     spawner.end_all()
     print(spawner.logs())
+
+
+# --- A Redis server of the test's own --------------------------------------------------------
+
+REDIS_SERVER = shutil.which("redis-server")
+
+
+def redis_server_unavailable_reason() -> str:
+    if REDIS_SERVER is None:
+        return "redis-server is not installed (apt-get install redis-server)"
+    return ""
+
+
+class RedisServer:
+    """A redis-server on its own free port (never 6379), without persistence: stop() and start() it at will.
+
+    It keeps its port across a restart, so an app pointed at `url()` finds it again.
+    """
+
+    def __init__(self, spawner: Spawner) -> None:
+        self.spawner = spawner
+        self.port = free_port()
+        self.process: subprocess.Popen | None = None
+        self.starts = 0
+
+    def url(self, db: int = 0) -> str:
+        return f"redis://127.0.0.1:{self.port}/{db}"
+
+    def ping(self) -> bool:
+        import redis
+
+        try:
+            return bool(redis.Redis(host="127.0.0.1", port=self.port, socket_connect_timeout=1).ping())
+        except redis.RedisError:
+            return False
+
+    def start(self) -> None:
+        assert self.process is None, "this redis-server is already running"
+        self.starts += 1
+        command = [REDIS_SERVER, "--bind", "127.0.0.1", "--port", str(self.port), "--save", "", "--appendonly", "no"]
+        self.process = self.spawner(f"redis-{self.starts}", command, env=dict(os.environ))
+        wait_for(self.ping, timeout=10, what=f"redis-server on port {self.port}")
+
+    def stop(self) -> None:
+        assert self.process is not None, "this redis-server is not running"
+        end_session(self.process)
+        self.process = None
+        assert not self.ping(), f"redis-server on port {self.port} still answers"
+
+
+@pytest.fixture
+def redis_server(spawned: Spawner) -> RedisServer:
+    """A started RedisServer of this test's own; skips (fails under REQUIRE_SERVICES=1) without redis-server."""
+    reason = redis_server_unavailable_reason()
+    if reason:
+        if os.environ.get("REQUIRE_SERVICES") == "1":
+            pytest.fail(f"REQUIRE_SERVICES=1 but this test needs redis-server: {reason}", pytrace=False)
+        pytest.skip(reason=f"needs redis-server: {reason}")
+    server = RedisServer(spawned)
+    server.start()
+    return server

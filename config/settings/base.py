@@ -126,8 +126,9 @@ if REDIS_URL:
     }
     # Every signed-in request reads its session: from the shared cache, not a
     # database round trip (writes still go to the database, so nothing is lost
-    # when Redis restarts).
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    # when Redis restarts). core.sessions is Django's cached_db that keeps
+    # working on the database alone while Redis is down.
+    SESSION_ENGINE = "core.sessions"
 else:
     BROKER_DIR = RUN_DIR / "broker"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -148,6 +149,13 @@ CELERY_RESULT_BACKEND = None
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+# Every task is idempotent (the outbox claims its row, the tick's steps are conditional), so each message
+# is acknowledged only after its task finished: a worker killed mid-task leaves it in the broker (Redis
+# hands it out again after visibility_timeout), a pool process lost mid-task has it re-queued, and a
+# worker holds one message at a time. Retries with capped back-off are the outbox's (districts.outbox).
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(RUN_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
