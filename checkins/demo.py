@@ -21,6 +21,7 @@ import random
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -30,8 +31,10 @@ from districts.models import Department, District, Membership, PendingWork, Role
 from districts.roles import Role
 from districts.tenancy import district_context
 from districts.ticks import nudge
-from metrics.choices import Frequency, Level, Source
+from metrics import services as metric_services
+from metrics.choices import Frequency, Level, Source, ValueSource
 from metrics.models import Metric, MetricValue
+from metrics.services import ValueInput
 from plans import services as plan_services
 from plans.models import PlanState, StrategicPlan
 from priorities import services as priority_services
@@ -809,39 +812,69 @@ def _featured_draft(checkin: Checkin, entries: list[CheckinEntry], rng, *, by, s
     checkin.version = 4
 
 
-def _metric_values(district: District, writes: Writes) -> None:
-    """The values submitted check-ins reported for check-in metrics: the metric's value for that school
-    and period (already in the demo's metric history), remembered as the one the check-in wrote."""
+def _metric_values(district: District, writes: Writes, now: datetime) -> None:
+    """The values submitted check-ins reported for check-in metrics. Most are already in the demo's metric
+    history (metrics.demo): the check-in remembers that value. A period the metric history skipped is
+    written now through the metrics services as the principal who submitted (source: check-in)."""
     metrics = list(
         Metric.objects.filter(
             district=district, source=Source.CHECKINS, level=Level.SCHOOL, frequency=Frequency.MONTHLY
         )
+        .select_related("priority")
+        .order_by("pk")
     )
-    if not metrics:
-        return
     submitted = [c for c in writes.checkins.values() if c.school_id and c.submitted_at is not None]
-    periods = {checkin_period(c.cycle) for c in submitted}
-    values = {
-        (v.metric_id, v.school_id, v.period): v
-        for v in MetricValue.objects.filter(
-            district=district, metric__in=metrics, period__in=periods, school__isnull=False
+    if not metrics or not submitted:
+        return
+    asked = [
+        (checkin, metric)
+        for checkin in sorted(submitted, key=lambda c: (c.cycle.period_start, c.school.name))
+        for metric in metrics
+        if metric.priority.plan_id == checkin.cycle.plan_id
+        and (not metric.school_levels or checkin.school.level in metric.school_levels)
+    ]
+
+    def stored() -> dict[tuple[int, int, date], MetricValue]:
+        return {
+            (v.metric_id, v.school_id, v.period): v
+            for v in MetricValue.objects.filter(district=district, metric__in=metrics, school__isnull=False)
+        }
+
+    values = stored()
+    missing: dict[int, list[ValueInput]] = defaultdict(list)
+    for checkin, metric in asked:
+        if (metric.pk, checkin.school_id, checkin_period(checkin.cycle)) in values or checkin.submitted_by is None:
+            continue
+        # Near the school's own values of that metric (or the baseline when it has none).
+        own = [v.value for (m, school, _p), v in values.items() if m == metric.pk and school == checkin.school_id]
+        typical = sum(own) / len(own) if own else metric.baseline_value
+        wobble = Decimal(str(random.Random(f"{metric.name}|{checkin.school.name}|{checkin.cycle}").uniform(-1, 1)))
+        number = round(typical + wobble, metric.decimals)
+        missing[checkin.submitted_by.pk].append(
+            ValueInput(metric=metric, school=checkin.school, period=checkin_period(checkin.cycle), value=number)
         )
-    }
-    for checkin in submitted:
-        for metric in metrics:
-            period = checkin_period(checkin.cycle)
-            value = values.get((metric.pk, checkin.school_id, period))
-            if value is not None:
-                writes.values.append(
-                    CheckinMetricValue(
-                        district=district,
-                        checkin=checkin,
-                        metric=metric,
-                        period=period,
-                        value_text=f"{value.value.normalize():f}",
-                        written_value=value,
-                    )
+    if missing:
+        actors = {m.pk: m for m in Membership.objects.filter(district=district, pk__in=missing)}
+        today = timezone.localdate(now, timezone=district.tzinfo)
+        for actor_id, items in sorted(missing.items()):
+            metric_services.metric_values_upsert(
+                district=district, actor=actors[actor_id], items=items, source=ValueSource.CHECKIN, today=today
+            )
+        values = stored()
+    for checkin, metric in asked:
+        period = checkin_period(checkin.cycle)
+        value = values.get((metric.pk, checkin.school_id, period))
+        if value is not None:
+            writes.values.append(
+                CheckinMetricValue(
+                    district=district,
+                    checkin=checkin,
+                    metric=metric,
+                    period=period,
+                    value_text=f"{value.value.normalize():f}",
+                    written_value=value,
                 )
+            )
 
 
 CHECKIN_FIELDS = [
@@ -920,7 +953,7 @@ def _seed_district(district: District, plan: StrategicPlan, story: Story, now: d
         else:
             _current_cycle(cycle, story=story, people=people, writes=writes, now=now)
     _tick(district, now)
-    _metric_values(district, writes)
+    _metric_values(district, writes, now)
     _flush(writes)
     nudge(district)
     closed = CheckinCycle.objects.filter(district=district, state=CycleState.CLOSED).count()

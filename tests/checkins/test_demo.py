@@ -163,6 +163,18 @@ def test_a_year_of_closed_cycles_with_late_returned_and_acknowledged_check_ins(s
 
 
 @pytest.mark.django_db
+def test_the_roll_ups_count_the_seeded_check_ins(seeded):
+    with scopes_disabled():
+        for cycle in CheckinCycle.objects.filter(district=riverbend()).exclude(state=CycleState.SCHEDULED):
+            row = CheckinRollup.objects.get(cycle=cycle, key="district")
+            checkins = Checkin.objects.filter(cycle=cycle)
+            assert row.checkins_expected == checkins.count()
+            assert row.checkins_submitted == checkins.filter(state__in=SUBMITTED).count()
+            assert row.checkins_late == checkins.filter(late=True).count()
+            assert row.responded == checkins.filter(state__in=SUBMITTED, first_response_at__isnull=False).count()
+
+
+@pytest.mark.django_db
 def test_lakeside_has_a_few_cycles_of_its_own(seeded):
     with scopes_disabled():
         lakeside = District.objects.get(slug="lakeside")
