@@ -292,6 +292,16 @@ def load(bench: Bench) -> None:
     bench_load.run(bench, big_district(), build_district, analyze_database)
 
 
+@benchmark(
+    "checkins",
+    "Check-in cycles: open one for 1,800 schools x 20, the tick over 13,000 idle districts, autosave, submit",
+)
+def checkins(bench: Bench) -> None:
+    import bench_checkins  # scripts/bench_checkins.py, beside this file
+
+    bench_checkins.run(bench, build_district, analyze_database)
+
+
 # --- The throwaway database --------------------------------------------------------------
 
 
