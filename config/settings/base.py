@@ -116,12 +116,16 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Broker, cache ----------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 CELERY_BROKER_URL = REDIS_URL or "filesystem://"
+# A Redis that stops answering without closing the connection (a failover, a firewall) must not hang a
+# request: every call to it gives up after these many seconds (the worker's BRPOP waits 1 s).
+REDIS_TIMEOUTS = {"socket_connect_timeout": 2, "socket_timeout": 3}
 if REDIS_URL:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, **REDIS_TIMEOUTS}
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
+            "OPTIONS": dict(REDIS_TIMEOUTS),
         }
     }
     # Every signed-in request reads its session: from the shared cache, not a

@@ -19,6 +19,7 @@ import contextlib
 import logging
 import os
 import signal
+import socket
 import uuid
 from collections.abc import Iterator
 from datetime import timedelta
@@ -89,17 +90,54 @@ def _reset_broker_connections() -> None:
         celery_app.__dict__["amqp"]._producer_pool = None
 
 
-@pytest.fixture
-def broker(redis_server: RedisServer) -> Iterator[RedisServer]:
-    """This process sends its tasks to the test's redis-server (not eagerly, as config.settings.test does)."""
+@contextlib.contextmanager
+def sending_to(url: str) -> Iterator[None]:
+    """This process sends its tasks to the Redis at `url`, with production's timeouts (not eagerly, as
+    config.settings.test does)."""
     saved = {key: celery_app.conf[key] for key in ("task_always_eager", "broker_url", "broker_transport_options")}
-    celery_app.conf.update(task_always_eager=False, broker_url=redis_server.url(), broker_transport_options={})
+    celery_app.conf.update(
+        task_always_eager=False, broker_url=url, broker_transport_options=dict(settings.REDIS_TIMEOUTS)
+    )
     _reset_broker_connections()
     try:
-        yield redis_server
+        yield
     finally:
         celery_app.conf.update(saved)
         _reset_broker_connections()
+
+
+@pytest.fixture
+def broker(redis_server: RedisServer) -> Iterator[RedisServer]:
+    with sending_to(redis_server.url()):
+        yield redis_server
+
+
+def use_redis_cache_and_sessions(django_settings, url: str) -> None:
+    """The cache and session store of production (REDIS_URL set): Redis at `url`, through core.sessions."""
+    django_settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "OPTIONS": dict(settings.REDIS_TIMEOUTS),
+        }
+    }
+    django_settings.SESSION_ENGINE = "core.sessions"
+
+
+@contextlib.contextmanager
+def fails_after(seconds: int) -> Iterator[None]:
+    """Fail instead of hanging the suite."""
+
+    def hung(signum: int, frame: object) -> None:
+        raise TimeoutError(f"still waiting after {seconds} s: a call to Redis hangs")
+
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 # --- The district --------------------------------------------------------------------------------
@@ -186,8 +224,7 @@ def test_with_redis_stopped_a_submission_is_saved_and_its_work_delivered_once_re
     start_worker(spawned, tmp_path, broker)
     opened = wait_for(lambda: all_done(district), timeout=DELIVERY_TIMEOUT, what="the opening's work delivered")
     # Production's Redis is the cache and session store too: the page must not need it either.
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": broker.url(1)}}
-    settings.SESSION_ENGINE = "core.sessions"
+    use_redis_cache_and_sessions(settings, broker.url(1))
     principal_client = login(Client(), principal)
     data = submission_form(checkin)
 
@@ -220,6 +257,29 @@ def test_with_redis_stopped_a_submission_is_saved_and_its_work_delivered_once_re
     assert [(row.attempts, row.failed_at) for row in rows] == [(1, None)] * len(rows)  # each delivered once
     assert district_rollup(saved).checkins_submitted == 1
     assert tasks.queue_undelivered_work() == 0  # nothing left for the next tick
+
+
+def test_a_redis_that_stops_answering_slows_a_submission_but_never_hangs_it(district, settings, caplog):
+    """Redis gone silent (connections accepted, never answered: a failover, a firewall): every call times out."""
+    checkin, principal = open_march_cycle(district)  # its work delivered eagerly, before Redis goes silent
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(64)
+        url = f"redis://127.0.0.1:{silent.getsockname()[1]}"
+        settings.SESSION_ENGINE = "core.sessions"
+        principal_client = login(Client(), principal)
+        use_redis_cache_and_sessions(settings, f"{url}/1")
+        data = submission_form(checkin)
+        with sending_to(f"{url}/0"), fails_after(50), caplog.at_level(logging.ERROR):
+            response = principal_client.post(
+                reverse("checkins:checkin_submit", kwargs={"district_slug": district.slug, "checkin_id": checkin.pk}),
+                data,
+            )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    with scopes_disabled():
+        assert Checkin.objects.get(pk=checkin.pk).state == CheckinState.SUBMITTED
+    assert "in on_commit()" in caplog.text
+    assert [row for row in work_of(district) if row.done_at is None]  # waiting for the tick
 
 
 def submission_form(checkin: Checkin) -> dict[str, str]:
