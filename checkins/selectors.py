@@ -10,7 +10,7 @@ from districts.roles import Role
 from metrics.choices import Frequency, Level, Source
 from metrics.models import Metric
 
-from .models import Checkin, CheckinCycle, CheckinEntry, CheckinMetricValue
+from .models import Checkin, CheckinCycle, CheckinEntry, CheckinMetricValue, CheckinResponse, CheckinState
 
 # --- The check-in page and a place's check-ins -----------------------------------------------------
 
@@ -83,3 +83,95 @@ def place_checkins(*, actor: Membership) -> list[Checkin]:
 
 
 # --- Review: a cycle's check-ins, the support-request queue, responses ------------------------------
+
+
+@dataclass
+class EntryThread:
+    """The responses on one entry and what the reader may do there."""
+
+    entry: CheckinEntry
+    responses: list[CheckinResponse]
+    can_comment: bool = False
+    can_resolve: bool = False
+
+    @property
+    def support_open(self) -> bool:
+        return self.entry.support_requested and self.entry.support_resolved_at is None
+
+
+@dataclass
+class ResponsePanel:
+    """The district's responses beside a check-in: the whole-check-in thread, a thread per entry, and
+    which response forms the reader gets (none on a draft). Three queries whatever the number of entries
+    (entries, responses, and the cabinet rule's one)."""
+
+    checkin: Checkin
+    thread: list[CheckinResponse]
+    entries: dict[int, EntryThread]
+    can_acknowledge: bool
+    can_return: bool
+    can_comment: bool
+    loop_seconds: int | None
+
+    @property
+    def has_anything(self) -> bool:
+        return bool(self.thread or self.can_acknowledge or self.can_return or self.can_comment)
+
+    def for_entry(self, entry: CheckinEntry | int) -> EntryThread | None:
+        return self.entries.get(entry if isinstance(entry, int) else entry.pk)
+
+
+def loop_seconds(checkin: Checkin) -> int | None:
+    """Whole seconds from the latest submission to its first response; None while unanswered."""
+    if checkin.first_response_at is None or checkin.submitted_at is None:
+        return None
+    return max(0, int((checkin.first_response_at - checkin.submitted_at).total_seconds()))
+
+
+def response_panel(*, checkin: Checkin, actor: Membership) -> ResponsePanel:
+    from districts.policy import Action, can
+
+    from .services import COMMENTABLE_STATES, SUPPORT_OPEN_STATES
+
+    entries = list(
+        CheckinEntry.objects.filter(district_id=checkin.district_id, checkin=checkin, set_aside=False)
+        .select_related("assignment__commitment__priority", "support_resolved_by__user")
+        .order_by("pk")
+    )
+    responses = list(
+        CheckinResponse.objects.filter(district_id=checkin.district_id, checkin=checkin)
+        .select_related("author__user")
+        .order_by("created_at", "pk")
+    )
+    by_entry: dict[int, list[CheckinResponse]] = {}
+    thread: list[CheckinResponse] = []
+    for response in responses:
+        if response.entry_id is None:
+            thread.append(response)
+        else:
+            by_entry.setdefault(response.entry_id, []).append(response)
+    state = checkin.state
+    may_respond = state in (CheckinState.SUBMITTED, CheckinState.ACKNOWLEDGED) and can(
+        actor, Action.RESPOND_CHECKIN, checkin
+    )
+    commentable = state in COMMENTABLE_STATES
+    threads = {}
+    for entry in entries:
+        threads[entry.pk] = EntryThread(
+            entry=entry,
+            responses=by_entry.get(entry.pk, []),
+            can_comment=commentable and can(actor, Action.COMMENT, entry),
+            can_resolve=state in SUPPORT_OPEN_STATES
+            and entry.support_requested
+            and entry.support_resolved_at is None
+            and can(actor, Action.RESOLVE_SUPPORT, entry),
+        )
+    return ResponsePanel(
+        checkin=checkin,
+        thread=thread,
+        entries=threads,
+        can_acknowledge=may_respond and state == CheckinState.SUBMITTED,
+        can_return=may_respond,
+        can_comment=commentable and can(actor, Action.COMMENT, checkin),
+        loop_seconds=loop_seconds(checkin),
+    )

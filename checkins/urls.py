@@ -10,4 +10,8 @@ urlpatterns = [
     path("checkins/<int:checkin_id>/", checkin.checkin_detail, name="checkin_detail"),
     path("checkins/<int:checkin_id>/submit/", checkin.checkin_submit, name="checkin_submit"),
     # Responses and review (checkins/views/review.py)
+    path("checkins/<int:checkin_id>/acknowledge/", review.checkin_acknowledge, name="checkin_acknowledge"),
+    path("checkins/<int:checkin_id>/return/", review.checkin_return, name="checkin_return"),
+    path("checkins/<int:checkin_id>/comment/", review.checkin_comment, name="checkin_comment"),
+    path("checkins/entries/<int:entry_id>/resolve/", review.support_resolve, name="support_resolve"),
 ]

@@ -116,6 +116,22 @@ def _checkin(district: District, marker: str) -> int:
     return checkin.pk
 
 
+def _support_entry(district: District, marker: str) -> int:
+    """A submitted check-in's entry asking for support (what is needed carries the marker)."""
+    from django.utils import timezone
+    from django_scopes import scopes_disabled
+
+    from checkins.models import Checkin, CheckinEntry, CheckinState
+
+    checkin_id = _checkin(district, marker)
+    with scopes_disabled():
+        Checkin.objects.filter(pk=checkin_id).update(state=CheckinState.SUBMITTED, submitted_at=timezone.now())
+        entry = CheckinEntry.objects.get(checkin_id=checkin_id)
+        entry.support_requested, entry.support_needed = True, _name(marker, "Support")
+        entry.save(update_fields=["support_requested", "support_needed"])
+    return entry.pk
+
+
 URL_ARGUMENTS: dict[str, ArgumentMaker] = {
     "school_id": lambda d, m: SchoolFactory(district=d, name=_name(m, "School")).pk,
     "department_id": lambda d, m: DepartmentFactory(district=d, name=_name(m, "Department")).pk,
@@ -142,6 +158,7 @@ URL_ARGUMENTS: dict[str, ArgumentMaker] = {
     "role_slug": lambda d, m: RoleLabelFactory(district=d, name=_name(m, "Card")).slug,
     # Check-ins (an open cycle's check-in of a school whose name carries the marker).
     "checkin_id": _checkin,
+    "entry_id": _support_entry,
     # Metrics (under a priority of the district's active plan).
     "metric_id": lambda d, m: MetricFactory(district=d, name=_name(m, "Metric")).pk,
     "metric_value_id": lambda d, m: (
@@ -228,6 +245,7 @@ OBJECT_PARAMETERS: dict[str, Callable[[District, str], list[str]]] = {
     "from": lambda d, m: [str(URL_ARGUMENTS["plan_id"](d, m))],
     "priority": lambda d, m: [str(_active_priority(d, m))],
     "school": lambda d, m: [str(URL_ARGUMENTS["school_id"](d, m))],
+    "entry": lambda d, m: [str(URL_ARGUMENTS["entry_id"](d, m))],  # the check-in comment form's entry
     "place": lambda d, m: [
         f"school:{URL_ARGUMENTS['school_id'](d, m)}",
         f"department:{URL_ARGUMENTS['department_id'](d, m)}",
@@ -252,6 +270,7 @@ PLAIN_PARAMETERS = frozenset(
         "direction",
         "note",
         "school_year_start_month",
+        "next",  # where a plain post goes back to (a path on this site, checked)
     }
 )
 
@@ -294,6 +313,11 @@ FORM_DATA: dict[str, dict[str, object]] = {
     "metrics:value_import_confirm": {},
     "metrics:value_import_discard": {},
     "metrics:value_enter": {"value": "85"},
+    # Responses to a check-in (their forms sit on the check-in page).
+    "checkins:checkin_acknowledge": {"body": ""},
+    "checkins:checkin_comment": {"body": "A comment"},
+    "checkins:checkin_return": {"comment": "Please add the reading data"},
+    "checkins:support_resolve": {"body": ""},
     "metrics:metric_create": {
         "baseline_value": "80",
         "baseline_date": in_school_year(-2, 7, 31).isoformat(),

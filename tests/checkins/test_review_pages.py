@@ -1,0 +1,214 @@
+"""The review pages: responses beside a check-in (HTMX in place, or post and redirect), the return and
+resolve forms, a cycle's check-ins, the support-request queue and the principal's home panel."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django_scopes import scopes_disabled
+
+from checkins import services
+from checkins.models import Checkin, CheckinEntry, CheckinResponse, CheckinState, EntryStatus
+from checkins.services import EntryInput
+from districts import ticks
+from districts.models import District
+from districts.roles import Role
+from priorities.models import Priority
+
+from .conftest import MARCH_OPEN, build_world, cycle_of
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+SUBMITTED_AT = MARCH_OPEN + timedelta(hours=1)
+GOOD = EntryInput(status=EntryStatus.ON_TRACK, note="Going well")
+HELP = EntryInput(status=EntryStatus.AT_RISK, note="Behind", support_requested=True, support_needed="A reading coach")
+
+
+@pytest.fixture
+def opened(world):
+    ticks.run_district(District.objects.get(pk=world.district.pk), now=MARCH_OPEN)
+    return world
+
+
+@pytest.fixture
+def people(opened, make_member):
+    district = opened.district
+    owner = make_member(district, Role.CABINET)
+    with scopes_disabled():
+        Priority.objects.filter(pk=opened.commitments[0].priority_id).update(owner=owner)
+    return {
+        "principal": make_member(district, Role.PRINCIPAL, school=opened.schools[0]),
+        "superintendent": make_member(district, Role.SUPERINTENDENT),
+        "owner": owner,
+        "other_cabinet": make_member(district, Role.CABINET),
+        "coach": make_member(district, Role.PARTNER_COACH),
+    }
+
+
+def checkin_of(district, school) -> Checkin:
+    with scopes_disabled():
+        return Checkin.objects.select_related("cycle", "school").get(
+            district=district, school=school, cycle=cycle_of(district)
+        )
+
+
+def entries_of(checkin) -> list[CheckinEntry]:
+    with scopes_disabled():
+        return list(CheckinEntry.objects.filter(checkin=checkin, set_aside=False).order_by("pk"))
+
+
+def submit(district, principal, checkin, in_district, now=SUBMITTED_AT) -> Checkin:
+    ids = [e.pk for e in entries_of(checkin)]
+    with in_district(district):
+        return services.submit_checkin(
+            district=district,
+            actor=principal,
+            checkin=checkin,
+            version=checkin.version,
+            entries={ids[0]: HELP, **dict.fromkeys(ids[1:], GOOD)},
+            now=now,
+        )
+
+
+@pytest.fixture
+def submitted(opened, people, in_district) -> Checkin:
+    return submit(opened.district, people["principal"], checkin_of(opened.district, opened.schools[0]), in_district)
+
+
+def url(name, district, **kwargs) -> str:
+    return reverse(f"checkins:{name}", kwargs={"district_slug": district.slug, **kwargs})
+
+
+def state_of(checkin) -> str:
+    with scopes_disabled():
+        return Checkin.objects.get(pk=checkin.pk).state
+
+
+# --- Responses beside the check-in ---------------------------------------------------------------
+
+
+def test_the_superintendent_acknowledges_in_place(opened, people, submitted, client_for):
+    district = opened.district
+    client = client_for(people["superintendent"])
+    page = client.get(url("checkin_detail", district, checkin_id=submitted.pk))
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert 'id="checkin-responses"' in html and "Acknowledge" in html and "Return for revision" in html
+    assert "Mark support request resolved" in html  # the entry asking for help
+    swapped = client.post(
+        url("checkin_acknowledge", district, checkin_id=submitted.pk), {"body": "Thanks, good work"}, **HTMX
+    )
+    part = swapped.content.decode()
+    assert swapped.status_code == 200 and "<html" not in part
+    assert "Thanks, good work" in part and "The check-in was acknowledged." in part
+    assert "First response" in part
+    assert state_of(submitted) == CheckinState.ACKNOWLEDGED
+
+
+def test_without_javascript_a_response_posts_and_redirects_with_a_message(opened, people, submitted, client_for):
+    district = opened.district
+    client = client_for(people["owner"])
+    entry = entries_of(submitted)[0]
+    response = client.post(
+        url("checkin_comment", district, checkin_id=submitted.pk), {"body": "Which coach?", "entry": entry.pk}
+    )
+    assert response.status_code == 302
+    assert response["Location"].startswith(url("checkin_detail", district, checkin_id=submitted.pk))
+    page = client.get(response["Location"])
+    html = page.content.decode()
+    assert "Your comment was added." in html and "Which coach?" in html
+    with scopes_disabled():
+        assert CheckinResponse.objects.get(checkin=submitted).entry_id == entry.pk
+
+
+def test_an_empty_comment_shows_its_message_beside_the_field(opened, people, submitted, client_for):
+    district = opened.district
+    response = client_for(people["coach"]).post(
+        url("checkin_comment", district, checkin_id=submitted.pk), {"body": " "}, **HTMX
+    )
+    html = response.content.decode()
+    assert 'id="checkin-comment-error"' in html and "Write a comment first." in html
+
+
+def test_the_coach_comments_but_gets_no_acknowledge_or_return(opened, people, submitted, client_for):
+    district = opened.district
+    client = client_for(people["coach"])
+    html = client.get(url("checkin_detail", district, checkin_id=submitted.pk)).content.decode()
+    assert "Comment on the whole check-in" in html and "Comment on this commitment" in html
+    assert "Acknowledge" not in html and "Return for revision" not in html
+    assert client.post(url("checkin_acknowledge", district, checkin_id=submitted.pk)).status_code == 403
+    assert client.get(url("checkin_return", district, checkin_id=submitted.pk)).status_code == 403
+    assert state_of(submitted) == CheckinState.SUBMITTED
+
+
+def test_a_cabinet_member_of_another_priority_gets_no_forms(opened, people, submitted, client_for):
+    district = opened.district
+    client = client_for(people["other_cabinet"])
+    html = client.get(url("checkin_detail", district, checkin_id=submitted.pk)).content.decode()
+    assert "Acknowledge" not in html and "Add comment" not in html
+    assert client.post(url("checkin_acknowledge", district, checkin_id=submitted.pk)).status_code == 403
+    assert client.get(url("checkin_return", district, checkin_id=submitted.pk)).status_code == 403
+    assert state_of(submitted) == CheckinState.SUBMITTED
+
+
+def test_a_draft_shows_reviewers_no_response_forms(opened, people, client_for):
+    district = opened.district
+    draft = checkin_of(district, opened.schools[1])
+    html = client_for(people["superintendent"]).get(url("checkin_detail", district, checkin_id=draft.pk)).content
+    assert b"Acknowledge" not in html and b"Add comment" not in html
+
+
+def test_returning_needs_a_comment_beside_the_field(opened, people, submitted, client_for):
+    district = opened.district
+    client = client_for(people["owner"])
+    path = url("checkin_return", district, checkin_id=submitted.pk)
+    assert client.get(path).status_code == 200
+    refused = client.post(path, {"comment": ""})
+    assert refused.status_code == 400 and b"Say what should be changed" in refused.content
+    assert state_of(submitted) == CheckinState.SUBMITTED
+    done = client.post(path, {"comment": "Add the reading data"})
+    assert done.status_code == 302 and state_of(submitted) == CheckinState.RETURNED
+    # The principal sees the comment and the thread on their check-in.
+    html = client_for(people["principal"]).get(done["Location"]).content.decode()
+    assert "Add the reading data" in html
+
+
+def test_resolving_a_support_request_from_its_page_and_in_place(opened, people, submitted, client_for):
+    district = opened.district
+    asking = entries_of(submitted)[0]
+    client = client_for(people["owner"])
+    path = url("support_resolve", district, entry_id=asking.pk)
+    page = client.get(path)
+    assert page.status_code == 200 and b"A reading coach" in page.content
+    swapped = client.post(path, {"body": "Coach starts Monday"}, **HTMX)
+    assert swapped.status_code == 200 and b"Coach starts Monday" in swapped.content
+    assert b'id="entry-%d-responses"' % asking.pk in swapped.content
+    with scopes_disabled():
+        assert CheckinEntry.objects.get(pk=asking.pk).support_resolved_at is not None
+    again = client.post(path, {"body": ""})
+    assert again.status_code == 400 and b"This support request was resolved" in again.content
+
+
+def test_another_districts_checkin_and_entry_are_404(
+    opened, people, submitted, client_for, other_district, make_member
+):
+    other = build_world(other_district)
+    ticks.run_district(District.objects.get(pk=other_district.pk), now=MARCH_OPEN)
+    foreign = checkin_of(other_district, other.schools[0])
+    foreign_entry = entries_of(foreign)[0]
+    client = client_for(people["superintendent"])
+    district = opened.district
+    assert client.post(url("checkin_acknowledge", district, checkin_id=foreign.pk)).status_code == 404
+    assert client.get(url("checkin_return", district, checkin_id=foreign.pk)).status_code == 404
+    assert client.post(url("checkin_comment", district, checkin_id=foreign.pk), {"body": "x"}).status_code == 404
+    assert client.get(url("support_resolve", district, entry_id=foreign_entry.pk)).status_code == 404
+    # An entry of another check-in named in the comment form
+    assert (
+        client.post(
+            url("checkin_comment", district, checkin_id=submitted.pk), {"body": "x", "entry": foreign_entry.pk}
+        ).status_code
+        == 404
+    )
