@@ -7,9 +7,12 @@ test's worker can take our tasks. The test process sends through the same Celery
 Redis instead of the eager mode of config.settings.test.
 
 1. end to end: a submission's outbox rows are nudged after the commit and delivered by the worker;
-2. Redis stopped: the submission still commits (the nudge fails and is only logged); after Redis is back,
-   the tick re-queues the undelivered rows and the worker delivers each exactly once;
-3. a worker SIGKILLed mid-delivery leaves nothing committed; after the claim times out, the tick re-queues
+2. Redis stopped (broker, cache and sessions): a submission through the page still commits (the nudge
+   fails and is only logged); after Redis is back, the tick re-queues the undelivered rows and the worker,
+   reconnected by itself, delivers each exactly once;
+3. Redis gone silent (connections accepted, never answered): the submission is slowed by the timeouts,
+   never hung;
+4. a worker SIGKILLed mid-delivery leaves nothing committed; after the claim times out, the tick re-queues
    the row and a new worker delivers it once.
 """
 
