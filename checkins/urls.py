@@ -14,4 +14,7 @@ urlpatterns = [
     path("checkins/<int:checkin_id>/return/", review.checkin_return, name="checkin_return"),
     path("checkins/<int:checkin_id>/comment/", review.checkin_comment, name="checkin_comment"),
     path("checkins/entries/<int:entry_id>/resolve/", review.support_resolve, name="support_resolve"),
+    path("checkins/cycles/", review.cycle_list, name="cycle_list"),
+    path("checkins/cycles/<int:cycle_id>/", review.cycle_detail, name="cycle_detail"),
+    path("checkins/support/", review.support_queue, name="support_queue"),
 ]

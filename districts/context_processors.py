@@ -26,6 +26,9 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem(_("Role cards"), "priorities:role_list", Action.VIEW_PLAN, "roles"),
     NavItem(_("Initiative load"), "priorities:load", Action.VIEW_LOAD, "load"),
     NavItem(_("Metrics"), "metrics:metric_list", Action.VIEW_METRICS, "metrics"),
+    # Reviewers get the cycles; a principal or department lead (only) their own check-ins.
+    NavItem(_("Check-ins"), "checkins:cycle_list", Action.VIEW_CHECKIN_QUEUE, "checkins"),
+    NavItem(_("Check-ins"), "checkins:my_checkins", Action.VIEW_CHECKINS, "checkins"),
     NavItem(_("Schools"), "districts:school_list", Action.VIEW_DISTRICT, "schools"),
     NavItem(_("Departments"), "districts:department_list", Action.VIEW_DISTRICT, "departments"),
     NavItem(_("People"), "districts:people_list", Action.VIEW_PEOPLE, "people"),
@@ -42,9 +45,11 @@ def district_navigation(request: HttpRequest) -> dict[str, object]:
     current_section = getattr(match, "url_name", "") or ""
     section_of_view = getattr(getattr(match, "func", None), "nav_section", None)
     items = []
+    sections: set[str] = set()
     for item in NAV_ITEMS:
-        if not can(membership, item.action):
-            continue
+        if item.section in sections or not can(membership, item.action):
+            continue  # one item per section: the first the role may use
+        sections.add(item.section)
         items.append(
             {
                 "label": item.label,

@@ -132,6 +132,17 @@ def _support_entry(district: District, marker: str) -> int:
     return entry.pk
 
 
+def _cycle_of_checkin(district: District, marker: str) -> int:
+    """The open cycle of a new check-in (the school in it carries the marker)."""
+    from django_scopes import scopes_disabled
+
+    from checkins.models import Checkin
+
+    checkin_id = _checkin(district, marker)
+    with scopes_disabled():
+        return Checkin.objects.get(pk=checkin_id).cycle_id
+
+
 URL_ARGUMENTS: dict[str, ArgumentMaker] = {
     "school_id": lambda d, m: SchoolFactory(district=d, name=_name(m, "School")).pk,
     "department_id": lambda d, m: DepartmentFactory(district=d, name=_name(m, "Department")).pk,
@@ -159,6 +170,7 @@ URL_ARGUMENTS: dict[str, ArgumentMaker] = {
     # Check-ins (an open cycle's check-in of a school whose name carries the marker).
     "checkin_id": _checkin,
     "entry_id": _support_entry,
+    "cycle_id": lambda d, m: _cycle_of_checkin(d, m),
     # Metrics (under a priority of the district's active plan).
     "metric_id": lambda d, m: MetricFactory(district=d, name=_name(m, "Metric")).pk,
     "metric_value_id": lambda d, m: (
@@ -271,6 +283,9 @@ PLAIN_PARAMETERS = frozenset(
         "note",
         "school_year_start_month",
         "next",  # where a plain post goes back to (a path on this site, checked)
+        "state",  # a cycle's check-ins by state
+        "tab",  # the support queue: open or resolved
+        "show",  # the support queue: all or mine
     }
 )
 

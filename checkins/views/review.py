@@ -28,7 +28,7 @@ from districts.web import district_view
 
 from .. import selectors, services
 from ..access import access_checkin
-from ..models import Checkin, CheckinEntry
+from ..models import Checkin, CheckinCycle, CheckinEntry, CheckinState
 from .checkin import checkin_url
 
 SECTION = "checkins"
@@ -220,3 +220,49 @@ def support_resolve(request: HttpRequest, entry_id: int) -> HttpResponse:
         "queue_url": _queue_url(request),
     }
     return render_page(request, "checkins/support_resolve.html", context, status=400 if form.errors else 200)
+
+
+# --- The review lists ----------------------------------------------------------------------------
+
+
+@district_view(Action.VIEW_CHECKIN_QUEUE, section=SECTION)
+def cycle_list(request: HttpRequest) -> HttpResponse:
+    """The district's cycles: open first, then closed newest first, and the next one scheduled."""
+    listing = selectors.cycle_list(district=request.district, page=request.GET.get("page"))
+    context = {
+        "listing": listing,
+        "page_obj": listing.page,
+        "my_checkins_url": reverse("checkins:my_checkins", kwargs={"district_slug": request.district.slug})
+        if request.membership.school_id or request.membership.department_id
+        else None,
+    }
+    return render_page(request, "checkins/cycle_list.html", context)
+
+
+@district_view(Action.VIEW_CHECKIN_QUEUE, section=SECTION)
+def cycle_detail(request: HttpRequest, cycle_id: int) -> HttpResponse:
+    """One cycle's check-ins (filter by state; HTMX swaps the table, plain GET works the same)."""
+    cycle = access_in_district(CheckinCycle.objects.all(), actor=request.membership, pk=cycle_id)
+    state = request.GET.get("state", "")
+    listing = selectors.cycle_checkins(cycle=cycle, state=state, page=request.GET.get("page"))
+    context = {
+        "cycle": cycle,
+        "listing": listing,
+        "page_obj": listing.page,
+        "state_choices": [("late", _("Late")), *CheckinState.choices],
+    }
+    return render_page(request, "checkins/cycle_detail.html", context, partial="checkins")
+
+
+@district_view(Action.VIEW_CHECKIN_QUEUE, section=SECTION)
+def support_queue(request: HttpRequest) -> HttpResponse:
+    """Open support requests, oldest first (or the resolved ones); all, or the ones the reader owns."""
+    queue = selectors.support_queue(
+        district=request.district,
+        actor=request.membership,
+        tab=request.GET.get("tab", "open"),
+        show=request.GET.get("show", "all"),
+        page=request.GET.get("page"),
+    )
+    context = {"queue": queue, "page_obj": queue.page}
+    return render_page(request, "checkins/support_queue.html", context, partial="requests")

@@ -212,3 +212,107 @@ def test_another_districts_checkin_and_entry_are_404(
         ).status_code
         == 404
     )
+
+
+# --- The cycle list, a cycle's check-ins, the support-request queue ------------------------------
+
+
+def refresh(district, cycle) -> None:
+    from checkins.rollups import refresh_cycle
+
+    refresh_cycle(district=District.objects.get(pk=district.pk), cycle_id=cycle.pk)
+
+
+def test_the_cycle_list_reads_the_district_rollup(opened, people, submitted, client_for, in_district):
+    district = opened.district
+    with in_district(district):
+        services.acknowledge_checkin(
+            district=district,
+            actor=people["superintendent"],
+            checkin=submitted,
+            now=SUBMITTED_AT + timedelta(hours=3),
+        )
+    refresh(district, submitted.cycle)
+    client = client_for(people["superintendent"])
+    page = client.get(url("cycle_list", district))
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert 'role="region"' in html and "3 hours" in html
+    assert "1 of 4" in html  # three schools and the department; one submitted
+    assert url("cycle_detail", district, cycle_id=submitted.cycle_id) in html
+    # The nav names the section.
+    assert 'aria-current="page">Check-ins' in html
+
+
+def test_a_cycles_checkins_schools_then_departments_filtered_by_state(
+    opened, people, submitted, client_for, in_district
+):
+    district = opened.district
+    late = checkin_of(district, opened.schools[1])
+    due = submitted.cycle.due_at
+    submit(
+        district, _principal_of(district, opened.schools[1]), late, in_district, now=due + timedelta(days=2, hours=1)
+    )
+    client = client_for(people["superintendent"])
+    path = url("cycle_detail", district, cycle_id=submitted.cycle_id)
+    html = client.get(path).content.decode()
+    schools = [s.name for s in opened.schools]
+    positions = [html.index(name) for name in schools] + [html.index(opened.department.name)]
+    assert positions == sorted(positions)
+    assert "3 days late" in html and "Waiting for a response" in html
+    part = client.get(path, {"state": "late"}, **HTMX).content.decode()
+    assert "<html" not in part and schools[1] in part and schools[0] not in part
+    plain = client.get(path, {"state": "not_started"}).content.decode()
+    assert schools[2] in plain and schools[0] not in plain
+
+
+def _principal_of(district, school):
+    from tests.factories import MembershipFactory
+
+    return MembershipFactory(district=district, role=Role.PRINCIPAL, school=school)
+
+
+def test_the_support_queue_oldest_first_with_ages_and_owners(opened, people, submitted, client_for, in_district):
+    district = opened.district
+    newer = checkin_of(district, opened.schools[1])
+    submit(
+        district, _principal_of(district, opened.schools[1]), newer, in_district, now=SUBMITTED_AT + timedelta(days=1)
+    )
+    client = client_for(people["owner"])
+    from django.utils import timezone
+
+    html = client.get(url("support_queue", district)).content.decode()
+    first, second = (html.index(s.name) for s in opened.schools[:2])
+    assert first < second  # the older request first
+    days = (timezone.now() - SUBMITTED_AT).days
+    assert f"Open {days} days" in html
+    assert people["owner"].user.get_full_name() in html and ">You<" in html
+    assert html.count("Resolve<span") == 2
+    # The coach sees the queue but can't resolve.
+    coach_html = client_for(people["coach"]).get(url("support_queue", district)).content.decode()
+    assert "Resolve<span" not in coach_html and opened.schools[0].name in coach_html
+    # Mine: the other cabinet member owns none.
+    other = client_for(people["other_cabinet"]).get(url("support_queue", district), {"show": "mine"}, **HTMX)
+    assert b"No open support requests." in other.content
+    # Resolved ones move to the second tab.
+    entry = entries_of(submitted)[0]
+    with in_district(district):
+        services.resolve_support_request(district=district, actor=people["owner"], entry=entry, body="Done")
+    resolved = client.get(url("support_queue", district), {"tab": "resolved"}).content.decode()
+    assert opened.schools[0].name in resolved and opened.schools[1].name not in resolved
+
+
+def test_another_districts_cycle_is_404(opened, people, client_for, other_district):
+    build_world(other_district)
+    ticks.run_district(District.objects.get(pk=other_district.pk), now=MARCH_OPEN)
+    foreign = cycle_of(other_district)
+    client = client_for(people["superintendent"])
+    assert client.get(url("cycle_detail", opened.district, cycle_id=foreign.pk)).status_code == 404
+
+
+def test_principals_and_staff_dont_get_the_review_lists(opened, people, client_for, make_member):
+    district = opened.district
+    for member in (people["principal"], make_member(district, Role.STAFF)):
+        client = client_for(member)
+        for name in ("cycle_list", "support_queue"):
+            assert client.get(url(name, district)).status_code == 403
