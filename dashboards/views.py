@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 
+from checkins.selectors import home_panel
 from core.web import render_page
 from districts import selectors
 from districts.policy import Action, can
@@ -29,5 +30,7 @@ def district_home(request: HttpRequest) -> HttpResponse:
         "plan_summary": plan_at_a_glance(district=district, membership=membership)
         if can(membership, Action.VIEW_PLAN)
         else None,
+        # A principal's or department lead's check-in and the responses waiting for them.
+        "checkin_panel": home_panel(actor=membership),
     }
     return render_page(request, "dashboards/home.html", context)

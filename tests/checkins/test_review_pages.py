@@ -316,3 +316,27 @@ def test_principals_and_staff_dont_get_the_review_lists(opened, people, client_f
         client = client_for(member)
         for name in ("cycle_list", "support_queue"):
             assert client.get(url(name, district)).status_code == 403
+
+
+# --- The principal's home panel --------------------------------------------------------------------
+
+
+def test_the_principals_home_shows_their_checkin_and_responses(opened, people, client_for, in_district):
+    district = opened.district
+    client = client_for(people["principal"])
+    home = reverse("dashboards:home", kwargs={"district_slug": district.slug})
+    html = client.get(home).content.decode()
+    assert "Your check-in" in html and "0 of 2 entries filled in." in html and "Start the check-in" in html
+    checkin = submit(district, people["principal"], checkin_of(district, opened.schools[0]), in_district)
+    with in_district(district):
+        services.comment_on_checkin(district=district, actor=people["coach"], checkin=checkin, body="Lovely detail")
+        services.return_checkin(district=district, actor=people["owner"], checkin=checkin, comment="Add the data")
+    html = client.get(home).content.decode()
+    assert "Continue the check-in" in html and "2 of 2 entries filled in." in html
+    assert html.index("Add the data") < html.index("Lovely detail")  # newest first
+    assert url("checkin_detail", district, checkin_id=checkin.pk) in html
+
+
+def test_other_roles_homes_have_no_checkin_panel(opened, people, client_for):
+    home = reverse("dashboards:home", kwargs={"district_slug": opened.district.slug})
+    assert b"Your check-in" not in client_for(people["superintendent"]).get(home).content
