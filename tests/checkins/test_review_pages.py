@@ -340,3 +340,75 @@ def test_the_principals_home_shows_their_checkin_and_responses(opened, people, c
 def test_other_roles_homes_have_no_checkin_panel(opened, people, client_for):
     home = reverse("dashboards:home", kwargs={"district_slug": opened.district.slug})
     assert b"Your check-in" not in client_for(people["superintendent"]).get(home).content
+
+
+# --- Queries don't grow with the number of rows -----------------------------------------------------
+
+
+def _more_submitted_checkins(world, count: int, author) -> None:
+    """`count` more schools with a submitted check-in asking for support, each with a comment."""
+    from django.utils import timezone
+
+    from checkins.models import ResponseKind
+    from tests.factories import SchoolFactory
+    from tests.plans.factories import AssignmentFactory
+
+    district = world.district
+    cycle = cycle_of(district)
+    with scopes_disabled():
+        for n in range(count):
+            school = SchoolFactory(district=district, name=f"Extra school {n:03d}")
+            assignment = AssignmentFactory(commitment=world.commitments[0], school=school)
+            checkin = Checkin.objects.create(
+                district=district,
+                cycle=cycle,
+                school=school,
+                state=CheckinState.SUBMITTED,
+                submitted_at=timezone.now() - timedelta(days=n % 9),
+            )
+            entry = CheckinEntry.objects.create(
+                district=district,
+                checkin=checkin,
+                assignment=assignment,
+                status=EntryStatus.AT_RISK,
+                support_requested=True,
+                support_needed=f"Help {n}",
+            )
+            CheckinResponse.objects.create(
+                district=district, checkin=checkin, entry=entry, kind=ResponseKind.COMMENT, author=author, body="Hi"
+            )
+
+
+def test_the_review_pages_queries_dont_grow_with_rows(
+    opened, people, submitted, client_for, django_assert_max_num_queries, in_district
+):
+    district = opened.district
+    client = client_for(people["superintendent"])
+    pages = [
+        url("cycle_list", district),
+        url("cycle_detail", district, cycle_id=submitted.cycle_id),
+        url("support_queue", district),
+        url("checkin_detail", district, checkin_id=submitted.pk),
+    ]
+    entry = entries_of(submitted)[0]
+    with in_district(district):
+        services.comment_on_checkin(district=district, actor=people["coach"], checkin=submitted, body="One")
+    counts = {}
+    for page in pages:
+        client.get(page)
+        with django_assert_max_num_queries(60) as few:
+            assert client.get(page).status_code == 200
+        counts[page] = len(few.captured_queries)
+    _more_submitted_checkins(opened, 30, people["coach"])
+    with in_district(district):
+        for n in range(10):
+            services.comment_on_checkin(
+                district=district, actor=people["owner"], checkin=submitted, body=f"More {n}", entry=entry
+            )
+            services.comment_on_checkin(district=district, actor=people["coach"], checkin=submitted, body=f"All {n}")
+    refresh(district, submitted.cycle)
+    for page in pages:
+        with django_assert_max_num_queries(counts[page]):
+            response = client.get(page)
+        assert response.status_code == 200, page
+    assert b"Extra school 000" in client.get(pages[1]).content
