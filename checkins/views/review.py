@@ -18,7 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from core.parsing import parse_id
 from core.web import posted, render_page, submit_form
@@ -103,16 +103,18 @@ def checkin_acknowledge(request: HttpRequest, checkin_id: int) -> HttpResponse:
 
 class ReturnForm(forms.Form):
     comment = forms.CharField(
-        label=_lazy("What should be changed"),
+        label=gettext_lazy("What should be changed"),
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text=_lazy("The school or department sees this comment at the top of the check-in."),
-        error_messages={"required": _lazy("Say what should be changed: the school or department reads this comment.")},
+        help_text=gettext_lazy("The school or department sees this comment at the top of the check-in."),
+        error_messages={
+            "required": gettext_lazy("Say what should be changed: the school or department reads this comment.")
+        },
     )
 
 
 class ResolveForm(forms.Form):
     body = forms.CharField(
-        label=_lazy("How the support request was resolved"),
+        label=gettext_lazy("How the support request was resolved"),
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
     )
