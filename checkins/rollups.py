@@ -56,7 +56,6 @@ from .models import (
     RollupScope,
 )
 
-
 REFRESH_KIND = "checkins.rollups"
 UPSERT_BATCH = 1000
 

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
 import random
 from datetime import date, timedelta
 from io import StringIO
 
 import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_scopes import scopes_disabled
 
-from checkins import events, rollups
+from checkins import events, rollups, services
 from checkins.models import (
+    EDITABLE_CHECKIN_STATES,
     Checkin,
     CheckinCycle,
     CheckinEntry,
@@ -22,9 +25,13 @@ from checkins.models import (
     CycleState,
     EntryStatus,
 )
+from checkins.services import EntryInput
 from districts import ticks
 from districts.models import District, PendingWork, School
-from priorities.models import Assignment
+from districts.roles import Role
+from districts.tenancy import district_context
+from priorities import services as priorities_services
+from priorities.models import Assignment, AssignmentStatus
 from tests.factories import SchoolFactory
 from tests.plans.factories import ActivePlanFactory, AssignmentFactory, CommitmentFactory, PriorityFactory
 
@@ -38,9 +45,16 @@ def run(district: District, now) -> None:
 
 
 def stored(district: District) -> dict[str, dict]:
+    """The district's rows by key (tests with one cycle)."""
+    rows = every_row(district)
+    assert len({cycle_id for cycle_id, _key in rows}) <= 1
+    return {key: row for (_cycle_id, key), row in rows.items()}
+
+
+def every_row(district: District) -> dict[tuple[int, str], dict]:
     with scopes_disabled():
         return {
-            row["key"]: row
+            (row["cycle_id"], row["key"]): row
             for row in CheckinRollup.objects.filter(district=district).values("cycle_id", "key", *rollups.ROW_FIELDS)
         }
 
@@ -411,3 +425,160 @@ def test_a_refresh_costs_the_same_number_of_queries_for_3_schools_or_30(
         assert rollups.refresh_cycle(district=district, cycle_id=small.pk)
     with django_assert_num_queries(len(small_queries)):
         assert rollups.refresh_cycle(district=other_district, cycle_id=large.pk) > 30
+
+
+# --- The stored rows equal a rebuild after any sequence of changes --------------------------------
+
+
+def _typed(rng: random.Random, *, complete: bool) -> EntryInput:
+    status = rng.choice(list(EntryStatus))
+    asks = rng.random() < 0.3
+    return EntryInput(
+        status=status,
+        note="Because of the weather." if complete or rng.random() < 0.5 else "",
+        evidence_url="",
+        blocker="",
+        support_requested=asks,
+        support_needed="A coach for two days." if asks else "",
+    )
+
+
+def test_after_a_long_random_sequence_of_changes_the_stored_rows_equal_a_rebuild(
+    world, make_member, django_capture_on_commit_callbacks
+):
+    """~200 seeded random steps through the services and the tick (submissions, drafts, returns,
+    acknowledgements, comments, support requests and resolutions, assignments paused and resumed) over
+    the March and April cycles; the rows kept current by the outbox equal the rows a rebuild computes."""
+    rng = random.Random(9)
+    district = world.district
+    first = world.commitments[0]
+    extra = CommitmentFactory(priority=PriorityFactory(plan=first.priority.plan))
+    more_schools = [SchoolFactory(district=district, name=f"More school {n}") for n in range(3)]
+    for school in [*world.schools, *more_schools]:
+        AssignmentFactory(commitment=extra, school=school)
+    for school in more_schools:
+        AssignmentFactory(commitment=first, school=school)
+    editors = {("s", s.pk): make_member(district, Role.PRINCIPAL, school=s) for s in [*world.schools, *more_schools]}
+    editors[("d", world.department.pk)] = make_member(district, Role.CABINET, department=world.department)
+    reviewer = make_member(district, Role.SUPERINTENDENT)
+    admin = make_member(district, Role.DISTRICT_ADMIN)
+    with scopes_disabled():
+        assignments = list(Assignment.objects.filter(district=district, status=AssignmentStatus.ACTIVE))
+
+    def editor_of(checkin: Checkin):
+        return editors[("s", checkin.school_id) if checkin.school_id else ("d", checkin.department_id)]
+
+    now = MARCH_OPEN
+    done: dict[str, int] = {}  # steps that changed something, by kind
+    reached: set[str] = set()  # counters seen above zero on the way
+
+    def step(kind: str) -> None:
+        with district_context(district):
+            checkins = list(
+                Checkin.objects.filter(district=district, cycle__state=CycleState.OPEN).select_related(
+                    "cycle", "district"
+                )
+            )
+            by_state = {state: [c for c in checkins if c.state == state] for state in CheckinState}
+            editable = [c for c in checkins if c.state in EDITABLE_CHECKIN_STATES]
+            if kind == "tick":
+                ticks.run_district(District.objects.get(pk=district.pk), now=now)
+            elif kind in ("submit", "draft") and editable:
+                checkin = rng.choice(editable)
+                ids = list(CheckinEntry.objects.filter(checkin=checkin, set_aside=False).values_list("pk", flat=True))
+                typed = {pk: _typed(rng, complete=kind == "submit") for pk in ids if rng.random() < 0.8}
+                if kind == "submit":
+                    typed = {pk: typed.get(pk) or _typed(rng, complete=True) for pk in ids}
+                    services.submit_checkin(
+                        district=district,
+                        actor=editor_of(checkin),
+                        checkin=checkin,
+                        version=checkin.version,
+                        entries=typed,
+                        now=now,
+                    )
+                else:
+                    services.save_checkin_draft(
+                        district=district,
+                        actor=editor_of(checkin),
+                        checkin=checkin,
+                        version=checkin.version,
+                        entries=typed,
+                        values={},
+                    )
+            elif kind == "acknowledge" and by_state[CheckinState.SUBMITTED]:
+                checkin = rng.choice(by_state[CheckinState.SUBMITTED])
+                services.acknowledge_checkin(district=district, actor=reviewer, checkin=checkin, now=now)
+            elif kind == "return" and (by_state[CheckinState.SUBMITTED] + by_state[CheckinState.ACKNOWLEDGED]):
+                checkin = rng.choice(by_state[CheckinState.SUBMITTED] + by_state[CheckinState.ACKNOWLEDGED])
+                services.return_checkin(
+                    district=district, actor=reviewer, checkin=checkin, comment="Please add the evidence.", now=now
+                )
+            elif kind == "comment" and (by_state[CheckinState.SUBMITTED] + by_state[CheckinState.ACKNOWLEDGED]):
+                checkin = rng.choice(by_state[CheckinState.SUBMITTED] + by_state[CheckinState.ACKNOWLEDGED])
+                services.comment_on_checkin(
+                    district=district, actor=reviewer, checkin=checkin, body="Thank you.", now=now
+                )
+            elif kind == "resolve":
+                asking = list(
+                    CheckinEntry.objects.filter(
+                        district=district,
+                        checkin__in=[c for c in checkins if c.state in rollups.SUPPORT_STATES],
+                        support_requested=True,
+                        support_resolved_at__isnull=True,
+                    ).select_related("checkin", "assignment__commitment__priority")
+                )
+                if not asking:
+                    return
+                entry = rng.choice(asking)
+                services.resolve_support_request(district=district, actor=reviewer, entry=entry, body="Done.", now=now)
+            elif kind == "pause":
+                assignment = rng.choice(assignments)
+                assignment.refresh_from_db()
+                status = AssignmentStatus.ACTIVE if assignment.status == AssignmentStatus.PAUSED else "paused"
+                priorities_services.assignment_set_status(
+                    district=district, actor=admin, assignment=assignment, status=status
+                )
+            else:
+                return
+        done[kind] = done.get(kind, 0) + 1
+
+    kinds = ["tick"] * 4 + ["submit"] * 5 + ["draft"] * 3 + ["acknowledge"] * 2 + ["return"] * 2
+    kinds += ["comment", "comment", "resolve", "resolve", "pause"]
+    for number in range(200):
+        now += timedelta(minutes=rng.randrange(30, 480))  # 20 March to about mid-April: two cycles
+        kind = rng.choice(kinds)
+        # A step refused (e.g. the cycle closed meanwhile) changes nothing.
+        with django_capture_on_commit_callbacks(execute=True), contextlib.suppress(ValidationError, PermissionDenied):
+            step(kind)
+        # After every step, not only at the end: a change that forgot to schedule a refresh shows at once
+        # (a later refresh of the whole cycle would hide it).
+        with district_context(district):
+            computed = {
+                (cycle.pk, key): {**row, "cycle_id": cycle.pk, "key": key}
+                for cycle in CheckinCycle.objects.filter(district=district)
+                for key, row in rollups.compute_cycle_rows(district=district, cycle=cycle).items()
+            }
+        assert every_row(district) == computed, (number, kind)
+        reached.update(name for row in computed.values() for name in rollups.COUNTER_FIELDS if row[name])
+
+    assert min(done.get(kind, 0) for kind in set(kinds)) >= 2, sorted(done.items())
+    maintained = every_row(district)
+    with scopes_disabled():
+        assert CheckinCycle.objects.filter(district=district, state=CycleState.CLOSED).exists()
+        assert CheckinEntry.objects.filter(district=district, set_aside=True).exists()
+        CheckinRollup.objects.filter(district=district).delete()
+    assert rollups.rebuild_district(district) == len(maintained)
+    rebuilt = every_row(district)
+    assert rebuilt == maintained
+    # The sequence reached every kind of number.
+    assert reached == set(rollups.COUNTER_FIELDS), done
+
+
+def test_the_tick_marking_checkins_late_refreshes_the_rows(world, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        run(world.district, MARCH_OPEN)
+    assert stored(world.district)["district"]["checkins_late"] == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        run(world.district, chicago(2026, 3, 28, 8))  # past the due instant: all four are late
+    assert stored(world.district)["district"]["checkins_late"] == 4
