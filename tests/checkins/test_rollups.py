@@ -409,11 +409,14 @@ def test_the_rebuild_command_recomputes_a_district_or_every_district(hand_built,
 
 
 @pytest.mark.parametrize("refreshed", [False, True], ids=["first", "again"])
-def test_a_refresh_costs_the_same_number_of_queries_for_3_schools_or_30(
+def test_a_refresh_costs_the_same_number_of_queries_for_3_schools_or_many(
     district, other_district, refreshed, django_assert_num_queries
 ):
-    small = bulk_cycle(district, schools=3, seed=1)
-    large = bulk_cycle(other_district, schools=30, seed=2)
+    # SQLite takes at most 999 parameters a statement, so its upserts go ~35 rows at a time: 10 schools
+    # (24 rows) stay in one statement there; PostgreSQL's batches are 1,000 rows.
+    many = 30 if connection.vendor == "postgresql" else 10
+    small = bulk_cycle(district, schools=3, priorities=1, seed=1)
+    large = bulk_cycle(other_district, schools=many, priorities=1, seed=2)
     if refreshed:
         rollups.refresh_cycle(district=district, cycle_id=small.pk)
         rollups.refresh_cycle(district=other_district, cycle_id=large.pk)
@@ -424,7 +427,7 @@ def test_a_refresh_costs_the_same_number_of_queries_for_3_schools_or_30(
     with CaptureQueriesContext(connection) as small_queries:
         assert rollups.refresh_cycle(district=district, cycle_id=small.pk)
     with django_assert_num_queries(len(small_queries)):
-        assert rollups.refresh_cycle(district=other_district, cycle_id=large.pk) > 30
+        assert rollups.refresh_cycle(district=other_district, cycle_id=large.pk) > many
 
 
 # --- The stored rows equal a rebuild after any sequence of changes --------------------------------
