@@ -13,7 +13,7 @@ from districts import email_preferences
 from districts.models import User
 from districts.roles import Role
 from tests.conftest import login
-from tests.factories import DistrictFactory, MembershipFactory
+from tests.factories import TEST_PASSWORD, DistrictFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -94,3 +94,34 @@ def test_a_kind_no_longer_registered_stays_as_it_was(member):
         "/accounts/settings/", {"language": "", **{f"email_{kind}": "on" for kind in OPTIONAL}}
     )
     assert User.objects.get(pk=user.pk).email_opt_out == ["something_retired"]
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_the_page_is_axe_clean_fits_a_phone_and_saves_with_a_plain_form_post(browser, axe, live_server, language):
+    member = MembershipFactory(district=DistrictFactory(languages=["en", "es"]), role=Role.PRINCIPAL)
+    member.user.language = language
+    member.user.save(update_fields=["language"])
+    context = browser.new_context(base_url=live_server.url, locale="en-US", viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        page.goto("/accounts/login/")
+        page.fill("input[name=username]", member.user.email)
+        page.fill("input[name=password]", TEST_PASSWORD)
+        with page.expect_navigation():
+            page.press("input[name=password]", "Enter")
+        page.goto("/accounts/settings/")
+        results = axe.run(
+            page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+        )
+        assert not results.response["violations"], results.generate_report()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        page.uncheck("input[name=email_reminder]")
+        with page.expect_navigation():
+            page.click("form.form button.primary")
+        assert User.objects.get(pk=member.user.pk).email_opt_out == ["reminder"]
+        assert not page.is_checked("input[name=email_reminder]") and page.is_checked("input[name=email_digest]")
+    finally:
+        context.close()
