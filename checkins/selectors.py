@@ -131,7 +131,15 @@ class ResponsePanel:
 
     @property
     def has_anything(self) -> bool:
-        return bool(self.thread or self.can_acknowledge or self.can_return or self.can_comment)
+        """Something to show at the top: a response, a form, or the loop time."""
+        return bool(
+            self.thread
+            or self.can_acknowledge
+            or self.can_return
+            or self.can_comment
+            or self.loop_seconds is not None
+            or any(t.responses for t in self.entries.values())
+        )
 
     def for_entry(self, entry: CheckinEntry | int) -> EntryThread | None:
         return self.entries.get(entry if isinstance(entry, int) else entry.pk)

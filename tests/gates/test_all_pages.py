@@ -32,6 +32,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 # URL names that are no role's page: they answer only a POST, a download, or a machine.
 NOT_PAGES = frozenset(
     {
+        "checkins:checkin_acknowledge",
+        "checkins:checkin_comment",
         "districts:invitation_resend",
         "districts:people_import_confirm",
         "districts:people_import_discard",
