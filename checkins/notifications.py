@@ -32,7 +32,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db.models import Count, F, Q
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
@@ -429,20 +429,9 @@ _PLANS = {
     NotificationKind.DIGEST: _plan_digest,
 }
 
-# Where each page lives (the contract's URL names, all under /d/<district_slug>/): used while a page's
-# URL is not yet in checkins/urls.py, so an email's link already goes to where the page will be.
-_PAGE_PATHS = {
-    "checkin_detail": "checkins/{checkin_id}/",
-    "cycle_detail": "checkins/cycles/{cycle_id}/",
-}
-
 
 def _link(district: District, name: str, **kwargs: int) -> str:
-    try:
-        path = reverse(f"checkins:{name}", kwargs={"district_slug": district.slug, **kwargs})
-    except NoReverseMatch:
-        path = f"/d/{district.slug}/" + _PAGE_PATHS[name].format(**kwargs)
-    return site_url() + path
+    return site_url() + reverse(f"checkins:{name}", kwargs={"district_slug": district.slug, **kwargs})
 
 
 # --- Delivering (the outbox handler, after the commit) -------------------------------------------
