@@ -34,9 +34,7 @@ TEMPLATE = "checkins/checkin_detail.html"
 
 
 def checkin_url(checkin: Checkin) -> str:
-    return reverse(
-        "checkins:checkin_detail", kwargs={"district_slug": checkin.district.slug, "checkin_id": checkin.pk}
-    )
+    return reverse("checkins:checkin_detail", kwargs={"district_slug": checkin.district.slug, "checkin_id": checkin.pk})
 
 
 @district_view(Action.VIEW_CHECKINS, section=SECTION)
@@ -206,4 +204,3 @@ def _refused(
     else:
         form.add_error(None, refused.messages[0] if refused else _("Not saved."))
     return _render(request, checkin, form, editable=False, status=status, stale=stale, refused=refused, kept=True)
-

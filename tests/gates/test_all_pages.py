@@ -57,7 +57,7 @@ NOT_PAGES = frozenset(
     }
 )
 # URL names that always send a visitor on to another page (checked where they land).
-REDIRECTS = frozenset({"password_reset_confirm", "plans:current"})
+REDIRECTS = frozenset({"checkins:checkin_submit", "password_reset_confirm", "plans:current"})
 SERVER_ERROR = "server-error"  # a 5xx, as a "rule" in KNOWN_VIOLATIONS
 # Not a URL pattern, but a page every visitor can land on. Error pages (403, 404) are checked
 # once per role and language, named "403 page" / "404 page".
