@@ -20,6 +20,7 @@ from functools import cache
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.utils import translation
 
 from districts.models import District, Membership
 from districts.roles import Role
@@ -106,6 +107,14 @@ def requests_run_as_the_application_role() -> object:
     app_role.install()
     yield
     app_role.uninstall()
+
+
+@pytest.fixture(autouse=True)
+def each_test_starts_in_the_default_language() -> object:
+    """A request that activated a language (a person's own, Spanish) leaves it active in the thread, as
+    Django does between requests; the next test's code outside a request must not run in it."""
+    yield
+    translation.deactivate()
 
 
 # --- Districts and members ----------------------------------------------------
