@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -53,11 +53,8 @@ def my_checkins(request: HttpRequest) -> HttpResponse:
     return render_page(request, "checkins/my_checkins.html", context)
 
 
-def _cycle_list_url(request: HttpRequest) -> str | None:
-    try:
-        return reverse("checkins:cycle_list", kwargs={"district_slug": request.district.slug})
-    except NoReverseMatch:  # the review pages aren't there yet
-        return None
+def _cycle_list_url(request: HttpRequest) -> str:
+    return reverse("checkins:cycle_list", kwargs={"district_slug": request.district.slug})
 
 
 def late_by_days(checkin: Checkin) -> int | None:
@@ -70,12 +67,6 @@ def late_by_days(checkin: Checkin) -> int | None:
 
 def _saved_at_text(checkin: Checkin) -> str:
     return formats.time_format(timezone.localtime(checkin.updated_at), "TIME_FORMAT")
-
-
-def _response_panel(checkin: Checkin, actor: Any) -> Any:
-    """The review helper's thread and response forms, once it exists (selectors.response_panel)."""
-    panel = getattr(selectors, "response_panel", None)
-    return panel(checkin=checkin, actor=actor) if panel else None
 
 
 def _render(
@@ -99,7 +90,8 @@ def _render(
         "late_days": late_by_days(checkin),
         "is_returned": checkin.state == CheckinState.RETURNED,
         "cycle_closed": checkin.cycle.state == CycleState.CLOSED,
-        "response_panel": _response_panel(checkin, request.membership) if partial is None else None,
+        # An autosave's status line needs no responses.
+        "response_panel": None if partial else selectors.response_panel(checkin=checkin, actor=request.membership),
         **extra,
     }
     return render_page(request, TEMPLATE, context, partial=partial, status=status)
