@@ -10,8 +10,10 @@ import pytest
 from django_scopes import scopes_disabled
 
 from checkins.models import Checkin, CheckinCycle, CheckinEntry
+from districts import ticks
 from districts.models import Department, District, School
-from priorities.models import Assignment, AssignmentStatus, Commitment, ReportedIn
+from districts.roles import Role
+from priorities.models import Assignment, AssignmentStatus, Commitment, Priority, ReportedIn
 from tests.factories import DepartmentFactory, SchoolFactory
 from tests.plans.factories import ActivePlanFactory, AssignmentFactory, CommitmentFactory, PriorityFactory
 
@@ -80,3 +82,42 @@ def counts(district: District) -> tuple[int, int, int]:
 def cycle_of(district: District, period_start: date = MARCH_PERIOD) -> CheckinCycle:
     with scopes_disabled():
         return CheckinCycle.objects.get(district=district, period_start=period_start)
+
+
+# --- An opened March cycle and the people who fill in and answer its check-ins ------------------------
+
+
+@pytest.fixture
+def opened(world):
+    ticks.run_district(District.objects.get(pk=world.district.pk), now=MARCH_OPEN)
+    return world
+
+
+@pytest.fixture
+def people(opened, make_member):
+    """One member per role that fills in or answers the first school's check-in; `owner` owns its priority."""
+    district = opened.district
+    school = opened.schools[0]
+    owner = make_member(district, Role.CABINET)
+    with scopes_disabled():
+        Priority.objects.filter(pk=opened.commitments[0].priority_id).update(owner=owner)
+    return {
+        "principal": make_member(district, Role.PRINCIPAL, school=school),
+        "superintendent": make_member(district, Role.SUPERINTENDENT),
+        "owner": owner,
+        "other_cabinet": make_member(district, Role.CABINET),
+        "coach": make_member(district, Role.PARTNER_COACH),
+        "admin": make_member(district, Role.DISTRICT_ADMIN),
+    }
+
+
+def checkin_of(district, school) -> Checkin:
+    with scopes_disabled():
+        return Checkin.objects.select_related("cycle", "school").get(
+            district=district, school=school, cycle=cycle_of(district)
+        )
+
+
+def entries_of(checkin) -> list[CheckinEntry]:
+    with scopes_disabled():
+        return list(CheckinEntry.objects.filter(checkin=checkin, set_aside=False).order_by("pk"))

@@ -15,9 +15,8 @@ from checkins.services import EntryInput
 from districts import ticks
 from districts.models import District
 from districts.roles import Role
-from priorities.models import Priority
 
-from .conftest import MARCH_OPEN, build_world, cycle_of
+from .conftest import MARCH_OPEN, build_world, checkin_of, cycle_of, entries_of
 
 pytestmark = pytest.mark.django_db
 
@@ -25,39 +24,6 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 SUBMITTED_AT = MARCH_OPEN + timedelta(hours=1)
 GOOD = EntryInput(status=EntryStatus.ON_TRACK, note="Going well")
 HELP = EntryInput(status=EntryStatus.AT_RISK, note="Behind", support_requested=True, support_needed="A reading coach")
-
-
-@pytest.fixture
-def opened(world):
-    ticks.run_district(District.objects.get(pk=world.district.pk), now=MARCH_OPEN)
-    return world
-
-
-@pytest.fixture
-def people(opened, make_member):
-    district = opened.district
-    owner = make_member(district, Role.CABINET)
-    with scopes_disabled():
-        Priority.objects.filter(pk=opened.commitments[0].priority_id).update(owner=owner)
-    return {
-        "principal": make_member(district, Role.PRINCIPAL, school=opened.schools[0]),
-        "superintendent": make_member(district, Role.SUPERINTENDENT),
-        "owner": owner,
-        "other_cabinet": make_member(district, Role.CABINET),
-        "coach": make_member(district, Role.PARTNER_COACH),
-    }
-
-
-def checkin_of(district, school) -> Checkin:
-    with scopes_disabled():
-        return Checkin.objects.select_related("cycle", "school").get(
-            district=district, school=school, cycle=cycle_of(district)
-        )
-
-
-def entries_of(checkin) -> list[CheckinEntry]:
-    with scopes_disabled():
-        return list(CheckinEntry.objects.filter(checkin=checkin, set_aside=False).order_by("pk"))
 
 
 def submit(district, principal, checkin, in_district, now=SUBMITTED_AT) -> Checkin:
