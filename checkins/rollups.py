@@ -42,6 +42,7 @@ from datetime import datetime
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from core import cache_versions
 from districts import outbox
 from districts.models import District
 from districts.tenancy import district_context
@@ -320,6 +321,8 @@ def refresh_cycle(*, district: District, cycle_id: int) -> int:
             )
         if stale:
             CheckinRollup.objects.filter(district=district, pk__in=stale).delete()
+        if changed or stale:
+            cache_versions.bump(district.pk, cache_versions.CHECKIN_ROLLUPS)
     return len(changed) + len(stale)
 
 

@@ -33,4 +33,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
     path("d/<slug:district_slug>/", include(district_patterns)),
+    # The district's public progress page (only where it is turned on; no login).
+    path("p/<slug:district_slug>/", include("dashboards.public_urls")),
 ]

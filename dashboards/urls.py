@@ -1,9 +1,12 @@
-from django.urls import path
+from django.urls import include, path
 
-from . import views
+from .views import homes
 
 app_name = "dashboards"
 
 urlpatterns = [
-    path("", views.district_home, name="home"),
+    path("", homes.district_home, name="home"),
+    path("", include("dashboards.urls_dashboard")),
+    path("", include("dashboards.urls_board")),
+    path("", include("dashboards.urls_reports")),
 ]

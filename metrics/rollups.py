@@ -21,6 +21,7 @@ from fractions import Fraction
 from django.db.models import Q
 from django.utils import timezone
 
+from core import cache_versions
 from districts.models import District, School
 from districts.tenancy import district_context
 
@@ -239,6 +240,7 @@ def recompute_rollups(
         update_fields=ROLLUP_FIELDS,
         batch_size=1000,
     )
+    cache_versions.bump(district.pk, cache_versions.METRIC_ROLLUPS)
     return rollups
 
 

@@ -24,6 +24,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import cache_versions
 from core.calendar import school_year_label, school_year_of
 from core.history import delete_with_history, save_with_history
 from core.objects import apply_changes
@@ -523,6 +524,7 @@ def metric_create(
     _check_name_free(district=district, priority=priority, name=metric.name, exclude=None)
     save_with_history(metric, actor=actor)
     _sync_interim_targets(metric=metric, actor=actor, interim_targets=interim_targets)
+    cache_versions.bump(district.pk, cache_versions.METRIC_ROLLUPS)  # dashboards list the metric
     return metric
 
 
@@ -568,6 +570,7 @@ def metric_update(
         keys = metric_rollup_keys(district=district, metric=metric)
         lock_rollup_keys(district=district, keys=keys)
         recompute_rollups(district=district, keys=keys, metrics={metric.pk: metric})
+    cache_versions.bump(district.pk, cache_versions.METRIC_ROLLUPS)  # targets and names on dashboards
     return metric
 
 

@@ -1,6 +1,8 @@
-"""The district home `/d/<slug>/`, composed on top of every app it summarises (setup from districts,
-the active plan from priorities). The role homes, the superintendent dashboard and board pages
-will live here too."""
+"""The district home `/d/<slug>/`: each role lands on the page it opens Throughline for.
+
+`district_home` picks the page by role: the superintendent and cabinet get the dashboard
+(dashboards.views.dashboard), board members the board progress pages, everyone else their role's
+home below (composed on top of every app it summarises)."""
 
 from __future__ import annotations
 
@@ -16,6 +18,11 @@ from priorities.selectors import plan_at_a_glance
 
 @district_view(section="home")
 def district_home(request: HttpRequest) -> HttpResponse:
+    return role_home(request)
+
+
+def role_home(request: HttpRequest) -> HttpResponse:
+    """The home of the roles that have no page of their own yet (replaced role by role)."""
     district, membership = request.district, request.membership
     can_manage = can(membership, Action.MANAGE_DISTRICT)
     counts = selectors.home_counts(district=district, actor=membership)

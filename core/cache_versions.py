@@ -1,0 +1,95 @@
+"""Versioned cache entries per district: what only changes when stored roll-ups or published content change.
+
+A *topic* ("checkin_rollups", "metric_rollups", "published") has a version per district, kept in the
+cache. `cached()` stores a computed value under a key that includes the versions of the topics it
+depends on; `bump()` (called by whatever writes those rows, after the transaction commits) gives the
+topic a new random version, so every entry built on the old one is never read again (it expires).
+
+Versions are random tokens, not counters: if the cache is flushed, a new token is made and no ETag or
+cached page from before can come back. If the cache is unreachable (Redis down), `cached()` computes
+the value and `version()` returns a token built from nothing stale (a fresh one): pages are slower,
+never wrong.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Callable, Iterable
+from typing import TypeVar
+
+from django.core.cache import cache
+from django.db import transaction
+
+T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+CHECKIN_ROLLUPS = "checkin_rollups"
+METRIC_ROLLUPS = "metric_rollups"
+PUBLISHED = "published"
+
+VERSION_TIMEOUT = 60 * 60 * 24 * 30  # a month; a lost version only costs one recompute
+DEFAULT_TIMEOUT = 60 * 60  # an entry nobody bumps still refreshes hourly (dates move on)
+
+
+def _version_key(district_id: int, topic: str) -> str:
+    return f"cv:{district_id}:{topic}"
+
+
+def versions(district_id: int, topics: Iterable[str]) -> str:
+    """The current versions of `topics` for the district, joined into one string (made where missing)."""
+    topics = list(topics)
+    keys = [_version_key(district_id, topic) for topic in topics]
+    try:
+        found = cache.get_many(keys)
+        missing = {key: secrets.token_hex(8) for key in keys if key not in found}
+        if missing:
+            cache.set_many(missing, VERSION_TIMEOUT)
+            found.update(missing)
+    except Exception:  # the cache is down: a token nothing was stored under
+        log.warning("cache unavailable reading versions", exc_info=True)
+        return "x" + secrets.token_hex(8)
+    return ".".join(found[key] for key in keys)
+
+
+def bump(district_id: int, *topics: str) -> None:
+    """Give the topics new versions once the current transaction commits (at once outside one)."""
+
+    def new_versions() -> None:
+        try:
+            cache.set_many({_version_key(district_id, topic): secrets.token_hex(8) for topic in topics}, VERSION_TIMEOUT)
+        except Exception:
+            # Nothing stale can be served from a cache that cannot be reached; when it is back, entries
+            # built on the old version may be read until they expire, so drop the version instead.
+            log.warning("cache unavailable bumping %s for district %s", topics, district_id, exc_info=True)
+            try:
+                cache.delete_many([_version_key(district_id, topic) for topic in topics])
+            except Exception:
+                pass
+
+    transaction.on_commit(new_versions)
+
+
+def cached(
+    district_id: int,
+    topics: Iterable[str],
+    key: str,
+    compute: Callable[[], T],
+    *,
+    timeout: int = DEFAULT_TIMEOUT,
+) -> T:
+    """`compute()`'s value, from the cache while the topics' versions are unchanged."""
+    full_key = f"cc:{district_id}:{key}:{versions(district_id, topics)}"
+    try:
+        value = cache.get(full_key)
+    except Exception:
+        log.warning("cache unavailable reading %s", full_key, exc_info=True)
+        return compute()
+    if value is not None:
+        return value
+    value = compute()
+    try:
+        cache.set(full_key, value, timeout)
+    except Exception:
+        log.warning("cache unavailable writing %s", full_key, exc_info=True)
+    return value
