@@ -47,10 +47,26 @@ class Action(StrEnum):
     RESPOND_CHECKIN = "checkin.respond"  # acknowledge, return; object: the check-in
     COMMENT = "comment"  # object: a check-in entry (or a check-in)
     RESOLVE_SUPPORT = "checkin.resolve_support"  # object: a check-in entry
+    # Dashboards, board pages, reports and exports
+    VIEW_DASHBOARD = "dashboard.view"  # the superintendent dashboard, its heat map and drill-downs
+    VIEW_BOARD = "board.view"  # the board progress pages (published, aggregate content only)
+    MANAGE_HIGHLIGHTS = "highlight.manage"  # write, publish and unpublish highlights
+    VIEW_BOARD_REPORTS = "board_report.view"  # board reports (HTML and PDF)
+    REQUEST_BOARD_REPORT = "board_report.request"
+    EXPORT_DATA = "export"  # CSV / Excel of the heat map, check-in statuses and metric values
 
 
 _ALL = frozenset(Action)
-_READ = frozenset({Action.VIEW_DISTRICT, Action.VIEW_PLAN, Action.VIEW_METRICS, Action.VIEW_LOAD})
+_READ = frozenset(
+    {
+        Action.VIEW_DISTRICT,
+        Action.VIEW_PLAN,
+        Action.VIEW_METRICS,
+        Action.VIEW_LOAD,
+        Action.VIEW_BOARD,
+        Action.VIEW_BOARD_REPORTS,
+    }
+)
 _PLAN_EDITING = frozenset(
     {
         Action.VIEW_DRAFT_PLANS,
@@ -66,12 +82,16 @@ _PLAN_EDITING = frozenset(
 )
 
 # Seeing every check-in of the district and the queues.
-_REVIEWING = frozenset({Action.VIEW_CHECKINS, Action.VIEW_CHECKIN_QUEUE})
+_REVIEWING = frozenset({Action.VIEW_CHECKINS, Action.VIEW_CHECKIN_QUEUE, Action.VIEW_DASHBOARD, Action.EXPORT_DATA})
 _RESPONDING = frozenset({Action.RESPOND_CHECKIN, Action.COMMENT, Action.RESOLVE_SUPPORT})
 
 ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
-    Role.DISTRICT_ADMIN: _ALL - _RESPONDING - {Action.EDIT_CHECKIN},
-    Role.SUPERINTENDENT: _READ | _PLAN_EDITING | _REVIEWING | _RESPONDING | {Action.VIEW_PEOPLE},
+    Role.DISTRICT_ADMIN: _ALL - _RESPONDING - {Action.EDIT_CHECKIN, Action.MANAGE_HIGHLIGHTS},
+    Role.SUPERINTENDENT: _READ
+    | _PLAN_EDITING
+    | _REVIEWING
+    | _RESPONDING
+    | {Action.VIEW_PEOPLE, Action.MANAGE_HIGHLIGHTS, Action.REQUEST_BOARD_REPORT},
     Role.CABINET: _READ
     | {
         Action.VIEW_PEOPLE,
@@ -82,6 +102,7 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
         Action.IMPORT_METRIC_VALUES,
         Action.ENTER_METRIC_VALUE,
         Action.EDIT_CHECKIN,
+        Action.REQUEST_BOARD_REPORT,
     }
     | _REVIEWING
     | _RESPONDING,
