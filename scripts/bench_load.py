@@ -57,6 +57,7 @@ class Scenario:
     name: str
     path: str  # formatted with slug, plan_id, metric_id, school_id
     role: str = "district_admin"
+    headers: tuple[tuple[str, str], ...] = ()  # extra request headers, e.g. (("HX-Request", "true"),)
 
 
 SCENARIOS: list[Scenario] = [
@@ -214,12 +215,12 @@ def stop_gunicorn(process: subprocess.Popen) -> None:
 # --- The client ----------------------------------------------------------------------
 
 
-def get(port: int, path: str, cookie: str) -> tuple[int, float, int]:
+def get(port: int, path: str, cookie: str, headers: dict[str, str] | None = None) -> tuple[int, float, int]:
     """GET path on a new connection (gunicorn's sync workers close each one); (status, ms, bytes)."""
     started = time.perf_counter()
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
     try:
-        conn.request("GET", path, headers={"Cookie": cookie, "Host": "127.0.0.1"})
+        conn.request("GET", path, headers={"Cookie": cookie, "Host": "127.0.0.1", **(headers or {})})
         response = conn.getresponse()
         body = response.read()
     finally:
@@ -227,8 +228,11 @@ def get(port: int, path: str, cookie: str) -> tuple[int, float, int]:
     return response.status, (time.perf_counter() - started) * 1000, len(body)
 
 
-def drive(port: int, requests: list[tuple[str, str, str]], connections: int = CONNECTIONS) -> tuple[dict, float]:
-    """Send (kind, path, cookie) requests over `connections` threads; ({kind: [ms]}, wall seconds)."""
+def drive(port: int, requests: list[tuple], connections: int = CONNECTIONS) -> tuple[dict, float]:
+    """Send (kind, path, cookie[, headers]) requests over `connections` threads; ({kind: [ms]}, wall seconds).
+
+    A 304 counts as answered (a conditional request's answer); anything else but 200 fails the run.
+    """
     timings: dict[str, list[float]] = {}
     errors: list[str] = []
     queue = iter(requests)
@@ -240,10 +244,10 @@ def drive(port: int, requests: list[tuple[str, str, str]], connections: int = CO
                 item = next(queue, None)
             if item is None:
                 return
-            kind, path, cookie = item
-            status, ms, _ = get(port, path, cookie)
+            kind, path, cookie, *headers = item
+            status, ms, _ = get(port, path, cookie, *headers)
             with lock:
-                if status != 200:
+                if status not in (200, 304):
                     errors.append(f"{path} answered {status}")
                 timings.setdefault(kind, []).append(ms)
 
@@ -266,7 +270,7 @@ def percentile(values: list[float], fraction: float) -> float:
 # --- The benchmark -------------------------------------------------------------------
 
 
-def measure(port: int, request: tuple[str, str, str], count: int) -> dict[str, float]:
+def measure(port: int, request: tuple, count: int) -> dict[str, float]:
     """`count` GETs of one kind over CONNECTIONS threads: p50 / p95 / p99 in ms and req/s."""
     timings, seconds = drive(port, [request] * count)
     values = timings[request[0]]
@@ -314,8 +318,8 @@ def run(bench: Any, big_district: tuple[Any, Any], build_district: Any, analyze:
         for scenario in scenarios:
             for context in districts:
                 path = scenario.path.format(**context)
-                page = (scenario.name, path, context["cookies"][scenario.role])
-                status, _, size = get(port, path, page[2])
+                page = (scenario.name, path, context["cookies"][scenario.role], dict(scenario.headers))
+                status, _, size = get(port, path, page[2], page[3])
                 if status != 200:
                     raise RuntimeError(f"{path} answered {status}, not 200")
                 drive(port, [page] * WORKERS * 2)  # warm

@@ -33,6 +33,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import cache
 
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
@@ -191,7 +192,7 @@ def _people(district: District, *, schools: int, departments: int) -> _People:
     principal_label = RoleLabel.objects.create(
         district=district, name="Principals", slug="principals", system_role=Role.PRINCIPAL
     )
-    password = make_password(TEST_PASSWORD)  # one hash for everyone (a browser test may log in)
+    password = _password()
     wide = [
         (Role.SUPERINTENDENT, "superintendent", {}),
         (Role.DISTRICT_ADMIN, "admin", {}),
@@ -251,6 +252,12 @@ def _people(district: District, *, schools: int, departments: int) -> _People:
         principals={m.school_id: m for m in principals},
         principal_label=principal_label,
     )
+
+
+@cache
+def _password() -> str:
+    """One hash for everyone in every built district (a browser test may log in; hashing is slow)."""
+    return make_password(TEST_PASSWORD)
 
 
 def _memberships(rows: list[Membership]) -> list[Membership]:
