@@ -25,7 +25,6 @@ from .models import (
     CheckinRollup,
     CheckinState,
     CycleState,
-    EntryStatus,
 )
 
 # --- The check-in page and a place's check-ins -----------------------------------------------------
@@ -400,55 +399,3 @@ def support_queue(
             )
         )
     return SupportQueue(shown, rows, tab, show, open_count)
-
-
-# --- The principal's (and department lead's) home panel ------------------------------------------
-
-RECENT_RESPONSES = 5
-
-
-@dataclass(frozen=True)
-class HomePanel:
-    current: Checkin | None
-    entries_total: int
-    entries_filled: int
-    responses: list[CheckinResponse]
-
-
-def home_panel(*, actor: Membership) -> HomePanel | None:
-    """Their place's check-in in the open cycle (how many entries are filled in) and the latest
-    responses to their place's check-ins. None for anyone without a school or department to report for."""
-    if actor.role == Role.PRINCIPAL and actor.school_id:
-        place = {"school_id": actor.school_id}
-    elif actor.role == Role.CABINET and actor.department_id:
-        place = {"department_id": actor.department_id}
-    else:
-        return None
-    current = (
-        Checkin.objects.filter(district_id=actor.district_id, cycle__state=CycleState.OPEN, **place)
-        .select_related("cycle", "school", "department")
-        .annotate(
-            entries_total=Count("entries", filter=Q(entries__set_aside=False)),
-            entries_filled=Count(
-                "entries", filter=Q(entries__set_aside=False) & ~Q(entries__status=EntryStatus.NOT_STARTED)
-            ),
-        )
-        .order_by("-cycle__period_start")
-        .first()
-    )
-    place_filter = {f"checkin__{name}": value for name, value in place.items()}
-    responses = list(
-        CheckinResponse.objects.filter(district_id=actor.district_id, **place_filter)
-        .select_related(
-            "author__user", "checkin__cycle", "checkin__school", "checkin__department", "entry__assignment__commitment"
-        )
-        .order_by("-created_at", "-pk")[:RECENT_RESPONSES]
-    )
-    if current is None and not responses:
-        return HomePanel(None, 0, 0, [])
-    return HomePanel(
-        current,
-        current.entries_total if current else 0,
-        current.entries_filled if current else 0,
-        responses,
-    )

@@ -1,19 +1,22 @@
 """The district home `/d/<slug>/`: each role lands on the page it opens Throughline for.
 
-`district_home` picks the page by role: the superintendent and cabinet get the dashboard
-(dashboards.views.dashboard), board members the board progress pages, everyone else their role's
-home below (composed on top of every app it summarises)."""
+`district_home` picks the page by role: the superintendent, cabinet and partner coaches get the
+dashboard (dashboards.views.dashboard), board members the board progress pages, principals, staff
+and district admins their homes below (composed on top of every app they summarise)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
 
-from checkins.selectors import home_panel
 from core.web import render_page
+from dashboards import homes
 from districts import selectors
 from districts.policy import Action, can
+from districts.roles import Role
 from districts.web import district_view
-from priorities.selectors import plan_at_a_glance
+from priorities.selectors import plan_at_a_glance, role_card
 
 
 @district_view(section="home")
@@ -22,22 +25,63 @@ def district_home(request: HttpRequest) -> HttpResponse:
 
 
 def role_home(request: HttpRequest) -> HttpResponse:
-    """The home of the roles that have no page of their own yet (replaced role by role)."""
+    """The page of the reader's role (one view per role below; the others render the shared home)."""
+    role = request.membership.role
+    if role == Role.PRINCIPAL:
+        return principal_home(request)
+    if role == Role.STAFF:
+        return staff_home(request)
+    if role == Role.DISTRICT_ADMIN:
+        return admin_home(request)
+    return general_home(request)
+
+
+def _plan_context(request: HttpRequest, *, with_card: bool) -> dict[str, Any]:
+    """The plan at a glance (and, for those who carry it out, their own role card's commitments)."""
     district, membership = request.district, request.membership
-    can_manage = can(membership, Action.MANAGE_DISTRICT)
+    summary = plan_at_a_glance(district=district, membership=membership) if can(membership, Action.VIEW_PLAN) else None
+    card = None
+    if with_card and summary is not None and summary.own_card is not None:
+        card = role_card(district=district, plan=summary.plan, role_label=summary.own_card)
+    # Only the admin home has a checklist; the key is always there so every home reads the same.
+    return {"plan_summary": summary, "role_card": card, "checklist": None}
+
+
+def principal_home(request: HttpRequest) -> HttpResponse:
+    context = {**_plan_context(request, with_card=True), "place_home": homes.place_home(actor=request.membership)}
+    return render_page(request, "dashboards/home_principal.html", context)
+
+
+def staff_home(request: HttpRequest) -> HttpResponse:
+    return render_page(request, "dashboards/home_staff.html", _plan_context(request, with_card=True))
+
+
+def admin_home(request: HttpRequest) -> HttpResponse:
+    district, membership = request.district, request.membership
     counts = selectors.home_counts(district=district, actor=membership)
-    checklist = selectors.setup_checklist(district=district, counts=counts) if can_manage else []
+    checklist = selectors.setup_checklist(district=district, counts=counts)
     context = {
-        "can_manage": can_manage,
+        **_plan_context(request, with_card=False),
+        "can_manage": True,
+        "can_view_people": True,
+        "school_count": counts["schools"],
+        "department_count": counts["departments"],
+        # Shown until every step is done.
+        "checklist": checklist if not all(item.done for item in checklist) else None,
+        "cycle_health": homes.cycle_health(district=district),
+    }
+    return render_page(request, "dashboards/home_admin.html", context)
+
+
+def general_home(request: HttpRequest) -> HttpResponse:
+    """The home of the roles whose own page is not there yet: the plan, the places and (cabinet) their panel."""
+    district, membership = request.district, request.membership
+    counts = selectors.home_counts(district=district, actor=membership)
+    context = {
+        **_plan_context(request, with_card=False),
         "can_view_people": can(membership, Action.VIEW_PEOPLE),
         "school_count": counts["schools"],
         "department_count": counts["departments"],
-        # Shown to admins until every step is done.
-        "checklist": checklist if not all(item.done for item in checklist) else None,
-        "plan_summary": plan_at_a_glance(district=district, membership=membership)
-        if can(membership, Action.VIEW_PLAN)
-        else None,
-        # A principal's or department lead's check-in and the responses waiting for them.
-        "checkin_panel": home_panel(actor=membership),
+        "place_home": homes.place_home(actor=membership),
     }
     return render_page(request, "dashboards/home.html", context)
