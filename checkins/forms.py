@@ -8,9 +8,12 @@ or the metric, so the error summary says which entry a message is about; the pag
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
@@ -36,6 +39,65 @@ def entry_field(entry_pk: int, name: str) -> str:
 
 def value_field(metric_pk: int) -> str:
     return f"m{metric_pk}-value"
+
+
+_ENTRY_KEY = re.compile(rf"^e(\d+)-({'|'.join(ENTRY_FIELDS)})$")
+_VALUE_KEY = re.compile(r"^m(\d+)-value$")
+_EVIDENCE_URL_MAX = CheckinEntry._meta.get_field("evidence_url").max_length
+_VALUE_TEXT_MAX = CheckinMetricValue._meta.get_field("value_text").max_length
+_STATUS_VALUES = frozenset(value for value, _label in STATUS_CHOICES)
+_FALSE_CHECKBOX = frozenset({"", "false", "False", "0"})  # as forms.BooleanField reads a checkbox
+
+
+@dataclass(frozen=True)
+class DraftPost:
+    """An autosave's fields, read as CheckinForm would read them (stripped text, the same limits)."""
+
+    version: int
+    entries: dict[int, EntryInput]
+    values: dict[int, str]
+
+
+def draft_from_post(data: QueryDict) -> DraftPost | None:
+    """The typed entries and values of an autosave, straight from the post; None when one is out of bounds.
+
+    An autosave only writes a draft, so it needs none of the form's labels and widgets: a 20-entry
+    check-in has 120 fields, and building them all costs more than the save. The service still checks
+    every entry and metric belongs to the check-in. A status no radio button was chosen for is empty
+    (the stored one is kept).
+    """
+    try:
+        version = int(data.get("version", ""))
+    except ValueError:
+        return None
+    if version < 1:
+        return None
+    typed: dict[int, dict[str, str]] = {}
+    values: dict[int, str] = {}
+    for key, raw in data.items():
+        if "\x00" in raw:
+            return None
+        if match := _ENTRY_KEY.match(key):
+            typed.setdefault(int(match[1]), {})[match[2]] = raw.strip()
+        elif match := _VALUE_KEY.match(key):
+            values[int(match[1])] = raw.strip()
+    entries = {}
+    for pk, fields in typed.items():
+        status = fields.get("status", "")
+        evidence_url = fields.get("evidence_url", "")
+        if (status and status not in _STATUS_VALUES) or len(evidence_url) > _EVIDENCE_URL_MAX:
+            return None
+        entries[pk] = EntryInput(
+            status=status,
+            note=fields.get("note", ""),
+            evidence_url=evidence_url,
+            blocker=fields.get("blocker", ""),
+            support_requested=fields.get("support_requested", "") not in _FALSE_CHECKBOX,
+            support_needed=fields.get("support_needed", ""),
+        )
+    if any(len(text) > _VALUE_TEXT_MAX for text in values.values()):
+        return None
+    return DraftPost(version=version, entries=entries, values=values)
 
 
 class CheckinForm(forms.Form):

@@ -5,6 +5,7 @@ through districts.policy, runs in one transaction and reports what changed throu
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -17,12 +18,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from core.bulk import update_from_values
 from districts.models import District, Membership
 from districts.policy import Action, MetricValueTarget, require
 from districts.services import ensure_actor_in_district
 from metrics.choices import ValueSource
 from metrics.forms import parse_number
-from metrics.models import MetricValue
+from metrics.models import Metric, MetricValue
 from metrics.services import PlannedValue, ValueInput, plan_values, write_values
 
 from . import events
@@ -102,10 +104,11 @@ class CheckinProblems:
 
 
 class CheckinIncompleteError(ValidationError):
-    """The check-in has problems (`problems`); nothing was submitted."""
+    """The check-in has problems (`problems`); nothing was submitted. `checkin`: the draft as saved, if it was."""
 
-    def __init__(self, problems: CheckinProblems) -> None:
+    def __init__(self, problems: CheckinProblems, *, checkin: Checkin | None = None) -> None:
         self.problems = problems
+        self.checkin = checkin
         super().__init__(
             ngettext(
                 "The check-in has %(count)s problem to fix before it can be submitted.",
@@ -137,6 +140,56 @@ def _check_can_edit(*, district: District, actor: Membership, checkin: Checkin) 
     require(actor, Action.EDIT_CHECKIN, checkin)
 
 
+def _draft_state(state: str) -> str:
+    # A check-in not started becomes a draft; a returned one stays returned until resubmitted.
+    return CheckinState.DRAFT if state == CheckinState.NOT_STARTED else state
+
+
+def _claim_version(*, district: District, actor: Membership, checkin: Checkin, version: int, now: datetime) -> Checkin:
+    """Take the next version of the check-in, or refuse: one conditional UPDATE in the usual case.
+
+    The UPDATE succeeds only while the stored version is `version`, the state is the one the caller read
+    and the cycle is open; it also locks the row for the rest of the transaction. When it changes
+    nothing, the row is read under a lock to say why (StaleCheckin, CheckinNotEditableError) — or, if
+    only the state differs from the caller's copy (returned since it was read), taken under that lock.
+    """
+    checkin = copy.copy(checkin)  # the caller's copy keeps what it read
+    claimed = Checkin.objects.filter(
+        district=district,
+        pk=checkin.pk,
+        version=version,
+        state=checkin.state,
+        state__in=EDITABLE_CHECKIN_STATES,
+        cycle__state=CycleState.OPEN,
+    ).update(state=_draft_state(checkin.state), version=F("version") + 1, updated_by=actor, updated_at=now)
+    if claimed != 1:
+        checkin = _locked_checkin(district=district, checkin=checkin)
+        if not checkin_is_editable(checkin):
+            raise CheckinNotEditableError(checkin)
+        if checkin.version != version:
+            raise StaleCheckin(checkin)
+        Checkin.objects.filter(district=district, pk=checkin.pk).update(
+            state=_draft_state(checkin.state), version=F("version") + 1, updated_by=actor, updated_at=now
+        )
+    checkin.state, checkin.version, checkin.updated_by, checkin.updated_at = (
+        _draft_state(checkin.state),
+        version + 1,
+        actor,
+        now,
+    )
+    return checkin
+
+
+@dataclass
+class _Draft:
+    """A check-in as just saved, with what the save read (so a submission need not read it again)."""
+
+    checkin: Checkin
+    entries: list[CheckinEntry]  # every entry of the check-in, set-aside ones included
+    metrics: list[Metric] | None = None  # the metrics it asks values of, when the save read them
+    value_rows: dict[int, CheckinMetricValue] = field(default_factory=dict)  # by metric pk
+
+
 def _write_draft(
     *,
     district: District,
@@ -146,72 +199,66 @@ def _write_draft(
     entries: Mapping[int, EntryInput],
     values: Mapping[int, str],
     now: datetime,
-) -> Checkin:
-    """Lock, check, write the typed text and bump the version. A fixed number of queries."""
-    current = _locked_checkin(district=district, checkin=checkin)
-    if not checkin_is_editable(current):
-        raise CheckinNotEditableError(current)
-    if current.version != version:
-        raise StaleCheckin(current)
-    if entries:
-        stored = {
-            e.pk: e for e in CheckinEntry.objects.filter(district=district, checkin=current, pk__in=list(entries))
+) -> _Draft:
+    """Claim the next version, then write the typed text: a fixed number of queries, whatever the entries.
+
+    An entry's empty status keeps the stored one (a status no radio button was chosen for)."""
+    current = _claim_version(district=district, actor=actor, checkin=checkin, version=version, now=now)
+    stored = list(
+        CheckinEntry.objects.filter(district=district, checkin=current).only("pk", "set_aside", *_ENTRY_FIELDS)
+    )
+    by_pk = {entry.pk: entry for entry in stored}
+    changed: list[tuple] = []
+    for pk, typed in entries.items():
+        entry = by_pk.get(pk)
+        if entry is None:
+            raise ValidationError(_("An entry of the form isn't part of this check-in."), code="unknown_entry")
+        status = typed.status or entry.status
+        if status not in EntryStatus.values:
+            raise ValidationError(_("Choose one of the statuses."), code="invalid_status")
+        new = {
+            "status": status,
+            "note": typed.note,
+            "evidence_url": typed.evidence_url.strip()[:_EVIDENCE_URL_MAX],
+            "blocker": typed.blocker,
+            "support_requested": bool(typed.support_requested),
+            "support_needed": typed.support_needed,
         }
-        changed: list[CheckinEntry] = []
-        for pk, typed in entries.items():
-            entry = stored.get(pk)
-            if entry is None:
-                raise ValidationError(_("An entry of the form isn't part of this check-in."), code="unknown_entry")
-            if typed.status not in EntryStatus.values:
-                raise ValidationError(_("Choose one of the statuses."), code="invalid_status")
-            new = {
-                "status": typed.status,
-                "note": typed.note,
-                "evidence_url": typed.evidence_url.strip()[:_EVIDENCE_URL_MAX],
-                "blocker": typed.blocker,
-                "support_requested": bool(typed.support_requested),
-                "support_needed": typed.support_needed,
-            }
-            if any(getattr(entry, name) != value for name, value in new.items()):
-                for name, value in new.items():
-                    setattr(entry, name, value)
-                entry.updated_at = now
-                changed.append(entry)
-        if changed:
-            CheckinEntry.objects.bulk_update(changed, [*_ENTRY_FIELDS, "updated_at"])
+        if any(getattr(entry, name) != value for name, value in new.items()):
+            for name, value in new.items():
+                setattr(entry, name, value)
+            changed.append((entry.pk, *new.values(), now))
+    update_from_values(CheckinEntry, [*_ENTRY_FIELDS, "updated_at"], changed, district_id=district.pk)
+    draft = _Draft(checkin=current, entries=stored)
     if values:
-        metrics = {m.pk: m for m in checkin_metrics(current)}
-        unknown = set(values) - set(metrics)
-        if unknown:
+        draft.metrics = checkin_metrics(current)
+        metric_pks = {metric.pk for metric in draft.metrics}
+        if set(values) - metric_pks:
             raise ValidationError(_("A value of the form isn't asked for in this check-in."), code="unknown_metric")
         period = checkin_period(current.cycle)
-        stored_values = {v.metric_id: v for v in CheckinMetricValue.objects.filter(district=district, checkin=current)}
+        draft.value_rows = {
+            v.metric_id: v for v in CheckinMetricValue.objects.filter(district=district, checkin=current)
+        }
         to_create: list[CheckinMetricValue] = []
-        to_update: list[CheckinMetricValue] = []
+        to_update: list[tuple] = []
         for metric_pk, text in values.items():
             text = (text or "").strip()[:_VALUE_TEXT_MAX]
-            row = stored_values.get(metric_pk)
+            row = draft.value_rows.get(metric_pk)
             if row is None:
-                to_create.append(
-                    CheckinMetricValue(
-                        district=district, checkin=current, metric_id=metric_pk, period=period, value_text=text
-                    )
+                row = CheckinMetricValue(
+                    district=district, checkin=current, metric_id=metric_pk, period=period, value_text=text
                 )
+                draft.value_rows[metric_pk] = row
+                to_create.append(row)
             elif row.value_text != text or row.period != period:
                 row.value_text, row.period, row.updated_at = text, period, now
-                to_update.append(row)
+                to_update.append((row.pk, text, period, now))
         if to_create:
             CheckinMetricValue.objects.bulk_create(to_create)
-        if to_update:
-            CheckinMetricValue.objects.bulk_update(to_update, ["value_text", "period", "updated_at"])
-    new_state = CheckinState.DRAFT if current.state == CheckinState.NOT_STARTED else current.state
-    updated = Checkin.objects.filter(district=district, pk=current.pk, version=version).update(
-        state=new_state, version=F("version") + 1, updated_by=actor, updated_at=now
-    )
-    if updated != 1:  # can't happen under the lock; refuse rather than overwrite
-        raise StaleCheckin(current)
-    current.state, current.version, current.updated_by, current.updated_at = new_state, version + 1, actor, now
-    return current
+        update_from_values(
+            CheckinMetricValue, ["value_text", "period", "updated_at"], to_update, district_id=district.pk
+        )
+    return draft
 
 
 @transaction.atomic
@@ -239,7 +286,7 @@ def save_checkin_draft(
         entries=entries,
         values=values,
         now=timezone.now(),
-    )
+    ).checkin
     events.checkin_saved(saved)
     return saved
 
@@ -262,14 +309,23 @@ def _entry_problems(entry: CheckinEntry) -> dict[str, str]:
 
 
 def _planned_values(
-    *, district: District, checkin: Checkin, today: date
+    *,
+    district: District,
+    checkin: Checkin,
+    today: date,
+    metrics: list[Metric] | None = None,
+    rows: dict[int, CheckinMetricValue] | None = None,
 ) -> tuple[list[PlannedValue], list[CheckinMetricValue], dict[int, str]]:
-    """Parse and validate the check-in's typed values through metrics.services (no writes)."""
-    metrics = checkin_metrics(checkin)
+    """Parse and validate the check-in's typed values through metrics.services (no writes).
+
+    `metrics` and `rows` (by metric pk) are what a save just read, if it did; else they are read here."""
+    if metrics is None:
+        metrics = checkin_metrics(checkin)
     if not metrics:
         return [], [], {}
     period = checkin_period(checkin.cycle)
-    rows = {v.metric_id: v for v in CheckinMetricValue.objects.filter(district=district, checkin=checkin)}
+    if rows is None:
+        rows = {v.metric_id: v for v in CheckinMetricValue.objects.filter(district=district, checkin=checkin)}
     problems: dict[int, str] = {}
     items: list[ValueInput] = []
     item_rows: list[CheckinMetricValue] = []
@@ -294,17 +350,72 @@ def _planned_values(
     return planned, item_rows, problems
 
 
+def _problems_of(entries: list[CheckinEntry]) -> dict[int, dict[str, str]]:
+    return {entry.pk: found for entry in entries if not entry.set_aside and (found := _entry_problems(entry))}
+
+
 def checkin_problems(checkin: Checkin, *, today: date | None = None) -> CheckinProblems:
     """Everything that keeps the check-in (as saved) from being submitted; empty when it can be."""
     district = checkin.district
     today = today or timezone.localdate(timezone=district.tzinfo)
-    problems = CheckinProblems()
-    for entry in CheckinEntry.objects.filter(district_id=checkin.district_id, checkin=checkin, set_aside=False):
-        found = _entry_problems(entry)
-        if found:
-            problems.entries[entry.pk] = found
-    problems.values = _planned_values(district=district, checkin=checkin, today=today)[2]
-    return problems
+    entries = list(CheckinEntry.objects.filter(district_id=checkin.district_id, checkin=checkin, set_aside=False))
+    return CheckinProblems(
+        entries=_problems_of(entries), values=_planned_values(district=district, checkin=checkin, today=today)[2]
+    )
+
+
+def _submit_draft(*, district: District, actor: Membership, draft: _Draft, now: datetime) -> Checkin | CheckinProblems:
+    """Submit a check-in just saved (in the caller's transaction), or return what keeps it from that."""
+    current = draft.checkin
+    today = timezone.localdate(now, timezone=district.tzinfo)
+    problems = CheckinProblems(entries=_problems_of(draft.entries))
+    planned, rows, problems.values = _planned_values(
+        district=district,
+        checkin=current,
+        today=today,
+        metrics=draft.metrics,
+        rows=draft.value_rows if draft.metrics is not None else None,
+    )
+    if problems:
+        return problems
+    if planned:
+        for item in planned:
+            require(actor, Action.ENTER_METRIC_VALUE, MetricValueTarget(metric=item.metric, school=current.school))
+        write_values(district=district, actor=actor, planned=planned, source=ValueSource.CHECKIN)
+        written = {
+            v.metric_id: v.pk
+            for v in MetricValue.objects.filter(
+                district=district,
+                metric_id__in=[p.metric.pk for p in planned],
+                school_id=current.school_id,
+                period=planned[0].period,
+            )
+        }
+        new_rows = [r for r in rows if r.pk is None]
+        for row in rows:
+            row.written_value_id = written.get(row.metric_id)
+            row.updated_at = now
+        if new_rows:
+            CheckinMetricValue.objects.bulk_create(new_rows)
+        update_from_values(
+            CheckinMetricValue,
+            ["written_value", "updated_at"],
+            [(r.pk, r.written_value_id, now) for r in rows if r not in new_rows],
+            district_id=district.pk,
+        )
+    late = current.late or now >= current.cycle.due_at
+    Checkin.objects.filter(district=district, pk=current.pk).update(
+        state=CheckinState.SUBMITTED,
+        submitted_at=now,
+        submitted_by=actor,
+        late=late,
+        first_response_at=None,
+        updated_at=now,
+    )
+    current.state, current.submitted_at, current.submitted_by, current.late = CheckinState.SUBMITTED, now, actor, late
+    current.first_response_at = None
+    events.checkin_submitted(current, actor=actor)
+    return current
 
 
 @transaction.atomic
@@ -327,7 +438,7 @@ def submit_checkin(
     """
     _check_can_edit(district=district, actor=actor, checkin=checkin)
     now = now or timezone.now()
-    current = _write_draft(
+    draft = _write_draft(
         district=district,
         actor=actor,
         checkin=checkin,
@@ -336,50 +447,39 @@ def submit_checkin(
         values=values or {},
         now=now,
     )
-    today = timezone.localdate(now, timezone=district.tzinfo)
-    problems = CheckinProblems()
-    for entry in CheckinEntry.objects.filter(district=district, checkin=current, set_aside=False):
-        found = _entry_problems(entry)
-        if found:
-            problems.entries[entry.pk] = found
-    planned, rows, problems.values = _planned_values(district=district, checkin=current, today=today)
-    if problems:
-        raise CheckinIncompleteError(problems)
-    if planned:
-        for item in planned:
-            require(actor, Action.ENTER_METRIC_VALUE, MetricValueTarget(metric=item.metric, school=current.school))
-        write_values(district=district, actor=actor, planned=planned, source=ValueSource.CHECKIN)
-        written = {
-            v.metric_id: v.pk
-            for v in MetricValue.objects.filter(
-                district=district,
-                metric_id__in=[p.metric.pk for p in planned],
-                school_id=current.school_id,
-                period=planned[0].period,
-            )
-        }
-        new_rows = [r for r in rows if r.pk is None]
-        for row in rows:
-            row.written_value_id = written.get(row.metric_id)
-            row.updated_at = now
-        if new_rows:
-            CheckinMetricValue.objects.bulk_create(new_rows)
-        old_rows = [r for r in rows if r not in new_rows]
-        if old_rows:
-            CheckinMetricValue.objects.bulk_update(old_rows, ["written_value", "updated_at"])
-    late = current.late or now >= current.cycle.due_at
-    Checkin.objects.filter(district=district, pk=current.pk).update(
-        state=CheckinState.SUBMITTED,
-        submitted_at=now,
-        submitted_by=actor,
-        late=late,
-        first_response_at=None,
-        updated_at=now,
-    )
-    current.state, current.submitted_at, current.submitted_by, current.late = CheckinState.SUBMITTED, now, actor, late
-    current.first_response_at = None
-    events.checkin_submitted(current, actor=actor)
-    return current
+    submitted = _submit_draft(district=district, actor=actor, draft=draft, now=now)
+    if isinstance(submitted, CheckinProblems):
+        raise CheckinIncompleteError(submitted)
+    return submitted
+
+
+def save_and_submit_checkin(
+    *,
+    district: District,
+    actor: Membership,
+    checkin: Checkin,
+    version: int,
+    entries: Mapping[int, EntryInput],
+    values: Mapping[int, str],
+    now: datetime | None = None,
+) -> Checkin:
+    """Save what was typed and submit it, in one pass: the check-in page's "Submit check-in".
+
+    Unlike submit_checkin, what was typed is kept when the check-in can't be submitted yet: the draft is
+    saved (committed with the caller's transaction) and CheckinIncompleteError is raised afterwards, with
+    the saved draft as its `checkin`. Raises StaleCheckin / CheckinNotEditableError like a save.
+    """
+    _check_can_edit(district=district, actor=actor, checkin=checkin)
+    now = now or timezone.now()
+    with transaction.atomic():
+        draft = _write_draft(
+            district=district, actor=actor, checkin=checkin, version=version, entries=entries, values=values, now=now
+        )
+        submitted = _submit_draft(district=district, actor=actor, draft=draft, now=now)
+        if isinstance(submitted, Checkin):
+            return submitted
+        events.checkin_saved(draft.checkin)
+    raise CheckinIncompleteError(submitted, checkin=draft.checkin)
 
 
 # --- Responses -----------------------------------------------------------------------------------

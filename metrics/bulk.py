@@ -23,12 +23,12 @@ from typing import Any
 from django.db import connection
 from django.db.models import Model
 
+from core.bulk import BATCH, quote_name, update_from_values
 from districts.models import District, ImportBatch, Membership
 
 from .models import MetricValue
 from .rollups import keys_filter
 
-BATCH = 2000
 VALUE_COLUMNS = (
     "district_id",
     "metric_id",
@@ -44,14 +44,10 @@ VALUE_COLUMNS = (
 )
 
 
-def _quote(name: str) -> str:
-    return connection.ops.quote_name(name)
-
-
 def _insert(model: type[Model], columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     """INSERT many rows with executemany, 2,000 at a time (psycopg pipelines them; sqlite3 loops in C)."""
-    table = _quote(model._meta.db_table)
-    names = ", ".join(_quote(model._meta.get_field(c).column) for c in columns)
+    table = quote_name(model._meta.db_table)
+    names = ", ".join(quote_name(model._meta.get_field(c).column) for c in columns)
     marks = ", ".join(["%s"] * len(columns))
     rows = list(rows)
     with connection.cursor() as cursor:
@@ -137,7 +133,7 @@ def update_values(
     """
     if not values:
         return
-    table = _quote(MetricValue._meta.db_table)
+    table = quote_name(MetricValue._meta.db_table)
     prepared = _Prepared()
     stamp = prepared.stamp(now)
     with connection.cursor() as cursor:
@@ -192,22 +188,11 @@ def insert_history(*, values: Sequence[MetricValue], kind: str, actor: Membershi
 
 def delete_values(*, district: District, metric_id: int) -> None:
     """DELETE every value of a metric in one statement (their "-" history rows are the caller's)."""
-    table = _quote(MetricValue._meta.db_table)
+    table = quote_name(MetricValue._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {table} WHERE district_id = %s AND metric_id = %s", [district.pk, metric_id])
 
 
 def update_judgements(*, district: District, judgements: Sequence[tuple[int, str, bool | None]]) -> None:
     """Store values' judgements (id, status, meets target): one UPDATE per 2,000, joined to a VALUES list."""
-    table = _quote(MetricValue._meta.db_table)
-    with connection.cursor() as cursor:
-        for start in range(0, len(judgements), BATCH):
-            chunk = judgements[start : start + BATCH]
-            rows = ", ".join(["(CAST(%s AS BIGINT), %s, CAST(%s AS BOOLEAN))"] * len(chunk))
-            params: list[Any] = [cell for item in chunk for cell in item]
-            cursor.execute(
-                f"WITH judged(id, status, meets_target) AS (VALUES {rows}) "
-                f"UPDATE {table} SET status = judged.status, meets_target = judged.meets_target "
-                f"FROM judged WHERE {table}.id = judged.id AND {table}.district_id = %s",
-                [*params, district.pk],
-            )
+    update_from_values(MetricValue, ["status", "meets_target"], judgements, district_id=district.pk)

@@ -26,7 +26,7 @@ from districts.web import district_view
 
 from .. import selectors, services
 from ..access import access_checkin
-from ..forms import STATUS_CHOICES, CheckinForm
+from ..forms import STATUS_CHOICES, CheckinForm, draft_from_post
 from ..models import Checkin, CheckinState, CycleState
 
 SECTION = "checkins"
@@ -75,7 +75,6 @@ def _render(
     form: CheckinForm,
     *,
     editable: bool,
-    partial: str | None = None,
     status: int = 200,
     **extra: Any,
 ) -> HttpResponse:
@@ -90,11 +89,10 @@ def _render(
         "late_days": late_by_days(checkin),
         "is_returned": checkin.state == CheckinState.RETURNED,
         "cycle_closed": checkin.cycle.state == CycleState.CLOSED,
-        # An autosave's status line needs no responses.
-        "response_panel": None if partial else selectors.response_panel(checkin=checkin, actor=request.membership),
+        "response_panel": selectors.response_panel(checkin=checkin, actor=request.membership),
         **extra,
     }
-    return render_page(request, TEMPLATE, context, partial=partial, status=status)
+    return render_page(request, TEMPLATE, context, status=status)
 
 
 @district_view(Action.VIEW_DISTRICT, section=SECTION)
@@ -117,6 +115,10 @@ def _checkin_page(request: HttpRequest, checkin_id: int, *, submit: bool) -> Htt
     district, actor = request.district, request.membership
     checkin = access_checkin(actor=actor, checkin_id=checkin_id)
     may_edit = can(actor, Action.EDIT_CHECKIN, checkin)
+    if request.method == "POST" and not may_edit:
+        raise PermissionDenied(_("Only the school or department can change its check-in."))
+    if request.method == "POST" and request.htmx and request.POST.get("autosave") == "1" and not submit:
+        return _autosave(request, checkin)
     editable = may_edit and services.checkin_is_editable(checkin)
     page = selectors.checkin_page(checkin=checkin)
 
@@ -125,16 +127,12 @@ def _checkin_page(request: HttpRequest, checkin_id: int, *, submit: bool) -> Htt
 
     if request.method != "POST":
         return _render(request, checkin, make_form(), editable=editable)
-    if not may_edit:
-        raise PermissionDenied(_("Only the school or department can change its check-in."))
     form = make_form(request.POST)
-    autosave = bool(request.htmx) and request.POST.get("autosave") == "1" and not submit
     if not form.is_valid():
-        if autosave:
-            return _render(request, checkin, form, editable=True, partial="save_status", save_problem="invalid")
         return _render(request, checkin, form, editable=True, status=422)
+    save = services.save_and_submit_checkin if submit else services.save_checkin_draft
     try:
-        saved = services.save_checkin_draft(
+        saved = save(
             district=district,
             actor=actor,
             checkin=checkin,
@@ -143,30 +141,55 @@ def _checkin_page(request: HttpRequest, checkin_id: int, *, submit: bool) -> Htt
             values=form.typed_values(),
         )
     except services.StaleCheckin as stale:
-        return _refused(request, checkin, form, autosave=autosave, stale=stale, status=409)
+        return _refused(request, checkin, form, stale=stale, status=409)
     except services.CheckinNotEditableError as refused:
-        return _refused(request, checkin, form, autosave=autosave, refused=refused, status=409)
-    if autosave:
-        return _render(request, saved, form, editable=True, partial="save_status", saved=True)
-    if not submit:
-        messages.success(request, _("Draft saved at %(time)s.") % {"time": _saved_at_text(saved)})
-        return redirect(checkin_url(checkin))
-    try:
-        services.submit_checkin(district=district, actor=actor, checkin=saved, version=saved.version)
+        return _refused(request, checkin, form, refused=refused, status=409)
     except services.CheckinIncompleteError as incomplete:
-        # The draft is saved (its own savepoint); show what was typed with the problems, on the new version.
+        # The draft is saved; show what was typed with the problems, on the new version.
+        saved = incomplete.checkin
         data = request.POST.copy()
         data["version"] = str(saved.version)
         form = make_form(data)
         form.is_valid()
         form.add_problems(incomplete.problems)
-        saved.cycle = checkin.cycle
         return _render(request, saved, form, editable=True, status=422)
     except ValidationError as error:
         form.add_error(None, error)
         return _render(request, checkin, form, editable=True, status=422)
-    messages.success(request, _("Check-in submitted. The district can now respond to it."))
+    if submit:
+        messages.success(request, _("Check-in submitted. The district can now respond to it."))
+    else:
+        messages.success(request, _("Draft saved at %(time)s.") % {"time": _saved_at_text(saved)})
     return redirect(checkin_url(checkin))
+
+
+def _autosave(request: HttpRequest, checkin: Checkin) -> HttpResponse:
+    """The HTMX autosave: save the posted fields as the draft and answer with the save status line only.
+
+    htmx swaps only 2xx responses, so a refusal is a status line too and the form stays as typed."""
+    draft = draft_from_post(request.POST)
+    if draft is None:
+        return _save_status(request, checkin, save_problem="invalid")
+    try:
+        saved = services.save_checkin_draft(
+            district=request.district,
+            actor=request.membership,
+            checkin=checkin,
+            version=draft.version,
+            entries=draft.entries,
+            values=draft.values,
+        )
+    except services.StaleCheckin as stale:
+        return _save_status(request, checkin, stale=stale)
+    except services.CheckinNotEditableError as refused:
+        return _save_status(request, checkin, refused=refused)
+    except ValidationError:
+        return _save_status(request, checkin, save_problem="invalid")
+    return _save_status(request, saved, saved=True)
+
+
+def _save_status(request: HttpRequest, checkin: Checkin, **status: Any) -> HttpResponse:
+    return render_page(request, TEMPLATE, {"checkin": checkin, **status}, partial="save_status")
 
 
 def _refused(
@@ -174,15 +197,11 @@ def _refused(
     checkin: Checkin,
     form: CheckinForm,
     *,
-    autosave: bool,
     status: int,
     stale: services.StaleCheckin | None = None,
     refused: services.CheckinNotEditableError | None = None,
 ) -> HttpResponse:
     """A save that wrote nothing: say why beside the form and keep everything typed on screen."""
-    if autosave:
-        # htmx swaps only 2xx responses: the refusal is a status line, the form stays as typed.
-        return _render(request, checkin, form, editable=True, partial="save_status", stale=stale, refused=refused)
     if stale is not None:
         saved_by = stale.saved_by.user.get_full_name() if stale.saved_by else _("Someone")
         form.add_error(

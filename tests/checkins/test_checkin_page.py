@@ -154,6 +154,51 @@ def test_a_stale_autosave_is_refused_naming_who_saved_and_the_form_stays(
         assert CheckinEntry.objects.get(pk=first.pk).note == "Going well"
 
 
+@pytest.mark.parametrize(
+    "bad",
+    [
+        pytest.param(
+            lambda first, other: {entry_field(first.pk, "evidence_url"): "https://x.example/" + "a" * 500},
+            id="link too long",
+        ),
+        pytest.param(lambda first, other: {entry_field(first.pk, "status"): "finished"}, id="unknown status"),
+        pytest.param(
+            lambda first, other: {entry_field(other.pk, "note"): "Into another school's check-in"},
+            id="another check-in's entry",
+        ),
+        pytest.param(lambda first, other: {"version": "soon"}, id="version not a number"),
+    ],
+)
+def test_an_autosave_out_of_bounds_saves_nothing_and_says_so(opened, school, principal, client_for, bad):
+    checkin = checkin_of(opened.district, school)
+    first = entries_of(checkin)[0]
+    other_school = next(s for s in opened.schools if s.pk != school.pk)
+    other = entries_of(checkin_of(opened.district, other_school))[0]
+    data = form_data(checkin, autosave="1", **{entry_field(first.pk, "note"): "Typed just now"})
+    data.update(bad(first, other))
+    response = client_for(principal).post(url(checkin), data, **HTMX)
+    assert response.status_code == 200
+    assert "Not saved yet" in response.content.decode()
+    with scopes_disabled():
+        assert CheckinEntry.objects.get(pk=first.pk).note == ""
+        assert CheckinEntry.objects.get(pk=other.pk).note == ""
+        assert Checkin.objects.get(pk=checkin.pk).version == checkin.version
+
+
+def test_an_autosave_writes_only_the_entries_posted_and_keeps_an_unchosen_status(opened, school, principal, client_for):
+    checkin = checkin_of(opened.district, school)
+    first, second = entries_of(checkin)[:2]
+    client = client_for(principal)
+    client.post(url(checkin), form_data(checkin, autosave="1"), **HTMX)  # every entry on track
+    data = {"version": str(checkin.version + 1), "autosave": "1", entry_field(first.pk, "note"): "  Only this  "}
+    response = client.post(url(checkin), data, **HTMX)
+    assert "Saved at" in response.content.decode()
+    with scopes_disabled():
+        first, second = CheckinEntry.objects.get(pk=first.pk), CheckinEntry.objects.get(pk=second.pk)
+    assert (first.note, first.status) == ("Only this", "on_track")  # stripped as the form would
+    assert (second.note, second.status) == ("Going well", "on_track")
+
+
 def test_save_draft_without_javascript_redirects_back_with_a_message(opened, school, principal, client_for):
     checkin = checkin_of(opened.district, school)
     response = client_for(principal).post(url(checkin), {**form_data(checkin), "action": "save"}, follow=True)
