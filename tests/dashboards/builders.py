@@ -42,6 +42,9 @@ from django.db.models import Model
 from django.utils import timezone
 
 from checkins import rollups
+
+# What the demo's schools write and when the district answers: the same odds here.
+from checkins.demo import _between, _loop_delay, _status
 from checkins.models import (
     Checkin,
     CheckinCycle,
@@ -406,35 +409,6 @@ def _cycle_times(
 
 
 # --- Cycles of check-ins -------------------------------------------------------------------------
-
-
-def _between(rng: random.Random, start: datetime, end: datetime) -> datetime:
-    return start + timedelta(seconds=rng.uniform(0, max(0.0, (end - start).total_seconds())))
-
-
-def _status(rng: random.Random, lean: float) -> str:
-    roll = rng.random() + lean
-    if roll < 0.1:
-        return EntryStatus.OFF_TRACK
-    if roll < 0.28:
-        return EntryStatus.AT_RISK
-    if roll < 0.31:
-        return EntryStatus.NOT_STARTED
-    if roll > 0.97:
-        return EntryStatus.DONE
-    return EntryStatus.ON_TRACK
-
-
-def _loop_delay(rng: random.Random) -> timedelta:
-    """Submission to first response: hours for some, days for most, weeks for a few."""
-    roll = rng.random()
-    if roll < 0.3:
-        return timedelta(hours=rng.uniform(2, 10))
-    if roll < 0.7:
-        return timedelta(days=rng.uniform(1, 3))
-    if roll < 0.92:
-        return timedelta(days=rng.uniform(4, 9))
-    return timedelta(days=rng.uniform(14, 22))
 
 
 class _CycleWriter:
