@@ -1,5 +1,11 @@
-"""URLs of the dashboard pages (included by dashboards/urls.py, namespace "dashboards")."""
+"""URLs of the dashboard's drill-downs (the dashboard itself is the district home, dashboards:home)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from .views import dashboard
+
+urlpatterns = [
+    path("dashboard/priorities/<int:priority_id>/", dashboard.priority_drill, name="priority_drill"),
+    path("dashboard/commitments/<int:commitment_id>/", dashboard.commitment_drill, name="commitment_drill"),
+    path("dashboard/schools/<int:school_id>/", dashboard.school_drill, name="school_drill"),
+]

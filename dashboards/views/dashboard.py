@@ -1,0 +1,118 @@
+"""The superintendent's dashboard (`/d/<slug>/` for the superintendent, cabinet and partner coaches) and its
+drill-downs: priority → its commitments → a commitment's schools → a school's check-ins over cycles.
+
+The heat-map filters are a GET form: with HTMX (`HX-Target: heatmap`) only the `heatmap` partial comes
+back and the URL is pushed, so a reload or a bookmark gives the same view. Drill-downs swap the main
+region (`HX-Target: main`, partial `drill`) and are full pages otherwise.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+
+from checkins.selectors import cycle_checkins, district_rollup, support_queue
+from core.parsing import id_from_query, parse_id
+from core.web import render_page
+from dashboards import dashboard, homes
+from dashboards.dashboard import HeatmapFilters
+from districts.policy import Action, require
+from districts.roles import Role
+from districts.web import district_view
+from plans.selectors import active_plan
+
+SECTION = "home"
+LATE_SHOWN = 10
+REQUESTS_SHOWN = 5
+LOOP_CYCLES = 6
+
+
+def _target(request: HttpRequest) -> str | None:
+    htmx = getattr(request, "htmx", None)
+    return htmx.target if htmx else None
+
+
+def _highlights_panel(request: HttpRequest) -> Any:
+    try:  # TEMP until dashboards.highlights lands (board helper); imported directly then
+        from dashboards.highlights import highlights_panel
+    except ImportError:
+        return None
+    return highlights_panel(district=request.district, actor=request.membership)
+
+
+def dashboard_page(request: HttpRequest) -> HttpResponse:
+    """The dashboard; called by the home dispatcher (dashboards.views.homes), hence not decorated itself."""
+    from dashboards import summary  # TEMP until dashboards.summary lands (board helper)
+
+    require(request.membership, Action.VIEW_DASHBOARD)
+    district, membership = request.district, request.membership
+    plan = active_plan(district=district)
+    filters = HeatmapFilters.from_query(request.GET)
+    context: dict[str, Any] = {"plan": plan, "filters": filters}
+    if plan is not None:
+        context["heatmap"] = dashboard.heatmap(
+            district=district, plan=plan, filters=filters, page=request.GET.get("page", "1")
+        )
+    if _target(request) == "heatmap":
+        return render_page(request, "dashboards/dashboard.html", context, partial="heatmap")
+    if plan is not None:
+        current = dashboard.open_cycle(district=district, plan=plan)
+        latest = context["heatmap"].cycle
+        context.update(
+            choices=dashboard.filter_choices(district=district, plan=plan),
+            cards=summary.priority_cards(district=district, plan=plan),
+            current_cycle=current,
+            current_rollup=district_rollup(cycle=current) if current else None,
+            late=cycle_checkins(cycle=current, state="late") if current else None,
+            late_shown=LATE_SHOWN,
+            alerts=dashboard.commitments_needing_attention(district=district, plan=plan, cycle=latest),
+            support=support_queue(district=district, actor=membership),
+            requests_shown=REQUESTS_SHOWN,
+            legend=[summary.health_view(code) for code in summary.HEALTH_CODES],
+            loops=summary.loop_times(district=district, plan=plan, limit=LOOP_CYCLES),
+        )
+    context["highlights_panel"] = _highlights_panel(request)
+    context["place_home"] = homes.place_home(actor=membership) if membership.role == Role.CABINET else None
+    return render_page(request, "dashboards/dashboard.html", context)
+
+
+def _drill(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+    """A drill-down page, or (HTMX, from the dashboard or another drill-down) only its main region."""
+    partial = "drill" if _target(request) == "main" else None
+    return render_page(request, template, {**context, "in_main": partial is not None}, partial=partial)
+
+
+def _plan(request: HttpRequest):
+    return dashboard.check_plan(active_plan(district=request.district))
+
+
+@district_view(Action.VIEW_DASHBOARD, section=SECTION)
+def priority_drill(request: HttpRequest, priority_id: int) -> HttpResponse:
+    drill = dashboard.priority_drill(
+        district=request.district,
+        plan=_plan(request),
+        priority_id=parse_id(priority_id) or 0,
+        cycle_id=id_from_query(request.GET, "cycle"),
+    )
+    return _drill(request, "dashboards/drill_priority.html", {"drill": drill})
+
+
+@district_view(Action.VIEW_DASHBOARD, section=SECTION)
+def commitment_drill(request: HttpRequest, commitment_id: int) -> HttpResponse:
+    drill = dashboard.commitment_drill(
+        district=request.district,
+        plan=_plan(request),
+        commitment_id=parse_id(commitment_id) or 0,
+        cycle_id=id_from_query(request.GET, "cycle"),
+        page=request.GET.get("page"),
+    )
+    return _drill(request, "dashboards/drill_commitment.html", {"drill": drill})
+
+
+@district_view(Action.VIEW_DASHBOARD, section=SECTION)
+def school_drill(request: HttpRequest, school_id: int) -> HttpResponse:
+    drill = dashboard.school_drill(
+        district=request.district, plan=_plan(request), school_id=parse_id(school_id) or 0, page=request.GET.get("page")
+    )
+    return _drill(request, "dashboards/drill_school.html", {"drill": drill})
