@@ -31,12 +31,7 @@ from checkins.models import (
 from checkins.rollups import REPORTED_STATES
 from core import cache_versions
 from core.parsing import id_from_query, query_text
-
-try:  # TEMP until dashboards.summary lands (board helper); imported directly then
-    from dashboards.summary import HealthView, health_of, health_view
-except ImportError:  # pragma: no cover
-    HealthView = object  # type: ignore[misc,assignment]
-    health_of = health_view = None  # type: ignore[assignment]
+from dashboards.summary import HEALTH_AT_RISK, HEALTH_NO_DATA, HEALTH_OFF_TRACK, HealthView, health_of, health_view
 from districts.models import District, Membership, School, SchoolLevel
 from districts.selectors import SchoolFilters, school_list
 from plans.models import StrategicPlan
@@ -55,13 +50,30 @@ def _page_number(value: object) -> int | str:
     return value if isinstance(value, str) and value.isdigit() else 1
 
 
-def _rollup_of(counts: tuple[int, ...] | None) -> CheckinRollup | None:
-    """An unsaved roll-up carrying cached counts, so summary.health_of reads it as it reads a stored one."""
-    return None if counts is None else CheckinRollup(**dict(zip(COUNTS, counts, strict=True)))
+@dataclass(frozen=True)
+class Counts:
+    """A roll-up's counters and its health code, as cached: numbers only, no names."""
+
+    health: str = HEALTH_NO_DATA
+    entries_reported: int = 0
+    entries_expected: int = 0
+    on_track: int = 0
+    at_risk: int = 0
+    off_track: int = 0
+    done: int = 0
+
+    @classmethod
+    def of(cls, rollup: CheckinRollup | None) -> Counts:
+        if rollup is None:
+            return NO_COUNTS
+        return cls(health_of(rollup), *(getattr(rollup, name) for name in COUNTS))
+
+    @property
+    def view(self) -> HealthView:
+        return health_view(self.health)
 
 
-def _counts(rollup: CheckinRollup) -> tuple[int, ...]:
-    return tuple(getattr(rollup, name) for name in COUNTS)
+NO_COUNTS = Counts()
 
 
 # --- Cycles --------------------------------------------------------------------------------------
@@ -173,29 +185,26 @@ class Heatmap:
         return [row for group in self.groups for row in group.rows]
 
 
-def _cell_counts(
-    *, district: District, cycle: CheckinCycle, school_ids: list[int]
-) -> dict[int, dict[int, tuple[int, ...]]]:
+def _cell_counts(*, district: District, cycle: CheckinCycle, school_ids: list[int]) -> dict[int, dict[int, Counts]]:
     """SCHOOL_PRIORITY roll-up counts of the schools in the cycle: {school id: {priority id: counts}}, cached."""
     ids_key = hashlib.sha1(",".join(map(str, school_ids)).encode()).hexdigest()
 
-    def compute() -> dict[int, dict[int, tuple[int, ...]]]:
-        found: dict[int, dict[int, tuple[int, ...]]] = {}
+    def compute() -> dict[int, dict[int, Counts]]:
+        found: dict[int, dict[int, Counts]] = {}
         rows = CheckinRollup.objects.filter(
             district=district, cycle=cycle, scope=RollupScope.SCHOOL_PRIORITY, school_id__in=school_ids
         ).only("school_id", "priority_id", *COUNTS)
         for rollup in rows:
-            found.setdefault(rollup.school_id, {})[rollup.priority_id] = _counts(rollup)
+            found.setdefault(rollup.school_id, {})[rollup.priority_id] = Counts.of(rollup)
         return found
 
     return cache_versions.cached(district.pk, _ROLLUPS, f"heatmap:{cycle.pk}:{ids_key}", compute)
 
 
-def _cell(priority_id: int, counts: tuple[int, ...] | None) -> HeatCell:
-    values = counts or (0,) * len(COUNTS)
-    reported, expected, on_track, at_risk, off_track, done = values
+def _cell(priority_id: int, counts: Counts) -> HeatCell:
+    c = counts
     return HeatCell(
-        priority_id, health_view(health_of(_rollup_of(counts))), reported, expected, on_track, at_risk, off_track, done
+        priority_id, c.view, c.entries_reported, c.entries_expected, c.on_track, c.at_risk, c.off_track, c.done
     )
 
 
@@ -225,7 +234,7 @@ def heatmap(*, district: District, plan: StrategicPlan, filters: HeatmapFilters,
     cells = _cell_counts(district=district, cycle=cycle, school_ids=[s.pk for s in schools]) if cycle else {}
     groups: list[HeatmapGroup] = []
     for school in schools:
-        row = HeatRow(school, [_cell(p.pk, cells.get(school.pk, {}).get(p.pk)) for p in priorities])
+        row = HeatRow(school, [_cell(p.pk, cells.get(school.pk, {}).get(p.pk, NO_COUNTS)) for p in priorities])
         label = (school.region or _("No region")) if grouped else ""
         if groups and groups[-1].label == label:
             groups[-1].rows.append(row)
@@ -275,12 +284,12 @@ class CommitmentAlert:
 ALERTS_SHOWN = 10
 
 
-def commitment_rollups(*, district: District, cycle: CheckinCycle) -> dict[int, tuple[int, ...]]:
+def commitment_rollups(*, district: District, cycle: CheckinCycle) -> dict[int, Counts]:
     """COMMITMENT roll-up counts of the cycle, by commitment id (cached)."""
 
-    def compute() -> dict[int, tuple[int, ...]]:
+    def compute() -> dict[int, Counts]:
         rows = CheckinRollup.objects.filter(district=district, cycle=cycle, scope=RollupScope.COMMITMENT)
-        return {rollup.commitment_id: _counts(rollup) for rollup in rows.only("commitment_id", *COUNTS)}
+        return {rollup.commitment_id: Counts.of(rollup) for rollup in rows.only("commitment_id", *COUNTS)}
 
     return cache_versions.cached(district.pk, _ROLLUPS, f"commitment-rollups:{cycle.pk}", compute)
 
@@ -291,19 +300,22 @@ def commitments_needing_attention(
     """Commitments off track, then at risk, in the cycle (most off-track entries first): at most ALERTS_SHOWN."""
     if cycle is None:
         return []
-    flagged = []
-    for commitment_id, counts in commitment_rollups(district=district, cycle=cycle).items():
-        code = health_of(_rollup_of(counts))
-        if code in ("off_track", "at_risk"):
-            reported, off_track = counts[0], counts[4]
-            flagged.append((code != "off_track", -off_track / max(reported, 1), commitment_id, code, counts))
-    flagged.sort()
+    counts = commitment_rollups(district=district, cycle=cycle)
+    flagged = [(cid, c) for cid, c in counts.items() if c.health in (HEALTH_OFF_TRACK, HEALTH_AT_RISK)]
+    # Off track before at risk; within each, the larger share of off-track reports first.
+    flagged.sort(
+        key=lambda item: (
+            item[1].health != HEALTH_OFF_TRACK,
+            -item[1].off_track / max(item[1].entries_reported, 1),
+            item[0],
+        )
+    )
     flagged = flagged[:ALERTS_SHOWN]
-    commitments = Commitment.objects.filter(district=district, priority__plan=plan, pk__in=[f[2] for f in flagged])
+    commitments = Commitment.objects.filter(district=district, priority__plan=plan, pk__in=[cid for cid, _ in flagged])
     by_id = {c.pk: c for c in commitments.select_related("priority")}
     return [
-        CommitmentAlert(by_id[cid], health_view(code), counts[0], counts[3], counts[4])
-        for _first, _share, cid, code, counts in flagged
+        CommitmentAlert(by_id[cid], c.view, c.entries_reported, c.at_risk, c.off_track)
+        for cid, c in flagged
         if cid in by_id
     ]
 
@@ -314,21 +326,15 @@ def commitments_needing_attention(
 @dataclass(frozen=True)
 class CommitmentLine:
     commitment: Commitment
-    health: HealthView
-    counts: dict[str, int]
+    counts: Counts
 
 
 @dataclass(frozen=True)
 class PriorityDrill:
     priority: Priority
     cycle: CheckinCycle | None
-    health: HealthView
-    counts: dict[str, int]
+    counts: Counts
     lines: list[CommitmentLine]
-
-
-def _named(counts: tuple[int, ...] | None) -> dict[str, int]:
-    return dict(zip(COUNTS, counts or (0,) * len(COUNTS), strict=True))
 
 
 def priority_drill(*, district: District, plan: StrategicPlan, priority_id: int, cycle_id: int | None) -> PriorityDrill:
@@ -339,14 +345,11 @@ def priority_drill(*, district: District, plan: StrategicPlan, priority_id: int,
     cycle = pick_cycle(district=district, plan=plan, cycle_id=cycle_id)
     commitments = list(Commitment.objects.filter(district=district, priority=priority).order_by("position", "pk"))
     counts = commitment_rollups(district=district, cycle=cycle) if cycle else {}
-    lines = [
-        CommitmentLine(c, health_view(health_of(_rollup_of(counts.get(c.pk)))), _named(counts.get(c.pk)))
-        for c in commitments
-    ]
+    lines = [CommitmentLine(c, counts.get(c.pk, NO_COUNTS)) for c in commitments]
     own = None
     if cycle is not None:
         own = CheckinRollup.objects.filter(district=district, cycle=cycle, key=f"p:{priority.pk}").first()
-    return PriorityDrill(priority, cycle, health_view(health_of(own)), _named(_counts(own) if own else None), lines)
+    return PriorityDrill(priority, cycle, Counts.of(own), lines)
 
 
 @dataclass(frozen=True)
@@ -359,8 +362,7 @@ class PlaceStatus:
 class CommitmentDrill:
     commitment: Commitment
     cycle: CheckinCycle | None
-    health: HealthView
-    counts: dict[str, int]
+    counts: Counts
     page: Page | None
     rows: list[PlaceStatus]
 
@@ -374,8 +376,8 @@ def commitment_drill(
     )
     cycle = pick_cycle(district=district, plan=plan, cycle_id=cycle_id)
     if cycle is None:
-        return CommitmentDrill(commitment, None, health_view(health_of(None)), _named(None), None, [])
-    counts = commitment_rollups(district=district, cycle=cycle).get(commitment.pk)
+        return CommitmentDrill(commitment, None, NO_COUNTS, None, [])
+    counts = commitment_rollups(district=district, cycle=cycle).get(commitment.pk, NO_COUNTS)
     entries = (
         CheckinEntry.objects.filter(
             district=district, checkin__cycle=cycle, assignment__commitment=commitment, set_aside=False
@@ -385,7 +387,7 @@ def commitment_drill(
     )
     shown = Paginator(entries, DRILL_ROWS_PER_PAGE).get_page(_page_number(page))
     rows = [PlaceStatus(entry, entry.checkin.state in REPORTED_STATES) for entry in shown.object_list]
-    return CommitmentDrill(commitment, cycle, health_view(health_of(_rollup_of(counts))), _named(counts), shown, rows)
+    return CommitmentDrill(commitment, cycle, counts, shown, rows)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from checkins.selectors import cycle_checkins, district_rollup, support_queue
 from core.parsing import id_from_query, parse_id
 from core.web import render_page
-from dashboards import dashboard, homes
+from dashboards import dashboard, homes, summary
 from dashboards.dashboard import HeatmapFilters
 from districts.policy import Action, require
 from districts.roles import Role
@@ -43,8 +43,6 @@ def _highlights_panel(request: HttpRequest) -> Any:
 
 def dashboard_page(request: HttpRequest) -> HttpResponse:
     """The dashboard; called by the home dispatcher (dashboards.views.homes), hence not decorated itself."""
-    from dashboards import summary  # TEMP until dashboards.summary lands (board helper)
-
     require(request.membership, Action.VIEW_DASHBOARD)
     district, membership = request.district, request.membership
     plan = active_plan(district=district)
