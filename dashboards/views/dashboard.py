@@ -12,7 +12,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
-from checkins.selectors import cycle_checkins, district_rollup, support_queue
+from checkins.selectors import cycle_checkins, support_queue
 from core.parsing import id_from_query, parse_id
 from core.web import render_page
 from dashboards import dashboard, homes, summary
@@ -56,13 +56,14 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
         return render_page(request, "dashboards/dashboard.html", context, partial="heatmap")
     if plan is not None:
         current = dashboard.open_cycle(district=district, plan=plan)
+        late = cycle_checkins(cycle=current, state="late") if current else None
         latest = context["heatmap"].cycle
         context.update(
             choices=dashboard.filter_choices(district=district, plan=plan),
             cards=summary.priority_cards(district=district, plan=plan),
             current_cycle=current,
-            current_rollup=district_rollup(cycle=current) if current else None,
-            late=cycle_checkins(cycle=current, state="late") if current else None,
+            current_rollup=late.rollup if late else None,  # the cycle's DISTRICT roll-up
+            late=late,
             late_shown=LATE_SHOWN,
             alerts=dashboard.commitments_needing_attention(district=district, plan=plan, cycle=latest),
             support=support_queue(district=district, actor=membership),
