@@ -35,6 +35,7 @@ from checkins.notifications import NOTIFY_KIND
 from checkins.rollups import REFRESH_KIND as CHECKIN_ROLLUPS_KIND
 from checkins.selectors import checkin_metrics
 from core import cache_versions
+from dashboards.summary import HealthView, health_of, health_view, recent_cycles
 from districts import outbox
 from districts.models import Department, District, Membership, PendingWork, School
 from districts.roles import Role
@@ -111,7 +112,7 @@ class CheckinTodo:
 @dataclass(frozen=True)
 class StatusRow:
     priority: Priority
-    cells: list  # HealthView; one per cycle of PlaceHistory.cycles, oldest first
+    cells: list[HealthView]  # one per cycle of PlaceHistory.cycles, oldest first
 
 
 @dataclass(frozen=True)
@@ -221,11 +222,6 @@ def _current_checkin(*, district: District, place: dict[str, int]) -> CheckinTod
 
 
 def _place_history(*, district: District, place: dict[str, int]) -> PlaceHistory | None:
-    try:  # TEMP until dashboards.summary lands (board helper); removed then
-        from dashboards.summary import health_of, health_view, recent_cycles
-    except ImportError:
-        return None
-
     plan = active_plan(district=district)
     if plan is None:
         return None

@@ -18,6 +18,11 @@ from districts.roles import Role
 from districts.web import district_view
 from priorities.selectors import plan_at_a_glance, role_card
 
+from .dashboard import dashboard_page
+
+# They review the whole district (a cabinet member also finds their department's panel at the top).
+DASHBOARD_ROLES = frozenset({Role.SUPERINTENDENT, Role.CABINET, Role.PARTNER_COACH})
+
 
 @district_view(section="home")
 def district_home(request: HttpRequest) -> HttpResponse:
@@ -25,8 +30,10 @@ def district_home(request: HttpRequest) -> HttpResponse:
 
 
 def role_home(request: HttpRequest) -> HttpResponse:
-    """The page of the reader's role (one view per role below; the others render the shared home)."""
+    """The page of the reader's role."""
     role = request.membership.role
+    if role in DASHBOARD_ROLES:
+        return dashboard_page(request)
     if role == Role.PRINCIPAL:
         return principal_home(request)
     if role == Role.STAFF:
@@ -74,7 +81,7 @@ def admin_home(request: HttpRequest) -> HttpResponse:
 
 
 def general_home(request: HttpRequest) -> HttpResponse:
-    """The home of the roles whose own page is not there yet: the plan, the places and (cabinet) their panel."""
+    """The home of a role whose own page is not there yet (board members, until the board pages land)."""
     district, membership = request.district, request.membership
     counts = selectors.home_counts(district=district, actor=membership)
     context = {
@@ -82,6 +89,5 @@ def general_home(request: HttpRequest) -> HttpResponse:
         "can_view_people": can(membership, Action.VIEW_PEOPLE),
         "school_count": counts["schools"],
         "department_count": counts["departments"],
-        "place_home": homes.place_home(actor=membership),
     }
     return render_page(request, "dashboards/home.html", context)
