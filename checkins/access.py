@@ -4,6 +4,8 @@ look the same as a missing one."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.http import Http404
 
 from districts.access import access_in_district
@@ -12,15 +14,12 @@ from districts.policy import Action, can
 
 from .models import Checkin
 
+# What the check-in's pages show of it; an autosave needs only its cycle (is it open?).
+PAGE_RELATED = ("cycle", "school", "department", "submitted_by__user", "updated_by__user", "district")
 
-def access_checkin(*, actor: Membership, checkin_id: object) -> Checkin:
-    checkin = access_in_district(
-        Checkin.objects.select_related(
-            "cycle", "school", "department", "submitted_by__user", "updated_by__user", "district"
-        ),
-        actor=actor,
-        pk=checkin_id,
-    )
+
+def access_checkin(*, actor: Membership, checkin_id: object, related: Sequence[str] = PAGE_RELATED) -> Checkin:
+    checkin = access_in_district(Checkin.objects.select_related(*related), actor=actor, pk=checkin_id)
     if not (can(actor, Action.VIEW_CHECKINS, checkin) or can(actor, Action.EDIT_CHECKIN, checkin)):
         raise Http404("No such check-in.")
     return checkin

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -32,6 +32,7 @@ from .models import (
     EDITABLE_CHECKIN_STATES,
     STATUSES_NEEDING_A_NOTE,
     Checkin,
+    CheckinCycle,
     CheckinEntry,
     CheckinMetricValue,
     CheckinResponse,
@@ -148,19 +149,17 @@ def _draft_state(state: str) -> str:
 def _claim_version(*, district: District, actor: Membership, checkin: Checkin, version: int, now: datetime) -> Checkin:
     """Take the next version of the check-in, or refuse: one conditional UPDATE in the usual case.
 
-    The UPDATE succeeds only while the stored version is `version`, the state is the one the caller read
-    and the cycle is open; it also locks the row for the rest of the transaction. When it changes
+    The UPDATE succeeds only while the stored version is `version` and the state the one the caller read
+    (an editable one, in an open cycle); it also locks the row for the rest of the transaction. When it changes
     nothing, the row is read under a lock to say why (StaleCheckin, CheckinNotEditableError) — or, if
     only the state differs from the caller's copy (returned since it was read), taken under that lock.
     """
     checkin = copy.copy(checkin)  # the caller's copy keeps what it read
-    claimed = Checkin.objects.filter(
-        district=district,
-        pk=checkin.pk,
-        version=version,
-        state=checkin.state,
-        state__in=EDITABLE_CHECKIN_STATES,
-        cycle__state=CycleState.OPEN,
+    cycle_open = Exists(
+        CheckinCycle.objects.filter(district=district, pk=OuterRef("cycle_id"), state=CycleState.OPEN)
+    )  # EXISTS, not a join: Django would turn a join into "WHERE id IN (SELECT …)"
+    claimed = checkin.state in EDITABLE_CHECKIN_STATES and Checkin.objects.filter(
+        cycle_open, district=district, pk=checkin.pk, version=version, state=checkin.state
     ).update(state=_draft_state(checkin.state), version=F("version") + 1, updated_by=actor, updated_at=now)
     if claimed != 1:
         checkin = _locked_checkin(district=district, checkin=checkin)

@@ -113,11 +113,16 @@ def checkin_submit(request: HttpRequest, checkin_id: int) -> HttpResponse:
 
 def _checkin_page(request: HttpRequest, checkin_id: int, *, submit: bool) -> HttpResponse:
     district, actor = request.district, request.membership
-    checkin = access_checkin(actor=actor, checkin_id=checkin_id)
+    autosave = request.method == "POST" and bool(request.htmx) and request.POST.get("autosave") == "1" and not submit
+    if autosave:
+        checkin = access_checkin(actor=actor, checkin_id=checkin_id, related=("cycle",))
+        checkin.district = district
+    else:
+        checkin = access_checkin(actor=actor, checkin_id=checkin_id)
     may_edit = can(actor, Action.EDIT_CHECKIN, checkin)
     if request.method == "POST" and not may_edit:
         raise PermissionDenied(_("Only the school or department can change its check-in."))
-    if request.method == "POST" and request.htmx and request.POST.get("autosave") == "1" and not submit:
+    if autosave:
         return _autosave(request, checkin)
     editable = may_edit and services.checkin_is_editable(checkin)
     page = selectors.checkin_page(checkin=checkin)
