@@ -1,7 +1,9 @@
 """The public progress page /p/<district_slug>/ (namespace "public"), outside /d/: no login."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from .views import public
 
 app_name = "public"
 
-urlpatterns: list = []
+urlpatterns = [path("", public.progress, name="progress")]

@@ -46,7 +46,7 @@ _CYCLE_FIELDS = (
 )
 
 
-def _counts_health(reported: int, at_risk: int, off_track: int) -> str:
+def health_of_counts(reported: int, at_risk: int, off_track: int) -> str:
     if not reported:
         return HEALTH_NO_DATA
     # Integer comparisons: a quarter exactly counts (4 × part ≥ whole), no float rounding.
@@ -61,7 +61,7 @@ def health_of(rollup: CheckinRollup | None) -> str:
     """The health code of a scope in a cycle from its roll-up (None: nothing expected → no data)."""
     if rollup is None:
         return HEALTH_NO_DATA
-    return _counts_health(rollup.entries_reported, rollup.at_risk, rollup.off_track)
+    return health_of_counts(rollup.entries_reported, rollup.at_risk, rollup.off_track)
 
 
 @dataclass(frozen=True)
@@ -180,7 +180,7 @@ def priority_cards(*, district: District, plan: StrategicPlan, cycles: int = 6) 
             trend.append(
                 TrendPoint(
                     cycle=cycle,
-                    health=_counts_health(reported, at_risk, off_track),
+                    health=health_of_counts(reported, at_risk, off_track),
                     share_on_track=percent(on_track + done, reported),
                 )
             )
