@@ -18,6 +18,8 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from checkins.models import (
@@ -31,7 +33,15 @@ from checkins.models import (
 from checkins.rollups import REPORTED_STATES
 from core import cache_versions
 from core.parsing import id_from_query, query_text
-from dashboards.summary import HEALTH_AT_RISK, HEALTH_NO_DATA, HEALTH_OFF_TRACK, HealthView, health_of, health_view
+from dashboards.summary import (
+    HEALTH_AT_RISK,
+    HEALTH_CODES,
+    HEALTH_NO_DATA,
+    HEALTH_OFF_TRACK,
+    HealthView,
+    health_of,
+    health_view,
+)
 from districts.models import District, Membership, School, SchoolLevel
 from districts.selectors import SchoolFilters, school_list
 from plans.models import StrategicPlan
@@ -162,6 +172,7 @@ class HeatCell:
 class HeatRow:
     school: School
     cells: list[HeatCell]
+    cells_html: SafeString  # the row's <td> cells, built once per health code (a page has 250 of them)
 
 
 @dataclass(frozen=True)
@@ -201,11 +212,24 @@ def _cell_counts(*, district: District, cycle: CheckinCycle, school_ids: list[in
     return cache_versions.cached(district.pk, _ROLLUPS, f"heatmap:{cycle.pk}:{ids_key}", compute)
 
 
-def _cell(priority_id: int, counts: Counts) -> HeatCell:
+def _cell(priority_id: int, counts: Counts, views: dict[str, HealthView]) -> HeatCell:
     c = counts
     return HeatCell(
-        priority_id, c.view, c.entries_reported, c.entries_expected, c.on_track, c.at_risk, c.off_track, c.done
+        priority_id, views[c.health], c.entries_reported, c.entries_expected, c.on_track, c.at_risk, c.off_track, c.done
     )
+
+
+def _cell_markup(views: dict[str, HealthView]) -> dict[str, str]:
+    """A heat-map cell per health code: its glyph (hidden from screen readers) and its words."""
+    return {
+        code: format_html(
+            '<td class="heat heat-{}"><span class="health-icon" aria-hidden="true">{}</span> {}</td>',
+            code,
+            view.icon,
+            view.label,
+        )
+        for code, view in views.items()
+    }
 
 
 def heatmap(*, district: District, plan: StrategicPlan, filters: HeatmapFilters, page: int | str | None = 1) -> Heatmap:
@@ -232,9 +256,13 @@ def heatmap(*, district: District, plan: StrategicPlan, filters: HeatmapFilters,
         page_obj = paginator.get_page(_page_number(str(page)))
         schools = list(page_obj.object_list)
     cells = _cell_counts(district=district, cycle=cycle, school_ids=[s.pk for s in schools]) if cycle else {}
+    views = {code: health_view(code) for code in HEALTH_CODES}
+    markup = _cell_markup(views)
     groups: list[HeatmapGroup] = []
     for school in schools:
-        row = HeatRow(school, [_cell(p.pk, cells.get(school.pk, {}).get(p.pk, NO_COUNTS)) for p in priorities])
+        row_cells = [_cell(p.pk, cells.get(school.pk, {}).get(p.pk, NO_COUNTS), views) for p in priorities]
+        # Each piece was escaped by format_html; joining them keeps them safe.
+        row = HeatRow(school, row_cells, mark_safe("".join(markup[c.health.code] for c in row_cells)))
         label = (school.region or _("No region")) if grouped else ""
         if groups and groups[-1].label == label:
             groups[-1].rows.append(row)
