@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class DashboardsConfig(AppConfig):
     name = "dashboards"
     verbose_name = _("Dashboards")
+
+    def ready(self) -> None:
+        from districts import outbox
+
+        from .reports import REPORT_KIND, deliver_report
+
+        outbox.register(REPORT_KIND, deliver_report)  # make a board report (HTML and PDF) once
