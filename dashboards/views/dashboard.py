@@ -17,6 +17,7 @@ from core.parsing import id_from_query, parse_id
 from core.web import render_page
 from dashboards import dashboard, homes, summary
 from dashboards.dashboard import HeatmapFilters
+from dashboards.highlights import highlights_panel
 from districts.policy import Action, require
 from districts.roles import Role
 from districts.web import district_view
@@ -31,14 +32,6 @@ LOOP_CYCLES = 6
 def _target(request: HttpRequest) -> str | None:
     htmx = getattr(request, "htmx", None)
     return htmx.target if htmx else None
-
-
-def _highlights_panel(request: HttpRequest) -> Any:
-    try:  # TEMP until dashboards.highlights lands (board helper); imported directly then
-        from dashboards.highlights import highlights_panel
-    except ImportError:
-        return None
-    return highlights_panel(district=request.district, actor=request.membership)
 
 
 def dashboard_page(request: HttpRequest) -> HttpResponse:
@@ -71,7 +64,7 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
             legend=[summary.health_view(code) for code in summary.HEALTH_CODES],
             loops=summary.loop_times(district=district, plan=plan, limit=LOOP_CYCLES),
         )
-    context["highlights_panel"] = _highlights_panel(request)
+    context["highlights_panel"] = highlights_panel(district=district, actor=membership)
     context["place_home"] = homes.place_home(actor=membership) if membership.role == Role.CABINET else None
     return render_page(request, "dashboards/dashboard.html", context)
 

@@ -46,7 +46,9 @@ def heat_rows(html: str) -> list[tuple[str, list[str]]]:
     rows = []
     for row in re.findall(r"<tr>\s*<th scope=\"row\">(.*?)</tr>", table, re.S):
         school = re.sub(r"<[^>]+>", "", row.split("</th>")[0]).strip()
-        cells = [" ".join(re.sub(r"<[^>]+>", " ", cell).split()) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+        cells = [
+            " ".join(re.sub(r"<[^>]+>", " ", cell).split()) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+        ]
         rows.append((school, cells))
     return rows
 
@@ -374,3 +376,13 @@ def test_a_renamed_school_shows_at_once_though_the_cells_are_cached(built, clien
     with scopes_disabled():
         School.objects.filter(pk=built.schools[0].pk).update(name="Renamed Academy")
     assert "Renamed Academy" in client.get(home_url(built.district), **HX_HEATMAP).content.decode()
+
+
+def test_the_superintendent_gets_the_highlights_panel_and_a_cabinet_member_does_not(built, client_for):
+    assert (
+        'id="highlights-panel-heading"'
+        in client_for(built.superintendent).get(home_url(built.district)).content.decode()
+    )
+    assert (
+        'id="highlights-panel-heading"' not in client_for(built.cabinet).get(home_url(built.district)).content.decode()
+    )
