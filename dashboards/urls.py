@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("dashboards.urls_dashboard")),
     path("", include("dashboards.urls_board")),
     path("", include("dashboards.urls_reports")),
+    path("", include("dashboards.urls_exports")),
 ]
