@@ -178,7 +178,25 @@ URL_ARGUMENTS: dict[str, ArgumentMaker] = {
             district=d, metric=MetricFactory(district=d, name=_name(m, "Metric")), school=SchoolFactory(district=d)
         ).pk
     ),
+    # Dashboards: a published highlight of the active plan (the board pages show published ones).
+    "highlight_id": lambda d, m: _highlight(d, m),
 }
+
+
+def _highlight(district: District, marker: str) -> int:
+    from django.utils import timezone
+    from django_scopes import scopes_disabled
+
+    from dashboards.models import Highlight
+
+    with scopes_disabled():
+        return Highlight.objects.create(
+            district=district,
+            plan=active_plan(district),
+            title=_name(marker, "Highlight"),
+            body=_name(marker, "Highlight text"),
+            published_at=timezone.now(),
+        ).pk
 
 
 def _metric_batch(district: District, marker: str) -> dict[str, object]:
@@ -328,6 +346,8 @@ FORM_DATA: dict[str, dict[str, object]] = {
     "metrics:value_import_confirm": {},
     "metrics:value_import_discard": {},
     "metrics:value_enter": {"value": "85"},
+    "dashboards:highlight_publish": {},
+    "dashboards:highlight_unpublish": {},
     # Responses to a check-in (their forms sit on the check-in page).
     "checkins:checkin_acknowledge": {"body": ""},
     "checkins:checkin_comment": {"body": "A comment"},
