@@ -465,7 +465,8 @@ def check_list_pages(url: DistrictURL, matrix: Matrix) -> None:
     """A's pages (and their HTMX partials) never list B's rows, for every role."""
     for make in URL_ARGUMENTS.values():
         make(matrix.other, MARKER)
-    path = path_of(url, {"district_slug": matrix.district.slug})
+    plain = {a: URL_ARGUMENTS[a](matrix.district, OWN) for a in url.arguments}  # only PLAIN_ARGUMENTS here
+    path = path_of(url, {"district_slug": matrix.district.slug, **plain})
     ask_every_role(matrix, "get", path, (200, 302, 403, 405))
 
 

@@ -178,6 +178,9 @@ URL_ARGUMENTS: dict[str, ArgumentMaker] = {
             district=d, metric=MetricFactory(district=d, name=_name(m, "Metric")), school=SchoolFactory(district=d)
         ).pk
     ),
+    # Exports (exports/<kind>.<fmt>): what and which format, the same in every district (PLAIN_ARGUMENTS).
+    "kind": lambda d, m: "checkins",
+    "fmt": lambda d, m: "csv",
     # Dashboards: a published highlight of the active plan (the board pages show published ones).
     "highlight_id": lambda d, m: _highlight(d, m),
 }
@@ -213,6 +216,11 @@ URL_KWARGS: dict[str, Callable[[District, str], dict[str, object]]] = {
     },
     **{f"metrics:value_import{step}": _metric_batch for step in ("_batch", "_confirm", "_discard")},
 }
+
+
+# URL arguments that name no object (an export's kind and format): a URL with no other argument has
+# nothing of another district's to swap in, so the matrix checks it as a page of the district's own rows.
+PLAIN_ARGUMENTS = frozenset({"kind", "fmt"})
 
 
 # What a page needs in its district before it shows its form (e.g. a priority to add a metric under).
@@ -276,6 +284,8 @@ OBJECT_PARAMETERS: dict[str, Callable[[District, str], list[str]]] = {
     "priority": lambda d, m: [str(_active_priority(d, m))],
     "school": lambda d, m: [str(URL_ARGUMENTS["school_id"](d, m))],
     "entry": lambda d, m: [str(URL_ARGUMENTS["entry_id"](d, m))],  # the check-in comment form's entry
+    "cycle": lambda d, m: [str(URL_ARGUMENTS["cycle_id"](d, m))],  # the heat map's and the exports' cycle
+    "supervisor": lambda d, m: [str(_member_like(d, m, None))],  # the heat map's principal supervisor
     "place": lambda d, m: [
         f"school:{URL_ARGUMENTS['school_id'](d, m)}",
         f"department:{URL_ARGUMENTS['department_id'](d, m)}",
@@ -304,6 +314,10 @@ PLAIN_PARAMETERS = frozenset(
         "state",  # a cycle's check-ins by state
         "tab",  # the support queue: open or resolved
         "show",  # the support queue: all or mine
+        "kind",  # exports: what to export
+        "format",  # exports: CSV or Excel
+        "start",  # exports: the first month (YYYY-MM)
+        "end",  # exports: the last month
     }
 )
 
