@@ -132,6 +132,9 @@ DEMO_ARGUMENTS: dict[str, DemoMaker] = {
         CheckinCycle.objects.filter(district=d, state=CycleState.CLOSED).order_by("-period_start").first().pk
     ),
     "entry_id": lambda d: _open_support_request(d).pk,
+    # Exports: without a period the download answers with the exports page and what to choose (an HTML page).
+    "kind": lambda d: "checkins",
+    "fmt": lambda d: "csv",
 }
 
 # URLs whose arguments belong together: url name -> maker of all of them but district_slug.
