@@ -120,3 +120,41 @@ def test_the_priority_and_commitment_drill_downs_pass_axe_and_fit(sized, login_a
     expect(page.locator("#drill-region")).to_be_visible()
     fits(page, width)
     assert_no_axe_violations(page)
+
+
+@pytest.mark.slow
+def test_the_demo_dashboard_and_drill_downs_pass_axe_for_every_role_that_sees_them(browser, live_server, axe):
+    """The seeded year of cycles, as the superintendent, a cabinet lead, a partner coach and the district admin
+    (the admin opens the drill-downs; their home is their own), in English and Spanish, at 390 px."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from districts.demo import DEMO_PASSWORD
+    from tests.gates.demo_urls import DEMO_ROLES, app_urls, demo_paths
+    from tests.gates.walk import PHONE, log_in, walk
+
+    names = ("dashboards:home", "dashboards:priority_drill", "dashboards:commitment_drill", "dashboards:school_drill")
+    call_command("seed_demo", stdout=StringIO())
+    try:
+        paths = demo_paths([url for url in app_urls() if url.name in names])
+        roles = ["superintendent", "cabinet lead", "partner coach", "district admin"]
+        logins = {role: log_in(browser, live_server.url, DEMO_ROLES[role], DEMO_PASSWORD) for role in roles}
+        visits, _ = walk(browser, live_server.url, axe.axe_script, logins, paths)
+        context = browser.new_context(base_url=live_server.url, storage_state=logins["superintendent"])
+        dashboard = context.new_page()
+        dashboard.goto(paths["dashboards:home"])
+        cells = dashboard.locator("#heatmap-region td.heat").all_inner_texts()
+        context.close()
+    finally:
+        call_command("flush", interactive=False, stdout=StringIO())
+    assert len(paths) == len(names)
+    checked = [v for v in visits if v.checked]
+    assert {v.name for v in checked} == set(names)
+    problems = [
+        (v.role, v.language, v.name, v.status, v.violations, v.scroll_width)
+        for v in visits
+        if v.status >= 500 or v.violations or (v.checked and v.scroll_width > PHONE["width"])
+    ]
+    assert not problems
+    assert cells and any("No data" not in text for text in cells)  # the demo's heat map has real statuses
