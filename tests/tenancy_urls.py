@@ -183,6 +183,8 @@ URL_ARGUMENTS: dict[str, ArgumentMaker] = {
     "fmt": lambda d, m: "csv",
     # Dashboards: a published highlight of the active plan (the board pages show published ones).
     "highlight_id": lambda d, m: _highlight(d, m),
+    # Board reports: a ready one (its HTML, shown by the report page, carries the marker).
+    "report_id": lambda d, m: _board_report(d, m),
 }
 
 
@@ -200,6 +202,34 @@ def _highlight(district: District, marker: str) -> int:
             body=_name(marker, "Highlight text"),
             published_at=timezone.now(),
         ).pk
+
+
+def _board_report(district: District, marker: str) -> int:
+    from django_scopes import scopes_disabled
+
+    from dashboards.models import BoardReport, ReportState, ReportSubject
+
+    plan = active_plan(district)
+    name = _name(marker, "Board report")
+    with scopes_disabled():
+        return BoardReport.objects.create(
+            district=district,
+            plan=plan,
+            subject=ReportSubject.QUARTER,
+            subject_key=f"quarter:matrix-{next(_number)}",
+            quarter_start=_plan_first_day(district, plan),
+            state=ReportState.READY,
+            progress=100,
+            html=f"<!doctype html><html lang=en><head><title>{name}</title><style></style></head>"
+            f"<body><main>{name}</main></body></html>",
+            pdf=b"%PDF-1.4 " + name.encode(),
+        ).pk
+
+
+def _plan_first_day(district: District, plan: StrategicPlan):
+    from core.calendar import plan_period
+
+    return plan_period(plan.start_year, plan.end_year, district.school_year_start_month).first_day
 
 
 def _metric_batch(district: District, marker: str) -> dict[str, object]:
@@ -290,6 +320,8 @@ OBJECT_PARAMETERS: dict[str, Callable[[District, str], list[str]]] = {
         f"school:{URL_ARGUMENTS['school_id'](d, m)}",
         f"department:{URL_ARGUMENTS['department_id'](d, m)}",
     ],
+    # The board report form's choice: another district's cycle.
+    "subject": lambda d, m: [f"cycle:{_cycle_of_checkin(d, m)}"],
 }
 
 # Names the views read that name no object.
@@ -360,8 +392,6 @@ FORM_DATA: dict[str, dict[str, object]] = {
     "metrics:value_import_confirm": {},
     "metrics:value_import_discard": {},
     "metrics:value_enter": {"value": "85"},
-    "dashboards:highlight_publish": {},
-    "dashboards:highlight_unpublish": {},
     # Responses to a check-in (their forms sit on the check-in page).
     "checkins:checkin_acknowledge": {"body": ""},
     "checkins:checkin_comment": {"body": "A comment"},

@@ -110,7 +110,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
         "chosen": request.POST.get("subject", ""),
         "request_error": error,
     }
-    return render_page(request, "dashboards/report_list.html", context, status=400 if error else 200)
+    return render_page(request, "dashboards/report_list.html", context)
 
 
 @district_view(Action.VIEW_BOARD_REPORTS, section=SECTION)
