@@ -392,6 +392,8 @@ FORM_DATA: dict[str, dict[str, object]] = {
     "metrics:value_import_confirm": {},
     "metrics:value_import_discard": {},
     "metrics:value_enter": {"value": "85"},
+    "dashboards:highlight_publish": {},
+    "dashboards:highlight_unpublish": {},
     # Responses to a check-in (their forms sit on the check-in page).
     "checkins:checkin_acknowledge": {"body": ""},
     "checkins:checkin_comment": {"body": "A comment"},
