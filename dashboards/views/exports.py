@@ -3,7 +3,7 @@
 The page's form, when complete, sends the browser on to the download's own URL
 (`exports/<kind>.<fmt>?cycle=…` or `?start=…&end=…`), which can be bookmarked. A download
 asked with missing or wrong parameters gets the page back with each problem beside its field
-(status 400), never an error page.
+(200, as a form with errors is answered), never an error page.
 """
 
 from __future__ import annotations
@@ -145,13 +145,13 @@ def _filter_query(filters: HeatmapFilters) -> dict[str, str]:
     return {name: str(value) for name, value in query.items() if value}
 
 
-def _page(request: HttpRequest, form: ExportForm, *, status: int = 200) -> HttpResponse:
+def _page(request: HttpRequest, form: ExportForm) -> HttpResponse:
     try:
         filters = HeatmapFilters.from_query(request.GET)
     except Http404:  # a garbled id (?cycle=abc): the form says what to fix, the filters are left out
         filters = HeatmapFilters()
     context = {"form": form, "plan": form.plan, "filter_query": _filter_query(filters)}
-    return render_page(request, "dashboards/exports.html", context, status=status)
+    return render_page(request, "dashboards/exports.html", context)
 
 
 @district_view(Action.EXPORT_DATA, section=SECTION)
@@ -184,7 +184,7 @@ def export_download(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
     data = {"kind": kind, "format": fmt, **{name: request.GET.get(name, "") for name in PERIOD_FIELDS}}
     form = ExportForm(data, district=district, plan=plan)
     if not form.is_valid():
-        return _page(request, form, status=400)
+        return _page(request, form)
     # The dashboard's heat-map filters; a garbled supervisor id is a 404 there and here.
     filters = HeatmapFilters.from_query(request.GET)
     period = form.period
