@@ -29,7 +29,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from checkins.models import CheckinCycle, CycleState
-from core.bilingual import localized
+from core.bilingual import localized, reading_language
 from core.calendar import plan_period, school_year_label
 from districts import outbox
 from districts.models import District, Membership
@@ -178,7 +178,7 @@ def request_board_report(
                 subject_key=key,
                 cycle=cycle,
                 quarter_start=quarter_start,
-                language=translation.get_language() or "en",
+                language=reading_language(),
                 requested_by=actor,
             )
             _enqueue(report)

@@ -19,6 +19,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from checkins.models import Checkin, CheckinCycle, CheckinEntry, CheckinState, CycleState
+from dashboards.models import BoardReport
 from districts.demo import RIVERBEND_SLUG
 from districts.invitations import make_token
 from districts.models import Department, District, ImportBatch, ImportKind, Invitation, Membership, RoleLabel, School
@@ -135,6 +136,8 @@ DEMO_ARGUMENTS: dict[str, DemoMaker] = {
     # Exports: without a period the download answers with the exports page and what to choose (an HTML page).
     "kind": lambda d: "checkins",
     "fmt": lambda d: "csv",
+    # Board reports (dashboards/demo_reports.py): the ready report of the latest closed cycle.
+    "report_id": lambda d: BoardReport.objects.filter(district=d, state="ready").order_by("-pk").first().pk,
 }
 
 # URLs whose arguments belong together: url name -> maker of all of them but district_slug.
