@@ -6,6 +6,8 @@ on their own pages.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -14,7 +16,6 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
 
 from core.forms import InputForm, district_choice
 from core.web import form_page, posted, render_page, service_error, submit_form
@@ -111,15 +112,21 @@ def highlight_edit(request: HttpRequest, highlight_id: int) -> HttpResponse:
     return done or form_page(request, "dashboards/highlight_form.html", {"form": form, "highlight": highlight})
 
 
-def _button(request: HttpRequest, highlight_id: int, service, message: str) -> HttpResponse:
+def _button(
+    request: HttpRequest, highlight_id: int, service, message: str, confirm: Callable[[Highlight], dict]
+) -> HttpResponse:
+    """GET: what the button does (a page of its own). POST: do it and go back to the page it was pressed on."""
     highlight = highlights.access_highlight(district=request.district, highlight_id=highlight_id)
+    if request.method != "POST":
+        return render_page(request, "dashboards/highlight_confirm.html", {"highlight": highlight, **confirm(highlight)})
+    title = highlight.title
     try:
         service(district=request.district, actor=request.membership, highlight=highlight)
     except ValidationError as error:
         service_error(request, error)
     else:
-        messages.success(request, message % {"title": highlight.title})
-    return redirect(request.POST.get("next") if _safe_next(request) else _list_url(request))
+        messages.success(request, message % {"title": title})
+    return redirect(request.POST["next"] if _safe_next(request) else _list_url(request))
 
 
 def _safe_next(request: HttpRequest) -> bool:
@@ -128,7 +135,6 @@ def _safe_next(request: HttpRequest) -> bool:
     return target.startswith(f"/d/{request.district.slug}/") and "//" not in target
 
 
-@require_POST
 @district_view(Action.MANAGE_HIGHLIGHTS, section=SECTION)
 def highlight_publish(request: HttpRequest, highlight_id: int) -> HttpResponse:
     return _button(
@@ -136,10 +142,18 @@ def highlight_publish(request: HttpRequest, highlight_id: int) -> HttpResponse:
         highlight_id,
         highlights.highlight_publish,
         _("Published “%(title)s”: the board pages and the public page show it now."),
+        lambda h: {
+            "heading": _("Publish “%(title)s”?") % {"title": h.title},
+            "points": [
+                _("The board pages, the public page (where it is on) and new board reports show it at once."),
+                _("Check that it names no staff member."),
+            ],
+            "action_label": _("Publish"),
+            "danger": False,
+        },
     )
 
 
-@require_POST
 @district_view(Action.MANAGE_HIGHLIGHTS, section=SECTION)
 def highlight_unpublish(request: HttpRequest, highlight_id: int) -> HttpResponse:
     return _button(
@@ -147,13 +161,30 @@ def highlight_unpublish(request: HttpRequest, highlight_id: int) -> HttpResponse
         highlight_id,
         highlights.highlight_unpublish,
         _("Unpublished “%(title)s”: it is a draft again and no board or public page shows it."),
+        lambda h: {
+            "heading": _("Unpublish “%(title)s”?") % {"title": h.title},
+            "points": [_("The board pages and the public page stop showing it at once; it stays here as a draft.")],
+            "action_label": _("Unpublish"),
+            "danger": False,
+        },
     )
 
 
 @district_view(Action.MANAGE_HIGHLIGHTS, section=SECTION)
 def highlight_delete(request: HttpRequest, highlight_id: int) -> HttpResponse:
-    """GET: what deleting means. POST: delete (a button on the list page posts here after confirming)."""
-    highlight = highlights.access_highlight(district=request.district, highlight_id=highlight_id)
-    if request.method != "POST":
-        return render_page(request, "dashboards/highlight_delete.html", {"highlight": highlight})
-    return _button(request, highlight_id, highlights.highlight_delete, _("Deleted the highlight “%(title)s”."))
+    def confirm(h: Highlight) -> dict:
+        points = []
+        if h.is_published:
+            points.append(_("It is published: the board pages and the public page stop showing it at once."))
+        points += [
+            _("Board reports already made keep it; new ones will not."),
+            _("To only take it off the board pages, unpublish it instead."),
+        ]
+        return {
+            "heading": _("Delete highlight “%(title)s”?") % {"title": h.title},
+            "points": points,
+            "action_label": _("Delete highlight"),
+            "danger": True,
+        }
+
+    return _button(request, highlight_id, highlights.highlight_delete, _("Deleted the highlight “%(title)s”."), confirm)

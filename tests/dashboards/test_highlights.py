@@ -135,11 +135,13 @@ def test_empty_form_shows_errors(built, district, client_for):
     assert answer.status_code == 200 and "Give the highlight a title." in answer.content.decode()
 
 
-def test_publish_is_post_only_and_for_the_superintendent(built, district, client_for, in_district, make_member):
+def test_publish_asks_first_on_get_and_is_for_the_superintendent_only(
+    built, district, client_for, in_district, make_member
+):
     with in_district(district):
         highlight = _draft(built)
     publish = _url("highlight_publish", district, highlight_id=highlight.pk)
-    assert client_for(built.superintendent).get(publish).status_code == 405
+    assert "Check that it names no staff member." in client_for(built.superintendent).get(publish).content.decode()
     for member in (built.board, built.cabinet, built.admin, make_member(district, Role.STAFF)):
         assert client_for(member).post(publish).status_code == 403
         assert client_for(member).get(_url("highlight_list", district)).status_code == 403
