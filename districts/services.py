@@ -211,7 +211,15 @@ def district_update(*, district: District, actor: Membership, **changes: Any) ->
         announce_schools_changed(district)
     if CHECKIN_SCHEDULE_FIELDS.intersection(changed):
         ticks.nudge(district)  # cycles not yet open are replanned on the next tick
+    if PUBLIC_PAGE_FIELDS.intersection(changed):
+        from core import cache_versions  # the public page's cached HTML and ETag are built on PUBLISHED
+
+        cache_versions.bump(district.pk, cache_versions.PUBLISHED)
     return district
+
+
+# What the public progress page (dashboards.views.public) shows of the district itself.
+PUBLIC_PAGE_FIELDS = frozenset({"public_page_enabled", "name", "languages", "time_zone"})
 
 
 # --- Schools --------------------------------------------------------------------

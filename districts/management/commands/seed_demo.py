@@ -11,6 +11,7 @@ DEMO_PARTS = [
     "priorities.demo",  # plans and their priorities
     "metrics.demo",
     "checkins.demo",  # a year of check-in cycles, and the current one
+    "dashboards.demo",  # highlights (published and a draft) and Riverbend's public page
     "dashboards.demo_reports",  # a ready board report of the latest closed cycle
 ]
 
