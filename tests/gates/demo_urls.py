@@ -19,7 +19,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from checkins.models import Checkin, CheckinCycle, CheckinEntry, CheckinState, CycleState
-from dashboards.models import BoardReport
+from dashboards.models import BoardReport, Highlight
 from districts.demo import RIVERBEND_SLUG
 from districts.invitations import make_token
 from districts.models import Department, District, ImportBatch, ImportKind, Invitation, Membership, RoleLabel, School
@@ -138,6 +138,10 @@ DEMO_ARGUMENTS: dict[str, DemoMaker] = {
     "fmt": lambda d: "csv",
     # Board reports (dashboards/demo_reports.py): the ready report of the latest closed cycle.
     "report_id": lambda d: BoardReport.objects.filter(district=d, state="ready").order_by("-pk").first().pk,
+    # Highlights (dashboards/demo.py): a published one; publishing is asked of the draft.
+    "highlight_id": lambda d: (
+        Highlight.objects.filter(district=d, published_at__isnull=False).order_by("pk").first().pk
+    ),
 }
 
 # URLs whose arguments belong together: url name -> maker of all of them but district_slug.
@@ -156,6 +160,9 @@ DEMO_URL_KWARGS: dict[str, Callable[[District], dict[str, object]]] = {
             "batch_id": _batch(d, ImportKind.METRIC_VALUES, target_id=_metric(d).pk),
         }
         for step in ("batch", "confirm", "discard")
+    },
+    "dashboards:highlight_publish": lambda d: {
+        "highlight_id": Highlight.objects.filter(district=d, published_at=None).order_by("pk").first().pk
     },
     "plans:plan_activate": _draft_plan,
     "plans:plan_delete": _draft_plan,
