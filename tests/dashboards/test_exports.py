@@ -21,6 +21,7 @@ from checkins.models import CheckinEntry, CheckinState
 from districts.models import School
 from districts.roles import Role
 from metrics.models import MetricValue
+from tests.browser.conftest import assert_no_axe_violations, login_as, page  # noqa: F401 - the browser fixtures
 from tests.dashboards.builders import build_district_data
 from tests.factories import DistrictFactory
 
@@ -268,9 +269,9 @@ def test_reviewing_roles_may_export(built, make_member, client_for, role):
 
 
 def test_page_offers_the_choices_and_sends_a_complete_form_to_the_download(built, superintendent_client):
-    page = superintendent_client.get(exports_url(built.district))
-    html = page.content.decode()
-    assert page.status_code == 200
+    response = superintendent_client.get(exports_url(built.district))
+    html = response.content.decode()
+    assert response.status_code == 200
     for label in ("Heat map of a cycle", "Check-in statuses", "Metric values", "CSV (.csv)", "Excel (.xlsx)"):
         assert label in html
     assert 'type="month"' in html
@@ -335,3 +336,36 @@ def test_queries_do_not_grow_with_rows(client_for, kind, fmt):
             query = {"start": f"{built.cycles[0].period_start:%Y-%m}", "end": f"{last.period_start:%Y-%m}"}
         counts.append(_queries(client, download_url(built.district, kind, fmt), query))
     assert counts[0] == counts[1]
+
+
+# --- In a browser: axe-core, 390 px, and a real download -----------------------------------------
+
+
+SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("size", list(SIZES))
+def test_the_exports_page_in_a_browser(page, login_as, assert_no_axe_violations, district, size):  # noqa: F811
+    page.set_viewport_size(SIZES[size])
+    width = SIZES[size]["width"]
+    built = build_district_data(district, schools=3, cycles=2)
+    login_as(page, built.superintendent.user.email)
+    page.goto(exports_url(district))
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert_no_axe_violations(page)
+    page.get_by_label("Metric values").check()
+    page.get_by_label("Excel (.xlsx)").check()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download").click()
+    assert download.value.suggested_filename.endswith(".xlsx")
+    rows = list(
+        openpyxl.load_workbook(io.BytesIO(download.value.path().read_bytes())).active.iter_rows(values_only=True)
+    )
+    assert list(rows[0]) == METRIC_HEADER and len(rows) > 1
+    # A download asked without a period: the page, with what to choose, is as accessible.
+    page.goto(download_url(district, "checkins", "csv"))
+    assert "Choose the first month, or a cycle above." in page.content()
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert_no_axe_violations(page)
