@@ -55,16 +55,14 @@ def _month_field(label: str) -> forms.DateField:
     )
 
 
+def _options_field(label: str, choices: list[tuple[str, str]], problem: str) -> forms.ChoiceField:
+    """Radio buttons; a missing or unknown value (a download URL typed by hand) gets the one message."""
+    messages = {"invalid_choice": problem, "required": problem}
+    return forms.ChoiceField(label=label, choices=choices, widget=forms.RadioSelect, error_messages=messages)
+
+
 class ExportForm(forms.Form):
-    kind = forms.ChoiceField(
-        label=gettext_lazy("What to export"),
-        choices=ExportKind.choices,
-        widget=forms.RadioSelect,
-        error_messages={
-            "invalid_choice": gettext_lazy("Choose what to export."),
-            "required": gettext_lazy("Choose what to export."),
-        },
-    )
+    kind = _options_field(gettext_lazy("What to export"), ExportKind.choices, gettext_lazy("Choose what to export."))
     cycle = forms.ModelChoiceField(
         label=gettext_lazy("Cycle"),
         queryset=CheckinCycle.objects.none(),
@@ -74,15 +72,7 @@ class ExportForm(forms.Form):
     )
     start = _month_field(gettext_lazy("First month"))
     end = _month_field(gettext_lazy("Last month"))
-    format = forms.ChoiceField(
-        label=gettext_lazy("Format"),
-        choices=ExportFormat.choices,
-        widget=forms.RadioSelect,
-        error_messages={
-            "invalid_choice": gettext_lazy("Choose CSV or Excel."),
-            "required": gettext_lazy("Choose CSV or Excel."),
-        },
-    )
+    format = _options_field(gettext_lazy("Format"), ExportFormat.choices, gettext_lazy("Choose CSV or Excel."))
 
     def __init__(self, *args: Any, district: District, plan: StrategicPlan | None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
