@@ -349,3 +349,90 @@ def test_another_districts_report_is_not_found(built, other_district, make_membe
         assert outsider.get(url).status_code == 404
     retry = reverse("dashboards:report_retry", kwargs={"district_slug": other_district.slug, "report_id": report.pk})
     assert outsider.post(retry).status_code == 404
+
+
+# --- In a browser -------------------------------------------------------------------------------
+
+SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+AXE_TAGS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+
+
+@pytest.fixture(params=list(SIZES))
+def sized(request, browser, live_server):
+    viewport = SIZES[request.param]
+    context = browser.new_context(base_url=live_server.url, locale="en-US", viewport=viewport)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page, viewport["width"]
+    context.close()
+
+
+def checked(page, axe, width: int) -> None:
+    """axe-core finds no WCAG 2.1 A/AA violation, and nothing is wider than the window."""
+    results = axe.run(page, options=AXE_TAGS)
+    assert not results.response["violations"], results.generate_report()
+    assert page.evaluate("document.documentElement.scrollWidth") <= width, page.url
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_superintendent_asks_for_a_report_and_opens_it(sized, axe, district):
+    from playwright.sync_api import expect
+
+    from tests.factories import TEST_PASSWORD
+
+    page, width = sized
+    built = build_district_data(district, schools=3, priorities=3, commitments=3, cycles=3)
+    page.goto("/accounts/login/")
+    page.get_by_label("Email address").fill(built.superintendent.user.email)
+    page.get_by_label("Password").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_load_state()
+
+    page.goto(list_url(district))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Board reports")
+    checked(page, axe, width)
+    with district_context(district):
+        label = reports.cycle_subject_label(built.cycles[-1])
+    page.get_by_label("What the report covers").select_option(label=label)
+    page.get_by_role("button", name="Make the report").click()
+    page.wait_for_load_state()
+    # The test's worker runs at once (eager): the page shows the report ready, with its links.
+    expect(page.get_by_role("link", name="Download PDF")).to_be_visible()
+    expect(page.locator("#report-progress")).not_to_have_attribute("hx-trigger", "every 2s")
+    checked(page, axe, width)
+
+    page.get_by_role("link", name="Open the report").click()
+    page.wait_for_load_state()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Board report")
+    assert page.title().startswith(f"Board report: {district.name}")
+    for priority in built.priorities:
+        expect(page.get_by_role("heading", name=f"{priority.code} · {priority.title}", exact=True)).to_be_visible()
+    checked(page, axe, width)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_progress_polls_until_the_report_is_ready(sized, axe, district):
+    from playwright.sync_api import expect
+
+    from tests.factories import TEST_PASSWORD
+
+    page, width = sized
+    built = build_district_data(district, schools=2, priorities=2, commitments=2, cycles=2)
+    with mock.patch.object(reports, "_enqueue"):  # no worker: the report waits
+        report = request_cycle_report(built)
+    page.goto("/accounts/login/")
+    page.get_by_label("Email address").fill(built.board.user.email)
+    page.get_by_label("Password").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_load_state()
+    page.goto(report_url("report_detail", report))
+    expect(page.get_by_text("0% done.")).to_be_visible()
+    expect(page.get_by_role("link", name="Refresh to see the progress")).to_be_visible()
+    checked(page, axe, width)
+    reports.make_board_report(district=district, report_id=report.pk)
+    # The next poll (every 2 s) swaps in the ready state and stops polling.
+    expect(page.get_by_role("link", name="Download PDF")).to_be_visible(timeout=6_000)
+    expect(page.get_by_text("100% done.")).to_be_visible()
+    checked(page, axe, width)
