@@ -10,6 +10,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
+# WeasyPrint (board report PDFs) needs Pango and HarfBuzz; the report's CSS names DejaVu Sans.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
+
 RUN groupadd --system --gid 10001 throughline \
     && useradd --system --uid 10001 --gid throughline --no-create-home --home-dir /app \
         --shell /usr/sbin/nologin throughline
