@@ -45,7 +45,7 @@ from dashboards.summary import (
 from districts.models import District, Membership, School, SchoolLevel
 from districts.selectors import SchoolFilters, school_list
 from plans.models import StrategicPlan
-from priorities.models import Commitment, Priority
+from priorities.models import Assignment, Commitment, Priority
 
 ROWS_PER_PAGE = 50  # heat-map rows (schools) a page
 GROUP_BY_REGION_ABOVE = 60  # a district with more schools than this sees its heat map grouped by region
@@ -100,13 +100,16 @@ def cycle_choices(*, district: District, plan: StrategicPlan) -> list[CheckinCyc
 
 def default_cycle(*, district: District, plan: StrategicPlan) -> CheckinCycle | None:
     """The latest cycle with reported check-ins (its district roll-up has reported entries)."""
-    return (
-        CheckinCycle.objects.filter(
-            district=district, plan=plan, rollups__key="district", rollups__entries_reported__gt=0
-        )
-        .order_by("-period_start", "-pk")
-        .first()
-    )
+
+    def compute() -> int:  # 0: none (the cache does not keep None)
+        reported = CheckinRollup.objects.filter(
+            district=district, cycle__plan=plan, key="district", entries_reported__gt=0
+        ).order_by("-cycle__period_start", "-cycle_id")
+        return reported.values_list("cycle_id", flat=True).first() or 0
+
+    # Which cycle that is only changes with the roll-ups; the cycle itself is read live.
+    cycle_id = cache_versions.cached(district.pk, _ROLLUPS, f"default-cycle:{plan.pk}", compute)
+    return CheckinCycle.objects.filter(district=district, pk=cycle_id).first() if cycle_id else None
 
 
 def pick_cycle(*, district: District, plan: StrategicPlan, cycle_id: int | None) -> CheckinCycle | None:
@@ -406,14 +409,21 @@ def commitment_drill(
     if cycle is None:
         return CommitmentDrill(commitment, None, NO_COUNTS, None, [])
     counts = commitment_rollups(district=district, cycle=cycle).get(commitment.pk, NO_COUNTS)
+    # Both sides as id lists (not joins), so PostgreSQL probes the (district, check-in, assignment) index
+    # for the cycle's check-ins instead of joining every entry of the cycle to its assignment.
+    checkins = Checkin.objects.filter(district=district, cycle=cycle).values("pk")
+    assignments = Assignment.objects.filter(district=district, commitment=commitment).values("pk")
     entries = (
         CheckinEntry.objects.filter(
-            district=district, checkin__cycle=cycle, assignment__commitment=commitment, set_aside=False
+            district=district, checkin__in=checkins, assignment__in=assignments, set_aside=False
         )
         .select_related("checkin__school", "checkin__department")
         .order_by("checkin__school__name", "checkin__department__name", "pk")
     )
-    shown = Paginator(entries, DRILL_ROWS_PER_PAGE).get_page(_page_number(page))
+    paginator = Paginator(entries, DRILL_ROWS_PER_PAGE)
+    # The COMMITMENT roll-up counts exactly these entries (in scope, not set aside): no COUNT over them.
+    paginator.__dict__["count"] = counts.entries_expected
+    shown = paginator.get_page(_page_number(page))
     rows = [PlaceStatus(entry, entry.checkin.state in REPORTED_STATES) for entry in shown.object_list]
     return CommitmentDrill(commitment, cycle, counts, shown, rows)
 

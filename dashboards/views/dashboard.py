@@ -30,8 +30,9 @@ LOOP_CYCLES = 6
 
 
 def _target(request: HttpRequest) -> str | None:
+    """The element an HTMX request will swap; None for a plain request or a Back that restores a whole page."""
     htmx = getattr(request, "htmx", None)
-    return htmx.target if htmx else None
+    return htmx.target if htmx and not htmx.history_restore_request else None
 
 
 def dashboard_page(request: HttpRequest) -> HttpResponse:

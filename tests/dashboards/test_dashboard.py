@@ -386,3 +386,9 @@ def test_the_superintendent_gets_the_highlights_panel_and_a_cabinet_member_does_
     assert (
         'id="highlights-panel-heading"' not in client_for(built.cabinet).get(home_url(built.district)).content.decode()
     )
+
+
+def test_back_restoring_the_page_gets_the_whole_dashboard_not_the_partial(built, client_for):
+    restore = {**HX_HEATMAP, "HTTP_HX_HISTORY_RESTORE_REQUEST": "true"}
+    html = client_for(built.superintendent).get(home_url(built.district), {"level": "high"}, **restore).content.decode()
+    assert "<html" in html and 'id="priorities-heading"' in html and 'id="heatmap"' in html
