@@ -34,6 +34,8 @@ NOT_PAGES = frozenset(
     {
         "checkins:checkin_acknowledge",
         "checkins:checkin_comment",
+        "dashboards:report_pdf",  # a download
+        "dashboards:report_retry",  # answers POST (Try again on a failed report)
         "districts:invitation_resend",
         "districts:people_import_confirm",
         "districts:people_import_discard",
