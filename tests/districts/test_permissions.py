@@ -26,6 +26,7 @@ from .helpers import count, fresh
 ADMIN = frozenset({Role.DISTRICT_ADMIN})
 PEOPLE_VIEWERS = frozenset({Role.DISTRICT_ADMIN, Role.SUPERINTENDENT, Role.CABINET})
 EVERYONE = frozenset(Role)
+EXPORTERS = frozenset({Role.DISTRICT_ADMIN, Role.SUPERINTENDENT, Role.CABINET, Role.PARTNER_COACH})
 
 Kwargs = dict[str, object]
 
@@ -101,6 +102,9 @@ PEOPLE_CSV = "email,full_name,role\nimported@example.org,Imported Person,board_m
 
 CASES = [
     Case("dashboards:home", "GET", EVERYONE),  # the district home, composed in dashboards
+    # Exports: the page, and a download asked without a period (the page again, with what to choose).
+    Case("dashboards:exports", "GET", EXPORTERS),
+    Case("dashboards:export_download", "GET", EXPORTERS),
     _get("settings", ADMIN),
     _post(
         "settings",
