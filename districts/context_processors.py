@@ -26,6 +26,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem(_("Role cards"), "priorities:role_list", Action.VIEW_PLAN, "roles"),
     NavItem(_("Initiative load"), "priorities:load", Action.VIEW_LOAD, "load"),
     NavItem(_("Metrics"), "metrics:metric_list", Action.VIEW_METRICS, "metrics"),
+    NavItem(_("Board"), "dashboards:board", Action.VIEW_BOARD, "board"),  # board pages and reports
     # Reviewers get the cycles; a principal or department lead (only) their own check-ins.
     NavItem(_("Check-ins"), "checkins:cycle_list", Action.VIEW_CHECKIN_QUEUE, "checkins"),
     NavItem(_("Check-ins"), "checkins:my_checkins", Action.VIEW_CHECKINS, "checkins"),
