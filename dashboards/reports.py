@@ -39,7 +39,7 @@ from metrics.charts import sparkline
 from metrics.formatting import format_value
 from metrics.models import MetricRollup
 from metrics.periods import add_months
-from metrics.selectors import MetricSummary, StatusView
+from metrics.selectors import MetricSummary
 from plans.models import StrategicPlan
 from plans.selectors import active_plan
 from priorities.models import Priority
@@ -222,9 +222,9 @@ class ReportMetric:
         return next((r for r in reversed(self.rows) if r.value is not None), None)
 
     @property
-    def status(self) -> StatusView:
+    def health(self) -> summary.HealthView:
         latest = self.latest
-        return StatusView(latest.status if latest else "no_data")
+        return summary.health_view(latest.status if latest else summary.HEALTH_NO_DATA)
 
     @property
     def latest_text(self) -> str:
@@ -236,11 +236,16 @@ class ReportMetric:
         return format_value(number, metric.district_unit, metric.decimals)
 
     @property
-    def table(self) -> list[tuple[str, str, str, StatusView]]:
+    def table(self) -> list[tuple[str, str, str, summary.HealthView]]:
         """(period, district value, target line, status) per row, formatted for the table."""
         metric = self.summary.metric
         return [
-            (metric.period_label(r.period), self.text(r.value), self.text(r.expected_value), StatusView(r.status))
+            (
+                metric.period_label(r.period),
+                self.text(r.value),
+                self.text(r.expected_value),
+                summary.health_view(r.status),
+            )
             for r in self.rows
         ]
 
