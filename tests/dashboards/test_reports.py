@@ -436,3 +436,28 @@ def test_the_progress_polls_until_the_report_is_ready(sized, axe, district):
     expect(page.get_by_role("link", name="Download PDF")).to_be_visible(timeout=6_000)
     expect(page.get_by_text("100% done.")).to_be_visible()
     checked(page, axe, width)
+
+
+def test_the_list_and_a_report_page_cost_as_many_queries_with_more_reports(built, client_for):
+    client = client_for(built.superintendent)
+
+    def counts() -> tuple[int, int]:
+        with scopes_disabled():
+            newest = BoardReport.objects.filter(district=built.district).first()
+        with CaptureQueriesContext(connection) as listing:
+            assert client.get(list_url(built.district)).status_code == 200
+        with CaptureQueriesContext(connection) as detail:
+            assert client.get(report_url("report_detail", newest)).status_code == 200
+        return len(listing), len(detail)
+
+    made(built, cycle=built.cycles[0])
+    with district_context(built.district):
+        quarter = reports.plan_quarters(district=built.district, plan=built.plan)[0]
+    few = counts()
+    for cycle in built.cycles[1:]:
+        made(built, cycle=cycle)
+    with district_context(built.district):
+        reports.request_board_report(
+            district=built.district, actor=built.admin, subject=ReportSubject.QUARTER, quarter_start=quarter.first_day
+        )
+    assert counts() == few
