@@ -21,19 +21,10 @@ from checkins.models import CheckinCycle, CheckinRollup, RollupScope
 from core import cache_versions
 from districts.models import District
 from metrics.bounds import window_of_plan
-from metrics.choices import Status
 from metrics.models import MetricInterimTarget
 
 # The metric page's chart and data-table builders: the board shows the same chart a metric page does.
-from metrics.selectors import (
-    ChartRow,
-    MetricSummary,
-    StatusView,
-    _chart,
-    _interim_for,
-    _interim_markers,
-    _series,
-)
+from metrics.selectors import ChartRow, MetricSummary, _chart, _interim_markers, _series, chart_rows_of
 from plans.models import PlanState, StrategicPlan
 from plans.selectors import active_plan
 from priorities.models import Commitment, Priority
@@ -91,18 +82,7 @@ def _board_metrics(*, district: District, summaries: list[MetricSummary]) -> lis
     for each in summaries:
         metric = each.metric
         series = _series(metric, each.rollups, start_month)
-        by_year = {i.school_year: i.value for i in interims[metric.pk]}
-        rows = [
-            ChartRow(
-                period=period,
-                label=metric.period_label(period),
-                rollup=rollup,
-                expected=rollup.expected_value if rollup is not None else None,
-                interim=_interim_for(metric, period, by_year, start_month),
-                status=StatusView(rollup.status if rollup is not None else Status.NO_DATA),
-            )
-            for period, rollup in series
-        ]
+        rows = chart_rows_of(metric, series, interims[metric.pk], start_month)
         chart = _chart(
             metric,
             series,

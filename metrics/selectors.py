@@ -430,6 +430,27 @@ def _interim_for(metric: Metric, period: date, interims: dict[int, Decimal], sta
     return interims.get(school_year_of(period, start_month)) if period.month == last_month else None
 
 
+def chart_rows_of(
+    metric: Metric,
+    series: list[tuple[date, MetricRollup | None]],
+    interims: Sequence[MetricInterimTarget],
+    start_month: int,
+) -> list[ChartRow]:
+    """The chart's data table: a row per period of the series (also the board pages')."""
+    interim_by_year = {i.school_year: i.value for i in interims}
+    return [
+        ChartRow(
+            period=p,
+            label=metric.period_label(p),
+            rollup=r,
+            expected=r.expected_value if r is not None else None,
+            interim=_interim_for(metric, p, interim_by_year, start_month),
+            status=StatusView(r.status if r is not None else Status.NO_DATA),
+        )
+        for p, r in series
+    ]
+
+
 def _chart(
     metric: Metric,
     series: list[tuple[date, MetricRollup | None]],
@@ -528,18 +549,7 @@ def metric_page(
 
     markers = _interim_markers(metric, interims, start_month)
     series = _series(metric, rollups, start_month)
-    interim_by_year = {i.school_year: i.value for i in interims}
-    chart_rows = [
-        ChartRow(
-            period=p,
-            label=metric.period_label(p),
-            rollup=r,
-            expected=r.expected_value if r is not None else None,
-            interim=_interim_for(metric, p, interim_by_year, start_month),
-            status=StatusView(r.status if r is not None else Status.NO_DATA),
-        )
-        for p, r in series
-    ]
+    chart_rows = chart_rows_of(metric, series, interims, start_month)
     page = MetricPage(
         metric=metric,
         rule=rule_for(metric, district),
