@@ -173,3 +173,19 @@ def test_next_only_returns_to_this_districts_pages(built, district, client_for, 
         _url("highlight_unpublish", district, highlight_id=highlight.pk), {"next": "https://evil.example/"}
     )
     assert answer["Location"] == _url("highlight_list", district)
+
+
+def test_dashboard_panel_shows_drafts_and_published_to_the_superintendent_only(
+    built, district, client_for, in_district
+):
+    with in_district(district):
+        draft = _draft(built, title="Panel draft story")
+        published = _draft(built, title="Panel published story")
+        highlights.highlight_publish(district=district, actor=built.superintendent, highlight=published)
+    home = _url("home", district)
+    html = client_for(built.superintendent).get(home).content.decode()
+    assert "Highlights for the board" in html and "Panel draft story" in html and "Panel published story" in html
+    assert f'name="next" value="{home}"' in html  # its buttons come back to the dashboard
+    cabinet_html = client_for(built.cabinet).get(home).content.decode()
+    assert "Highlights for the board" not in cabinet_html and "Panel draft story" not in cabinet_html
+    assert draft.pk
