@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.bilingual import localized
 from core.forms import InputForm, district_choice
 from core.web import form_page, posted, render_page, service_error, submit_form
 from districts.policy import Action
@@ -54,7 +55,7 @@ class HighlightForm(InputForm):
         self.fields["priority"].queryset = Priority.objects.filter(district=plan.district_id, plan=plan).order_by(
             "position", "pk"
         )
-        self.fields["priority"].label_from_instance = lambda p: f"{p.code} · {p.title}"
+        self.fields["priority"].label_from_instance = lambda p: f"{p.code} · {localized(p, 'title')}"
         self.fields["priority"].help_text = _("Which priority the story is about, if one.")
 
 
