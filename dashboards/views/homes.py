@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 
 from core.web import render_page
 from dashboards import homes
@@ -38,9 +39,11 @@ def role_home(request: HttpRequest) -> HttpResponse:
         return principal_home(request)
     if role == Role.STAFF:
         return staff_home(request)
+    if role == Role.BOARD_MEMBER:
+        return redirect("dashboards:board", district_slug=request.district.slug)
     if role == Role.DISTRICT_ADMIN:
         return admin_home(request)
-    return general_home(request)
+    return staff_home(request)  # the plan and a role card: what any other role may see
 
 
 def _plan_context(request: HttpRequest, *, with_card: bool) -> dict[str, Any]:
@@ -78,16 +81,3 @@ def admin_home(request: HttpRequest) -> HttpResponse:
         "cycle_health": homes.cycle_health(district=district),
     }
     return render_page(request, "dashboards/home_admin.html", context)
-
-
-def general_home(request: HttpRequest) -> HttpResponse:
-    """The home of a role whose own page is not there yet (board members, until the board pages land)."""
-    district, membership = request.district, request.membership
-    counts = selectors.home_counts(district=district, actor=membership)
-    context = {
-        **_plan_context(request, with_card=False),
-        "can_view_people": can(membership, Action.VIEW_PEOPLE),
-        "school_count": counts["schools"],
-        "department_count": counts["departments"],
-    }
-    return render_page(request, "dashboards/home.html", context)

@@ -263,10 +263,11 @@ def test_the_superintendent_cabinet_and_coaches_land_on_the_dashboard(built, cli
     assert "Your check-in" not in client_for(built.superintendent).get(home_url(built.district)).content.decode()
 
 
-def test_board_members_get_no_place_panel(built, client_for):
+def test_board_members_land_on_the_board_pages(built, client_for):
     response = client_for(built.board).get(home_url(built.district))
-    assert response.status_code == 200
-    assert "Your check-in" not in response.content.decode()
+
+    assert response.status_code == 302
+    assert response.url == reverse("dashboards:board", kwargs={"district_slug": built.district.slug})
 
 
 # --- Queries don't grow with schools, commitments or cycles -----------------------------------------

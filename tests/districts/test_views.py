@@ -30,7 +30,7 @@ from .helpers import count, fresh
     ],
 )
 def test_navigation_follows_the_role(role, shown, hidden, district, make_member, client_for):
-    response = client_for(make_member(district, role)).get(f"/d/{district.slug}/")
+    response = client_for(make_member(district, role)).get(f"/d/{district.slug}/", follow=True)  # board: the board
     labels = [item["label"] for item in response.context["nav_items"]]
     assert set(shown) <= set(labels)
     assert not set(hidden) & set(labels)
