@@ -25,6 +25,7 @@ from .csv import Cell, safe_cell
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SHEET_TITLE_LENGTH = 31  # Excel's limit
+XLSX_MOST_ROWS = 1_048_575  # rows under the header that Excel opens in one worksheet
 _SHEET_TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 

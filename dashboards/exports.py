@@ -10,7 +10,7 @@ holds, and a large one is never held in memory.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -68,6 +68,7 @@ class ExportTable:
     title: str  # the worksheet's name
     header: list[str]
     rows: Sequence[Sequence[Cell]] | Iterator[Sequence[Cell]]
+    row_count: Callable[[], int]  # counted before an Excel file is written (a worksheet has a row limit)
 
 
 def _yes_no(value: bool) -> str:
@@ -105,7 +106,7 @@ def heatmap_table(*, district: District, plan: StrategicPlan, filters: HeatmapFi
             line.append(cell.done)
         rows.append(line)
     title = _("Heat map %(cycle)s") % {"cycle": cycle_label(data.cycle)} if data.cycle else _("Heat map")
-    return ExportTable(title, header, rows)
+    return ExportTable(title, header, rows, lambda: len(rows))
 
 
 # --- Check-in statuses ---------------------------------------------------------------------------
@@ -207,7 +208,7 @@ def checkin_table(*, district: District, plan: StrategicPlan, period: ExportPeri
                 _yes_no(support),
             ]
 
-    return ExportTable(_("Check-ins %(period)s") % {"period": period.slug}, header, rows())
+    return ExportTable(_("Check-ins %(period)s") % {"period": period.slug}, header, rows(), entries.count)
 
 
 # --- Metric values -------------------------------------------------------------------------------
@@ -265,7 +266,7 @@ def metric_value_table(*, district: District, plan: StrategicPlan, period: Expor
                 str(statuses.get(status, status)),
             ]
 
-    return ExportTable(_("Metric values %(period)s") % {"period": period.slug}, header, rows())
+    return ExportTable(_("Metric values %(period)s") % {"period": period.slug}, header, rows(), values.count)
 
 
 def export_table(

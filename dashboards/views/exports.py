@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from checkins.models import CheckinCycle, CycleState
 from core.csv import Cell, csv_stream_response
-from core.spreadsheets import xlsx_response
+from core.spreadsheets import XLSX_MOST_ROWS, xlsx_response
 from core.web import render_page
 from dashboards.dashboard import HeatmapFilters, default_cycle
 from dashboards.exports import ExportFormat, ExportKind, ExportPeriod, export_table
@@ -181,6 +181,9 @@ def export_download(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
     table = export_table(kind, district=district, plan=plan, period=period, filters=filters)
     filename = f"{district.slug}-{kind}-{period.slug}.{fmt}"
     if fmt == ExportFormat.XLSX:
+        if table.row_count() > XLSX_MOST_ROWS:
+            form.add_error(None, _("This is more rows than Excel can open: choose CSV, or fewer months."))
+            return _page(request, form)
         return xlsx_response(filename, table.title, table.header, table.rows)
     return csv_stream_response(filename, table.header, _in_district(district, get_language(), table.rows))
 

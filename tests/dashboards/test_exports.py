@@ -305,6 +305,15 @@ def test_bad_or_missing_parameters_get_the_page_with_a_message(built, superinten
     assert message in response.content.decode()
 
 
+def test_more_rows_than_excel_opens_asks_for_csv(built, superintendent_client, monkeypatch):
+    monkeypatch.setattr("dashboards.views.exports.XLSX_MOST_ROWS", 3)
+    query = {"cycle": built.cycles[-1].pk}
+    response = superintendent_client.get(download_url(built.district, "checkins", "xlsx"), query)
+    assert response["Content-Type"].startswith("text/html")
+    assert "This is more rows than Excel can open: choose CSV, or fewer months." in response.content.decode()
+    assert len(file_rows(superintendent_client.get(download_url(built.district, "checkins", "csv"), query))) > 4
+
+
 def test_a_cycle_and_months_together_are_refused(built, superintendent_client):
     query = {"cycle": built.cycles[-1].pk, "start": "2026-01", "end": "2026-02"}
     response = superintendent_client.get(download_url(built.district, "checkins", "csv"), query)
