@@ -142,7 +142,7 @@ def test_publish_asks_first_on_get_and_is_for_the_superintendent_only(
         highlight = _draft(built)
     publish = _url("highlight_publish", district, highlight_id=highlight.pk)
     assert "Check that it names no staff member." in client_for(built.superintendent).get(publish).content.decode()
-    for member in (built.board, built.cabinet, built.admin, make_member(district, Role.STAFF)):
+    for member in (built.board, built.cabinet, built.admin, make_member(district, Role.STAFF, school=built.schools[1])):
         assert client_for(member).post(publish).status_code == 403
         assert client_for(member).get(_url("highlight_list", district)).status_code == 403
     assert _published(district, in_district, built.plan) == []
