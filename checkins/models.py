@@ -207,6 +207,13 @@ class CheckinEntry(DistrictOwned):
         indexes = [
             # An assignment's entries across cycles, and the tick's "which assignments have no entry yet".
             models.Index(fields=["district", "assignment"], name="checkin_entry_assignment"),
+            # The support-request queue (and the dashboard's oldest requests): a few open requests among
+            # millions of entries, found without scanning the district's entries.
+            models.Index(
+                fields=["district", "checkin"],
+                condition=models.Q(support_requested=True, support_resolved_at__isnull=True, set_aside=False),
+                name="checkin_entry_open_support",
+            ),
         ]
 
     def __str__(self) -> str:
