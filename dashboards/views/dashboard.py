@@ -18,7 +18,7 @@ from core.web import render_page
 from dashboards import dashboard, homes, summary
 from dashboards.dashboard import HeatmapFilters
 from dashboards.highlights import highlights_panel
-from districts.policy import Action, require
+from districts.policy import Action, can, require
 from districts.roles import Role
 from districts.web import district_view
 from plans.selectors import active_plan
@@ -41,7 +41,12 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
     district, membership = request.district, request.membership
     plan = active_plan(district=district)
     filters = HeatmapFilters.from_query(request.GET)
-    context: dict[str, Any] = {"plan": plan, "filters": filters}
+    context: dict[str, Any] = {
+        "plan": plan,
+        "filters": filters,
+        # The heat map as CSV or Excel (dashboards.views.exports), for everyone who may export.
+        "export_formats": ["csv", "xlsx"] if can(membership, Action.EXPORT_DATA) else [],
+    }
     if plan is not None:
         context["heatmap"] = dashboard.heatmap(
             district=district, plan=plan, filters=filters, page=request.GET.get("page", "1")

@@ -399,3 +399,17 @@ def test_back_restoring_the_page_gets_the_whole_dashboard_not_the_partial(built,
     restore = {**HX_HEATMAP, "HTTP_HX_HISTORY_RESTORE_REQUEST": "true"}
     html = client_for(built.superintendent).get(home_url(built.district), {"level": "high"}, **restore).content.decode()
     assert "<html" in html and 'id="priorities-heading"' in html and 'id="heatmap"' in html
+
+
+def test_the_heat_map_downloads_as_the_view_on_screen(built, client_for):
+    client = client_for(built.superintendent)
+    school = built.schools[1]
+    html = client.get(home_url(built.district), {"region": school.region}).content.decode()
+    links = re.findall(r'href="([^"]*/exports/heatmap\.(?:csv|xlsx)[^"]*)"', html)
+    assert len(links) == 2
+    csv_link = next(link for link in links if ".csv" in link).replace("&amp;", "&")
+    assert f"region={school.region}".replace(" ", "%20") in csv_link and "cycle=" in csv_link
+    response = client.get(csv_link)
+    rows = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
+    exported = sorted(line.split(",")[0].strip('"') for line in rows[1:])
+    assert exported == sorted(s.name for s in built.schools if s.region == school.region)
