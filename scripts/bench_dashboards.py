@@ -152,8 +152,13 @@ def in_process(bench: Any, page: Page, big: Any, small: Any) -> None:
         path = page.path.format(slug=built.district.slug)
         headers = dict(page.headers)
         cold, warm = QueryLog(), QueryLog()
-        with connection.execute_wrapper(cold):
-            response = client.get(path, headers=headers)
+        try:
+            with connection.execute_wrapper(cold):
+                response = client.get(path, headers=headers)
+        except Exception as error:  # a page being built may be broken: say so, measure the others
+            print(f"    {page.name}: {path} raised {error!r}")
+            bench.report(f"{page.name}: in-process request at {label} district raised", 1, "error")
+            return
         if response.status_code != 200:
             bench.report(f"{page.name}: in-process answer at {label} district", response.status_code, "HTTP")
             return
