@@ -129,8 +129,11 @@ def test_every_role_may_read_the_board(built, district, client_for, make_member)
     members = [built.admin, built.superintendent, built.cabinet, built.principal, built.board, built.coach]
     members.append(make_member(district, Role.STAFF, school=built.schools[1]))  # the factory's school code may clash
     assert {m.role for m in members} == set(Role)
+    priority = built.priorities[0]
     for member in members:
         assert client_for(member).get(_url("board", district)).status_code == 200, member.role
+        page = _url("board_priority", district, priority_id=priority.pk)
+        assert client_for(member).get(page).status_code == 200, member.role
 
 
 def test_anonymous_visitors_are_sent_to_log_in(built, district, client):

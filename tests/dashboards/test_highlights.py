@@ -145,6 +145,8 @@ def test_publish_asks_first_on_get_and_is_for_the_superintendent_only(
     for member in (built.board, built.cabinet, built.admin, make_member(district, Role.STAFF, school=built.schools[1])):
         assert client_for(member).post(publish).status_code == 403
         assert client_for(member).get(_url("highlight_list", district)).status_code == 403
+        assert client_for(member).get(_url("highlight_create", district)).status_code == 403
+    assert client_for(built.superintendent).get(_url("highlight_create", district)).status_code == 200
     assert _published(district, in_district, built.plan) == []
 
 
