@@ -156,6 +156,7 @@ def test_a_run_that_fails_says_so_and_try_again_makes_it(built, client_for, djan
     client = client_for(built.superintendent)
     page = client.get(report_url("report_detail", report)).content.decode()
     assert "PDF could not be made" in page and "Try again" in page and "every 2s" not in page
+    assert "Written in English." in page  # a stored report keeps the language it was asked in
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(report_url("report_retry", report))
     assert response.status_code == 302
