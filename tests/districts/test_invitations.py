@@ -216,7 +216,7 @@ def test_accepting_reactivates_a_former_member(district, admin_member, in_distri
     client = client_for(former)
     assert client.get(f"/d/{district.slug}/").status_code == 404
     client.post(f"/accounts/invitations/{make_token(invitation)}/")
-    assert client.get(f"/d/{district.slug}/").status_code == 200
+    assert client.get(f"/d/{district.slug}/", follow=True).status_code == 200  # a board member's home: the board
     assert fresh(former).role == Role.BOARD_MEMBER
 
 
