@@ -13,6 +13,7 @@ never wrong.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import secrets
 from collections.abc import Callable, Iterable
@@ -57,15 +58,15 @@ def bump(district_id: int, *topics: str) -> None:
 
     def new_versions() -> None:
         try:
-            cache.set_many({_version_key(district_id, topic): secrets.token_hex(8) for topic in topics}, VERSION_TIMEOUT)
+            cache.set_many(
+                {_version_key(district_id, topic): secrets.token_hex(8) for topic in topics}, VERSION_TIMEOUT
+            )
         except Exception:
             # Nothing stale can be served from a cache that cannot be reached; when it is back, entries
             # built on the old version may be read until they expire, so drop the version instead.
             log.warning("cache unavailable bumping %s for district %s", topics, district_id, exc_info=True)
-            try:
+            with contextlib.suppress(Exception):
                 cache.delete_many([_version_key(district_id, topic) for topic in topics])
-            except Exception:
-                pass
 
     transaction.on_commit(new_versions)
 
