@@ -1,7 +1,7 @@
 """Versioned cache entries per district: what only changes when stored roll-ups or published content change.
 
-A *topic* ("checkin_rollups", "metric_rollups", "published") has a version per district, kept in the
-cache. `cached()` stores a computed value under a key that includes the versions of the topics it
+A *topic* ("checkin_rollups", "metric_rollups", "published", "names") has a version per district, kept
+in the cache. `cached()` stores a computed value under a key that includes the versions of the topics it
 depends on; `bump()` (called by whatever writes those rows, after the transaction commits) gives the
 topic a new random version, so every entry built on the old one is never read again (it expires).
 
@@ -21,6 +21,7 @@ from typing import TypeVar
 
 from django.core.cache import cache
 from django.db import transaction
+from django.utils.safestring import SafeString, mark_safe
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -28,6 +29,10 @@ log = logging.getLogger(__name__)
 CHECKIN_ROLLUPS = "checkin_rollups"
 METRIC_ROLLUPS = "metric_rollups"
 PUBLISHED = "published"
+# The names and titles pages show beside the numbers: the district, its schools, departments, people and
+# role labels, its plans, priorities, commitments and metrics (bumped on every save and delete of those
+# rows by dashboards.invalidation, and by the bulk writes that bypass signals).
+NAMES = "names"
 
 VERSION_TIMEOUT = 60 * 60 * 24 * 30  # a month; a lost version only costs one recompute
 DEFAULT_TIMEOUT = 60 * 60  # an entry nobody bumps still refreshes hourly (dates move on)
@@ -94,3 +99,37 @@ def cached(
     except Exception:
         log.warning("cache unavailable writing %s", full_key, exc_info=True)
     return value
+
+
+def cached_html(
+    district_id: int,
+    topics: Iterable[str],
+    renders: dict[str, Callable[[], str]],
+    *,
+    timeout: int = DEFAULT_TIMEOUT,
+) -> dict[str, SafeString]:
+    """Rendered HTML fragments by key, from the cache while the topics' versions are unchanged.
+
+    One read of the versions and one of every fragment, whatever their number; only the missing ones
+    are rendered (in the order given) and stored. The HTML was escaped when rendered, so it is marked
+    safe again when read.
+    """
+    prefix = f"cc:{district_id}:html:{versions(district_id, topics)}:"
+    try:
+        found = cache.get_many([prefix + key for key in renders])
+    except Exception:
+        log.warning("cache unavailable reading fragments %s", list(renders), exc_info=True)
+        found = None
+    html: dict[str, str] = {}
+    missing: dict[str, str] = {}
+    for key, render in renders.items():
+        value = found.get(prefix + key) if found is not None else None
+        if value is None:
+            value = missing[prefix + key] = str(render())
+        html[key] = value
+    if missing and found is not None:
+        try:
+            cache.set_many(missing, timeout)
+        except Exception:
+            log.warning("cache unavailable writing fragments %s", list(missing), exc_info=True)
+    return {key: mark_safe(value) for key, value in html.items()}  # escaped when the templates rendered it

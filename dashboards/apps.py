@@ -9,6 +9,8 @@ class DashboardsConfig(AppConfig):
     def ready(self) -> None:
         from districts import outbox
 
+        from . import invalidation
         from .reports import REPORT_KIND, deliver_report
 
         outbox.register(REPORT_KIND, deliver_report)  # make a board report (HTML and PDF) once
+        invalidation.connect()  # cached pages follow renames (core.cache_versions.NAMES)

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy, pgettext
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from core import cache_versions
 from core.text import one_line
 
 from .imports import Column, CsvRow, CsvTable, ImportCounts, Importer, ImportPlan, RowPlan
@@ -327,6 +328,8 @@ class SchoolImporter(Importer):
                     setattr(school, name, value)
                 school.updated_at = now
             bulk_update_with_history(schools, School, [*fields, "updated_at"], default_user=actor.user)
+        if creates or updates:
+            cache_versions.bump(self.district.pk, cache_versions.NAMES)  # bulk writes send no post_save
         if creates or ROLLUP_SCHOOL_FIELDS.intersection(fields):
             announce_schools_changed(self.district)
         return ImportCounts(created=len(creates), updated=len(updates))
@@ -563,4 +566,5 @@ class PeopleImporter(Importer):
                 for name, value in updates[member.pk].items():
                     setattr(member, name, value)
             bulk_update_with_history(members, Membership, fields, default_user=actor.user)
+            cache_versions.bump(self.district.pk, cache_versions.NAMES)  # bulk writes send no post_save
         return ImportCounts(created=len(invitations), updated=len(updates))

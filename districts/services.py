@@ -23,6 +23,7 @@ from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core import cache_versions
 from core.history import save_with_history
 from core.objects import apply_changes, ensure_same_district, save_unique
 from core.text import one_line
@@ -211,9 +212,7 @@ def district_update(*, district: District, actor: Membership, **changes: Any) ->
         announce_schools_changed(district)
     if CHECKIN_SCHEDULE_FIELDS.intersection(changed):
         ticks.nudge(district)  # cycles not yet open are replanned on the next tick
-    if PUBLIC_PAGE_FIELDS.intersection(changed):
-        from core import cache_versions  # the public page's cached HTML and ETag are built on PUBLISHED
-
+    if PUBLIC_PAGE_FIELDS.intersection(changed):  # the public page's cached HTML and ETag are built on PUBLISHED
         cache_versions.bump(district.pk, cache_versions.PUBLISHED)
     return district
 
@@ -724,7 +723,11 @@ def sync_sort_names(user: User) -> None:
     """After a user's name or email changed: their memberships' copy of it (the people list's order), made exact."""
     # Crosses districts on purpose: the rows are the user's own, in every district they belong to.
     with dangerously_cross_district():
-        Membership.objects.filter(user=user).update(sort_name=person_sort_name(user))
+        memberships = Membership.objects.filter(user=user)
+        memberships.update(sort_name=person_sort_name(user))
+        district_ids = list(memberships.values_list("district_id", flat=True))
+    for district_id in district_ids:  # cached pages that show the name (core.cache_versions.NAMES)
+        cache_versions.bump(district_id, cache_versions.NAMES)
 
 
 @transaction.atomic
