@@ -11,9 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
 
-from django.db.models import Count, Max
 from django.http import Http404
 from django.utils.safestring import SafeString
 
@@ -189,27 +187,3 @@ def _commitment_counts(
     return cache_versions.cached(
         district.pk, summary.ROLLUP_TOPICS, f"board-commitments:{cycle.pk}:{priority_id}", compute
     )
-
-
-# --- What the public page's ETag and cache key are made of ---------------------------------------
-
-
-def plan_stamp(*, district: District) -> str:
-    """A short token that changes when the active plan, its priorities or its metrics are edited (one query).
-
-    Roll-ups and highlights have their own cache topics; plan text has none, so its edit times are read.
-    """
-    row = (
-        StrategicPlan.objects.filter(district=district, state=PlanState.ACTIVE)
-        .annotate(
-            priorities_n=Count("priorities", distinct=True),
-            priorities_at=Max("priorities__updated_at"),
-            metrics_n=Count("priorities__metrics", distinct=True),
-            metrics_at=Max("priorities__metrics__updated_at"),
-        )
-        .values_list("pk", "updated_at", "priorities_n", "priorities_at", "metrics_n", "metrics_at")
-        .first()
-    )
-    if row is None:
-        return "none"
-    return "-".join(str(int(part.timestamp() * 1000)) if isinstance(part, datetime) else str(part) for part in row)

@@ -148,6 +148,12 @@ class HeatmapFilters:
         )
 
     @property
+    def cache_key(self) -> str:
+        """The filters as part of a cache key (the region is free text, so hashed)."""
+        region = hashlib.sha1(self.region.encode()).hexdigest()[:12] if self.region else ""
+        return f"{self.cycle_id or ''}-{self.level}-{region}-{self.supervisor_id or ''}"
+
+    @property
     def narrowed(self) -> bool:
         """Whether the schools are filtered (the cycle only changes which roll-ups are read)."""
         return bool(self.level or self.region or self.supervisor_id)

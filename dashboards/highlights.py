@@ -23,7 +23,6 @@ from districts.models import District, Membership
 from districts.policy import Action, can, require
 from districts.services import ensure_actor_in_district
 from plans.models import StrategicPlan
-from plans.selectors import active_plan
 from priorities.models import Priority
 
 from .models import Highlight
@@ -168,11 +167,11 @@ class HighlightsPanel:
     published_count: int
 
 
-def highlights_panel(*, district: District, actor: Membership) -> HighlightsPanel | None:
-    """The dashboard's highlights panel: drafts and what the board sees; None unless the actor manages them."""
+def highlights_panel(*, district: District, actor: Membership, plan: StrategicPlan | None) -> HighlightsPanel | None:
+    """The dashboard's highlights panel for the active `plan`: drafts and what the board sees; None unless
+    the actor manages them."""
     if not can(actor, Action.MANAGE_HIGHLIGHTS):
         return None
-    plan = active_plan(district=district)
     if plan is None:
         return None
     drafts, published = plan_highlights(district=district, plan=plan)

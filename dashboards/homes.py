@@ -159,18 +159,22 @@ def place_home(*, actor: Membership) -> PlaceHome | None:
     district = actor.district
     current = _current_checkin(district=district, place=place)
     place_object = current.checkin.place if current else (actor.school or actor.department)
-    on_place = {f"checkin__{name}": value for name, value in place.items()}
-    responses = list(
-        CheckinResponse.objects.filter(district=district, **on_place)
-        .select_related("author__user", "checkin__cycle", "entry__assignment__commitment")
-        .order_by("-created_at", "-pk")[:RECENT_RESPONSES]
-    )
-    latest_submitted = (
-        Checkin.objects.filter(district=district, submitted_at__isnull=False, **place)
+    # The place's check-ins (one a cycle), then their responses' ids and times through the (district,
+    # check-in, created) index: asked for the newest five directly, PostgreSQL walks the district's newest
+    # responses of every school until it finds five of this one (80 ms at 1,800 schools).
+    checkins = list(
+        Checkin.objects.filter(district=district, **place)
         .order_by("-cycle__period_start")
-        .values_list("pk", flat=True)
-        .first()
+        .values_list("pk", "submitted_at")
     )
+    answered = CheckinResponse.objects.filter(district=district, checkin_id__in=[pk for pk, _at in checkins])
+    newest = sorted(answered.values_list("created_at", "pk"), reverse=True)[:RECENT_RESPONSES]
+    responses = list(
+        CheckinResponse.objects.filter(district=district, pk__in=[pk for _at, pk in newest])
+        .select_related("author__user", "checkin__cycle", "entry__assignment__commitment")
+        .order_by("-created_at", "-pk")
+    )
+    latest_submitted = next((pk for pk, submitted_at in checkins if submitted_at is not None), None)
     return PlaceHome(
         place=place_object,
         current=current,

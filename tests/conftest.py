@@ -117,6 +117,16 @@ def each_test_starts_in_the_default_language() -> object:
     translation.deactivate()
 
 
+@pytest.fixture(autouse=True)
+def each_test_starts_with_an_empty_cache() -> object:
+    """Each test's database is rolled back but the (local-memory) cache is not: a page cached by an
+    earlier test for a district with the same slug must not be served to this one."""
+    from django.core.cache import cache as django_cache
+
+    django_cache.clear()
+    yield
+
+
 # --- Districts and members ----------------------------------------------------
 
 

@@ -71,7 +71,7 @@ class DepartmentFactory(ScopeFreeFactory):
         model = Department
 
     district = factory.SubFactory(DistrictFactory)
-    name = factory.Sequence(lambda n: f"Department {n}")
+    name = factory.Sequence(lambda n: f"Factory department {n}")  # not the builders' "Department N"
 
 
 class RoleLabelFactory(ScopeFreeFactory):

@@ -11,22 +11,29 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 
 from checkins.selectors import cycle_checkins, support_queue
+from core import cache_versions
 from core.parsing import id_from_query, parse_id
 from core.web import render_page
 from dashboards import dashboard, homes, summary
 from dashboards.dashboard import HeatmapFilters
 from dashboards.highlights import highlights_panel
+from districts.models import District, Membership
 from districts.policy import Action, can, require
 from districts.roles import Role
 from districts.web import district_view
+from plans.models import StrategicPlan
 from plans.selectors import active_plan
 
 SECTION = "home"
 LATE_SHOWN = 10
 REQUESTS_SHOWN = 5
 LOOP_CYCLES = 6
+# What the dashboard's cached sections show: stored roll-ups, metric values and targets, names.
+DASHBOARD_TOPICS = [cache_versions.CHECKIN_ROLLUPS, cache_versions.METRIC_ROLLUPS, cache_versions.NAMES]
 
 
 def _target(request: HttpRequest) -> str | None:
@@ -36,43 +43,87 @@ def _target(request: HttpRequest) -> str | None:
 
 
 def dashboard_page(request: HttpRequest) -> HttpResponse:
-    """The dashboard; called by the home dispatcher (dashboards.views.homes), hence not decorated itself."""
+    """The dashboard; called by the home dispatcher (dashboards.views.homes), hence not decorated itself.
+
+    Its sections (the priority cards; completion, heat map, alerts, support requests and loop times) are
+    rendered once per change of what they show and kept in the cache under the district's roll-up and
+    names versions (core.cache_versions.cached_html), per filter, page and language; the body also per
+    hour, for the days late and days open it counts. The greeting and the highlights panel (the
+    superintendent's drafts, with forms) are rendered on every request.
+    """
     require(request.membership, Action.VIEW_DASHBOARD)
     district, membership = request.district, request.membership
     plan = active_plan(district=district)
     filters = HeatmapFilters.from_query(request.GET)
+    page = request.GET.get("page", "1")
+    can_export = can(membership, Action.EXPORT_DATA)
     context: dict[str, Any] = {
         "plan": plan,
         "filters": filters,
         # The heat map as CSV or Excel (dashboards.views.exports), for everyone who may export.
-        "export_formats": ["csv", "xlsx"] if can(membership, Action.EXPORT_DATA) else [],
+        "export_formats": ["csv", "xlsx"] if can_export else [],
     }
     if plan is not None:
-        context["heatmap"] = dashboard.heatmap(
-            district=district, plan=plan, filters=filters, page=request.GET.get("page", "1")
+        variant = f"{plan.pk}:{translation.get_language()}:{filters.cache_key}:{page[:12]}:{int(can_export)}"
+
+        def with_heatmap() -> dict[str, Any]:
+            heatmap = dashboard.heatmap(district=district, plan=plan, filters=filters, page=page)
+            return {**context, "heatmap": heatmap}
+
+        if _target(request) == "heatmap":
+            html = cache_versions.cached_html(
+                district.pk,
+                DASHBOARD_TOPICS,
+                {f"dashboard-heatmap:{variant}": lambda: _section(request, "heatmap", with_heatmap())},
+            )
+            return _partial_response(next(iter(html.values())))
+        hour = timezone.localtime().strftime("%Y%m%d%H")
+        cards = summary.priority_cards
+        html = cache_versions.cached_html(
+            district.pk,
+            DASHBOARD_TOPICS,
+            {
+                f"dashboard-cards:{plan.pk}:{translation.get_language()}": lambda: _section(
+                    request, "cards", {**context, "cards": cards(district=district, plan=plan)}
+                ),
+                f"dashboard-body:{variant}:{hour}": lambda: _section(
+                    request, "body", _body_context(district, membership, plan, with_heatmap())
+                ),
+            },
         )
-    if _target(request) == "heatmap":
-        return render_page(request, "dashboards/dashboard.html", context, partial="heatmap")
-    if plan is not None:
-        current = dashboard.open_cycle(district=district, plan=plan)
-        late = cycle_checkins(cycle=current, state="late") if current else None
-        latest = context["heatmap"].cycle
-        context.update(
-            choices=dashboard.filter_choices(district=district, plan=plan),
-            cards=summary.priority_cards(district=district, plan=plan),
-            current_cycle=current,
-            current_rollup=late.rollup if late else None,  # the cycle's DISTRICT roll-up
-            late=late,
-            late_shown=LATE_SHOWN,
-            alerts=dashboard.commitments_needing_attention(district=district, plan=plan, cycle=latest),
-            support=support_queue(district=district, actor=membership),
-            requests_shown=REQUESTS_SHOWN,
-            legend=[summary.health_view(code) for code in summary.HEALTH_CODES],
-            loops=summary.loop_times(district=district, plan=plan, limit=LOOP_CYCLES),
-        )
-    context["highlights_panel"] = highlights_panel(district=district, actor=membership)
+        context["cards_html"], context["body_html"] = html.values()
+    context["highlights_panel"] = highlights_panel(district=district, actor=membership, plan=plan)
     context["place_home"] = homes.place_home(actor=membership) if membership.role == Role.CABINET else None
     return render_page(request, "dashboards/dashboard.html", context)
+
+
+def _body_context(district: District, membership: Membership, plan: StrategicPlan, context: dict[str, Any]) -> dict:
+    """What the dashboard's body shows beside the heat map (read only when it is not cached)."""
+    current = dashboard.open_cycle(district=district, plan=plan)
+    late = cycle_checkins(cycle=current, state="late") if current else None
+    return {
+        **context,
+        "choices": dashboard.filter_choices(district=district, plan=plan),
+        "current_cycle": current,
+        "current_rollup": late.rollup if late else None,  # the cycle's DISTRICT roll-up
+        "late": late,
+        "late_shown": LATE_SHOWN,
+        "alerts": dashboard.commitments_needing_attention(district=district, plan=plan, cycle=context["heatmap"].cycle),
+        "support": support_queue(district=district, actor=membership),
+        "requests_shown": REQUESTS_SHOWN,
+        "legend": [summary.health_view(code) for code in summary.HEALTH_CODES],
+        "loops": summary.loop_times(district=district, plan=plan, limit=LOOP_CYCLES),
+    }
+
+
+def _section(request: HttpRequest, partial: str, context: dict[str, Any]) -> str:
+    return render_to_string(f"dashboards/dashboard.html#{partial}", context, request=request)
+
+
+def _partial_response(html: str) -> HttpResponse:
+    response = HttpResponse(html)
+    response.headers["Vary"] = "HX-Request"  # as core.web.render_page answers
+    return response
 
 
 def _drill(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:

@@ -1,11 +1,12 @@
 """The district's public progress page /p/<slug>/: no login, only where the district turns it on.
 
 Anyone may read it, so it is built to be cached: the ETag is made from the versions of what it shows
-(published highlights, check-in and metric roll-ups: core.cache_versions) plus the active plan's edit
-stamp and the language; a matching If-None-Match gets a 304 before anything is rendered, and the
-rendered HTML is kept per (district, language, versions), so a hit costs the district lookup, one
-cache read of the versions, one small query and one cache read of the page. The setting is read on
-every request (the middleware's district row), so turning the page off answers 404 at once.
+(published highlights, check-in and metric roll-ups, names and titles: core.cache_versions) and the
+language; a matching If-None-Match gets a 304 before anything is rendered, and the rendered HTML is
+kept per (district, language, versions). The whole answer is then kept by
+dashboards.public_cache.PublicPageCacheMiddleware, which serves the next visitors from the cache
+before any session, database or view work. The setting is read here from the district row, and
+changing it bumps PUBLISHED, so turning the page off answers 404 at once.
 """
 
 from __future__ import annotations
@@ -25,9 +26,9 @@ from districts.languages import language_name, offered_languages
 from districts.middleware import public_district_page
 
 from .. import board
+from ..public_cache import PUBLIC_TOPICS, mark_cacheable
 
 log = logging.getLogger(__name__)
-PUBLIC_TOPICS = [cache_versions.PUBLISHED, cache_versions.CHECKIN_ROLLUPS, cache_versions.METRIC_ROLLUPS]
 MAX_AGE = 300
 PAGE_TIMEOUT = 60 * 60
 
@@ -51,14 +52,8 @@ def progress(request: HttpRequest, district_slug: str) -> HttpResponse:
     if chosen in offered:
         translation.activate(chosen)
     language = translation.get_language()
-    state = ".".join(
-        [
-            cache_versions.versions(district.pk, PUBLIC_TOPICS),
-            board.plan_stamp(district=district),
-            language,
-        ]
-    )
-    digest = hashlib.sha256(state.encode()).hexdigest()[:32]
+    versions = cache_versions.versions(district.pk, PUBLIC_TOPICS)
+    digest = hashlib.sha256(f"{versions}.{language}".encode()).hexdigest()[:32]
     etag = f'"{digest}"'
     if etag in parse_etags(request.headers.get("If-None-Match", "")):
         return _headers(HttpResponseNotModified(), etag=etag, language=language)
@@ -81,4 +76,5 @@ def progress(request: HttpRequest, district_slug: str) -> HttpResponse:
             cache.set(key, html, PAGE_TIMEOUT)
         except Exception:
             log.warning("cache unavailable writing %s", key, exc_info=True)
-    return _headers(HttpResponse(html), etag=etag, language=language)
+    response = _headers(HttpResponse(html), etag=etag, language=language)
+    return mark_cacheable(response, district_id=district.pk, versions=versions)

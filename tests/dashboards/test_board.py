@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from checkins.models import CheckinEntry
+from dashboards import highlights
 from dashboards.models import Highlight
 from districts.models import Membership
 from districts.roles import Role
@@ -94,11 +95,14 @@ def test_board_pages_and_their_partials_show_nothing_individual(built, district,
     assert "<html" not in partial and "Published story of reading" in partial
 
 
-def test_a_highlight_unpublished_is_gone_from_the_board_at_once(built, district, client_for, in_district):
+def test_a_highlight_unpublished_is_gone_from_the_board_at_once(
+    built, district, client_for, in_district, django_capture_on_commit_callbacks
+):
     client = client_for(built.board)
     assert "Published story of reading" in client.get(_url("board", district)).content.decode()
-    with in_district(district):
-        Highlight.objects.filter(district=district).update(published_at=None)
+    with in_district(district), django_capture_on_commit_callbacks(execute=True):
+        for published in Highlight.objects.filter(district=district, published_at__isnull=False):
+            highlights.highlight_unpublish(district=district, actor=built.superintendent, highlight=published)
     for url in (_url("board", district), _url("board_priority", district, priority_id=built.priorities[0].pk)):
         assert "Published story of reading" not in client.get(url).content.decode()
 

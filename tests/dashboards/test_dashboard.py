@@ -8,12 +8,15 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
 from checkins.models import CheckinEntry, CheckinRollup, CheckinState, RollupScope
+from core import cache_versions
 from dashboards import dashboard
 from dashboards.summary import health_of, health_view
 from districts.models import School
@@ -377,12 +380,42 @@ def test_each_view_takes_as_many_queries_at_two_sizes(two_sizes, client_for, vie
     assert counts[0] == counts[1]
 
 
-def test_a_renamed_school_shows_at_once_though_the_cells_are_cached(built, client_for):
+def test_a_renamed_school_shows_at_once_though_the_sections_are_cached(
+    built, client_for, django_capture_on_commit_callbacks
+):
     client = client_for(built.superintendent)
-    client.get(home_url(built.district))
+    old_name = built.schools[0].name
+    for headers in ({}, HX_HEATMAP):  # both cached
+        assert old_name in client.get(home_url(built.district), **headers).content.decode()
+    with scopes_disabled(), django_capture_on_commit_callbacks(execute=True):
+        school = School.objects.get(pk=built.schools[0].pk)
+        school.name = "Renamed Academy"
+        school.save()  # as the school form's service saves it: NAMES is bumped once it commits
+    for headers in ({}, HX_HEATMAP):
+        html = client.get(home_url(built.district), **headers).content.decode()
+        assert "Renamed Academy" in html and old_name not in html
+
+
+def test_a_warm_dashboard_reads_no_rollup_and_a_rollup_change_shows_at_once(
+    built, client_for, django_capture_on_commit_callbacks
+):
+    client = client_for(built.superintendent)
+    url = home_url(built.district)
+    client.get(url)  # renders and caches its sections
+    with CaptureQueriesContext(connection) as warm:
+        assert client.get(url).status_code == 200
+    assert not [q for q in warm.captured_queries if "checkins_checkinrollup" in q["sql"]]
+    before = client.get(url, **HX_HEATMAP).content.decode()
     with scopes_disabled():
-        School.objects.filter(pk=built.schools[0].pk).update(name="Renamed Academy")
-    assert "Renamed Academy" in client.get(home_url(built.district), **HX_HEATMAP).content.decode()
+        CheckinRollup.objects.filter(district=built.district, scope=RollupScope.SCHOOL_PRIORITY).update(
+            off_track=F("entries_reported"), at_risk=0, on_track=0, done=0
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        cache_versions.bump(built.district.pk, cache_versions.CHECKIN_ROLLUPS)  # as refresh_cycle does
+    after = client.get(url, **HX_HEATMAP).content.decode()
+    assert after != before and "heat-on_track" not in after
+    cache.clear()
+    assert client.get(url, **HX_HEATMAP).content.decode() == after  # the same as rendered from nothing cached
 
 
 def test_the_superintendent_gets_the_highlights_panel_and_a_cabinet_member_does_not(built, client_for):

@@ -7,7 +7,6 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from checkins.models import CheckinEntry, CheckinState, EntryStatus
 from checkins.rollups import refresh_cycle
@@ -123,13 +122,22 @@ def test_etag_changes_with_publishing_rollups_metrics_plan_and_language(
         cache_versions.bump(district.pk, cache_versions.METRIC_ROLLUPS)
 
     def plan_text():
-        # As the priority service saves it (auto_now): its edit time moves.
-        Priority.objects.filter(pk=built.priorities[0].pk).update(title="Renamed priority", updated_at=timezone.now())
+        # Saved as the priority service saves it: the save bumps the district's NAMES topic.
+        priority = Priority.objects.get(pk=built.priorities[0].pk)
+        priority.title = "Renamed priority"
+        priority.save()
 
     def metric_definition():
-        Metric.objects.filter(pk=built.metrics[0].pk).update(name="Renamed metric", updated_at=timezone.now())
+        metric = Metric.objects.get(pk=built.metrics[0].pk)
+        metric.name = "Renamed metric"
+        metric.save()
 
-    for change in (publish, unpublish, rollups, metrics, plan_text, metric_definition):
+    def school_name():
+        school = built.schools[0]
+        school.name = "Renamed school"
+        school.save()
+
+    for change in (publish, unpublish, rollups, metrics, plan_text, metric_definition, school_name):
         with in_district(district), django_capture_on_commit_callbacks(execute=True):
             change()
         seen.append(etag())
@@ -194,5 +202,29 @@ def test_query_count_does_not_grow_and_a_cached_hit_is_cheap(district, other_dis
         )
     assert counts[0] == counts[1]
     cold, warm = counts[0]
-    # A hit: the district, its row-level-security setting and the plan's edit stamp; nothing is rendered.
-    assert warm == 3 < cold
+    # A hit is the stored answer (dashboards.public_cache): no database work, nothing rendered.
+    assert warm == 0 < cold
+
+
+def test_with_the_cache_down_the_page_is_rendered_every_time(built, district, client, monkeypatch):
+    from dashboards import public_cache
+    from dashboards.views import public
+    from tests.core.test_cache_versions import BrokenCache
+
+    for module in (public_cache, public, cache_versions):
+        monkeypatch.setattr(module, "cache", BrokenCache())
+    for _ in range(2):
+        response = client.get(_url(district))
+        assert response.status_code == 200 and "Published story of reading" in response.content.decode()
+
+
+def test_a_stored_answer_is_the_views_own_headers_and_body(built, district, client):
+    first = client.get(_url(district), HTTP_ACCEPT_LANGUAGE="es")
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(_url(district), HTTP_ACCEPT_LANGUAGE="es")
+    assert not queries.captured_queries  # served by dashboards.public_cache
+    assert again.content == first.content
+    for header in ("ETag", "Cache-Control", "Vary", "Content-Language", "Content-Security-Policy"):
+        assert again[header] == first[header], header
+    # Another language's visitor gets their own answer, not the stored Spanish one.
+    assert client.get(_url(district), HTTP_ACCEPT_LANGUAGE="en")["Content-Language"] == "en"
