@@ -6,6 +6,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 
 from .policy import Action, require
@@ -17,6 +18,7 @@ def district_view(action: Action | None = Action.VIEW_DISTRICT, *, section: str 
     The middleware has resolved `request.district` and `request.membership`;
     this drops the slug from the view's arguments, checks the role may take
     `action` (403 otherwise) and records which menu item the page belongs to.
+    The page runs in the middleware's one transaction (an error rolls all of it back).
     """
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -29,6 +31,8 @@ def district_view(action: Action | None = Action.VIEW_DISTRICT, *, section: str 
             return view(request, *args, **kwargs)
 
         wrapped.nav_section = section  # type: ignore[attr-defined]
-        return wrapped
+        # The district middleware already runs the page in its transaction (district_context), so
+        # ATOMIC_REQUESTS would only add a savepoint: two more round trips to the database a page.
+        return transaction.non_atomic_requests(wrapped)
 
     return decorator

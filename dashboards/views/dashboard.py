@@ -8,8 +8,10 @@ region (`HX-Target: main`, partial `drill`) and are full pages otherwise.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -34,6 +36,8 @@ REQUESTS_SHOWN = 5
 LOOP_CYCLES = 6
 # What the dashboard's cached sections show: stored roll-ups, metric values and targets, names.
 DASHBOARD_TOPICS = [cache_versions.CHECKIN_ROLLUPS, cache_versions.METRIC_ROLLUPS, cache_versions.NAMES]
+# The whole page also shows the highlights panel (drafts and published ones).
+WHOLE_PAGE_TOPICS = [*DASHBOARD_TOPICS, cache_versions.PUBLISHED]
 
 
 def _target(request: HttpRequest) -> str | None:
@@ -49,9 +53,38 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
     rendered once per change of what they show and kept in the cache under the district's roll-up and
     names versions (core.cache_versions.cached_html), per filter, page and language; the body also per
     hour, for the days late and days open it counts. The greeting and the highlights panel (the
-    superintendent's drafts, with forms) are rendered on every request.
+    superintendent's drafts, with forms) are rendered per reader: the whole page is then kept for that
+    reader too (_whole_page_key), under the same versions and the published highlights' as well.
     """
     require(request.membership, Action.VIEW_DASHBOARD)
+    key = _whole_page_key(request)
+    if key is None:
+        return _dashboard(request)
+    html = cache_versions.cached_html(
+        request.district.pk, WHOLE_PAGE_TOPICS, {key: lambda: _dashboard(request).content.decode()}
+    )
+    return _html_response(html[key])
+
+
+def _whole_page_key(request: HttpRequest) -> str | None:
+    """The cache key of the reader's whole dashboard page; None when it must be rendered.
+
+    Rendered every time: an HTMX request (a partial), a page with messages to show once, a cabinet
+    member's (their department's check-in panel changes with every edit), and a first visit without a
+    CSRF cookie. The page's forms carry CSRF tokens made from the reader's secret (the cookie, rotated
+    at every log-in), so the key has a digest of it: a token on a cached page is always the reader's own.
+    """
+    membership, secret = request.membership, request.META.get("CSRF_COOKIE")
+    if getattr(request, "htmx", None) or not secret or membership.role == Role.CABINET:
+        return None
+    if len(messages.get_messages(request)):  # len() reads them without using them up
+        return None
+    reader = hashlib.sha256(f"{secret}|{request.get_full_path()}".encode()).hexdigest()[:24]
+    hour = timezone.localtime().strftime("%Y%m%d%H")
+    return f"dashboard-page:{membership.pk}:{translation.get_language()}:{hour}:{reader}"
+
+
+def _dashboard(request: HttpRequest) -> HttpResponse:
     district, membership = request.district, request.membership
     plan = active_plan(district=district)
     filters = HeatmapFilters.from_query(request.GET)
@@ -76,7 +109,7 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
                 DASHBOARD_TOPICS,
                 {f"dashboard-heatmap:{variant}": lambda: _section(request, "heatmap", with_heatmap())},
             )
-            return _partial_response(next(iter(html.values())))
+            return _html_response(next(iter(html.values())))
         hour = timezone.localtime().strftime("%Y%m%d%H")
         cards = summary.priority_cards
         html = cache_versions.cached_html(
@@ -120,7 +153,7 @@ def _section(request: HttpRequest, partial: str, context: dict[str, Any]) -> str
     return render_to_string(f"dashboards/dashboard.html#{partial}", context, request=request)
 
 
-def _partial_response(html: str) -> HttpResponse:
+def _html_response(html: str) -> HttpResponse:
     response = HttpResponse(html)
     response.headers["Vary"] = "HX-Request"  # as core.web.render_page answers
     return response

@@ -11,16 +11,18 @@ import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import F
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
 from checkins.models import CheckinEntry, CheckinRollup, CheckinState, RollupScope
 from core import cache_versions
-from dashboards import dashboard
+from dashboards import dashboard, highlights
 from dashboards.summary import health_of, health_view
 from districts.models import School
 from districts.roles import Role
+from tests.conftest import login
 from tests.dashboards.builders import build_district_data
 from tests.role_matrix import is_exact, outcome_of
 
@@ -446,3 +448,57 @@ def test_the_heat_map_downloads_as_the_view_on_screen(built, client_for):
     rows = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
     exported = sorted(line.split(",")[0].strip('"') for line in rows[1:])
     assert exported == sorted(s.name for s in built.schools if s.region == school.region)
+
+
+# --- The whole page, kept per reader ---------------------------------------------------------------
+
+
+def _middleware_only(queries) -> bool:
+    """Only what every district page reads (session, user, district, its setting, the membership)."""
+    page_tables = ("plans_", "priorities_", "checkins_", "metrics_", "dashboards_")
+    return not [q for q in queries.captured_queries if any(table in q["sql"] for table in page_tables)]
+
+
+def test_a_readers_second_visit_is_their_stored_page_with_forms_that_still_post(
+    built, in_district, django_capture_on_commit_callbacks
+):
+    client = login(Client(enforce_csrf_checks=True), built.superintendent)
+    url = home_url(built.district)
+    first = client.get(url).content.decode()  # sets the CSRF cookie
+    second = client.get(url).content.decode()  # rendered with it, and kept
+    with CaptureQueriesContext(connection) as queries:
+        third = client.get(url).content.decode()
+    assert third == second
+    assert _middleware_only(queries) and len(queries.captured_queries) < 10
+    assert "Welcome" in first and built.superintendent.user.get_short_name() in third
+    # The stored page's token is the reader's own: a form posted with it passes the CSRF check.
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', third).group(1)
+    with in_district(built.district), django_capture_on_commit_callbacks(execute=True):
+        draft = highlights.highlight_create(
+            district=built.district, actor=built.superintendent, plan=built.plan, title="Cached draft", body="Body."
+        )
+    page = client.get(url).content.decode()
+    assert "Cached draft" in page  # a new draft bumps PUBLISHED: the page is rendered again
+    publish = reverse(
+        "dashboards:highlight_publish", kwargs={"district_slug": built.district.slug, "highlight_id": draft.pk}
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(publish, {"csrfmiddlewaretoken": token}).status_code == 302
+    # The confirmation message is shown once: that page is rendered, not the stored one.
+    shown = client.get(url).content.decode()
+    assert 'class="messages"' in shown
+    assert 'class="messages"' not in client.get(url).content.decode()
+
+
+def test_each_reader_gets_their_own_page(built, client_for, make_member):
+    coach = make_member(built.district, Role.PARTNER_COACH)
+    pages = {}
+    for member in (built.superintendent, coach):
+        client = client_for(member)
+        for _ in range(3):
+            pages[member.pk] = client.get(home_url(built.district)).content.decode()
+    assert built.superintendent.user.get_short_name() in pages[built.superintendent.pk]
+    assert coach.user.get_short_name() in pages[coach.pk]
+    assert coach.user.get_short_name() not in pages[built.superintendent.pk]
+    assert 'id="highlights-panel-heading"' in pages[built.superintendent.pk]
+    assert 'id="highlights-panel-heading"' not in pages[coach.pk]
