@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from core import cache_versions
 from districts.models import Membership
 
 from . import notifications, rollups
@@ -42,7 +43,14 @@ def response_added(checkin: Checkin, *, response: CheckinResponse) -> None:
 # --- From the tick (checkins.cycles) -------------------------------------------------------------
 
 
+def _cycle_state_changed(cycle: CheckinCycle) -> None:
+    """A cycle opened, closed, or its check-ins turned late or escalated: pages cached under the roll-ups
+    show it (the dashboard's "this cycle" panel), though the refresh may change no roll-up row."""
+    cache_versions.bump(cycle.district_id, cache_versions.CHECKIN_ROLLUPS)
+
+
 def cycle_opened(cycle: CheckinCycle) -> None:
+    _cycle_state_changed(cycle)
     rollups.schedule_cycle_refresh(cycle)
     notifications.notify_cycle_opened(cycle)
 
@@ -57,14 +65,17 @@ def reminder_due(reminder: CycleReminder) -> None:
 
 
 def checkins_marked_late(cycle: CheckinCycle) -> None:
+    _cycle_state_changed(cycle)
     rollups.schedule_cycle_refresh(cycle)
     notifications.notify_late(cycle)
 
 
 def checkins_escalated(cycle: CheckinCycle, *, at: datetime) -> None:
+    _cycle_state_changed(cycle)
     notifications.notify_escalated(cycle, at=at)
 
 
 def cycle_closed(cycle: CheckinCycle) -> None:
+    _cycle_state_changed(cycle)
     rollups.schedule_cycle_refresh(cycle)
     notifications.notify_digest(cycle)

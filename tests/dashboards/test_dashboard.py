@@ -502,3 +502,22 @@ def test_each_reader_gets_their_own_page(built, client_for, make_member):
     assert coach.user.get_short_name() not in pages[built.superintendent.pk]
     assert 'id="highlights-panel-heading"' in pages[built.superintendent.pk]
     assert 'id="highlights-panel-heading"' not in pages[coach.pk]
+
+
+def test_the_tick_closing_the_open_cycle_shows_at_once(built, client_for, django_capture_on_commit_callbacks):
+    from unittest import mock
+
+    from checkins import cycles, rollups
+    from checkins.models import CheckinCycle, CycleState
+
+    client = client_for(built.superintendent)
+    url = home_url(built.district)
+    for _ in range(2):  # rendered, then kept
+        assert "No check-in cycle is open right now." not in client.get(url).content.decode()
+    cycle = built.open_cycle
+    # Closing may change no roll-up row (the refresh then bumps nothing): the state change itself must.
+    no_refresh = mock.patch.object(rollups, "schedule_cycle_refresh")
+    with scopes_disabled(), no_refresh, django_capture_on_commit_callbacks(execute=True):
+        cycles._run_open_cycle(cycle, now=cycle.closes_at)  # as the tick runs it once the cycle may close
+        assert CheckinCycle.objects.get(pk=cycle.pk).state == CycleState.CLOSED
+    assert "No check-in cycle is open right now." in client.get(url).content.decode()
