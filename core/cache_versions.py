@@ -1,9 +1,10 @@
 """Versioned cache entries per district: what only changes when stored roll-ups or published content change.
 
 A *topic* ("checkin_rollups", "metric_rollups", "published", "names") has a version per district, kept
-in the cache. `cached()` stores a computed value under a key that includes the versions of the topics it
-depends on; `bump()` (called by whatever writes those rows, after the transaction commits) gives the
-topic a new random version, so every entry built on the old one is never read again (it expires).
+in the cache. `cached()` stores a computed value together with the versions of the topics it depends on,
+and reads both back with those versions in one round trip; `bump()` (called by whatever writes those
+rows, after the transaction commits) gives the topic a new random version, so every entry built on the
+old one is never served again (the next read renders it anew and overwrites it).
 
 Versions are random tokens, not counters: if the cache is flushed, a new token is made and no ETag or
 cached page from before can come back. If the cache is unreachable (Redis down), `cached()` computes
@@ -42,20 +43,40 @@ def _version_key(district_id: int, topic: str) -> str:
     return f"cv:{district_id}:{topic}"
 
 
-def versions(district_id: int, topics: Iterable[str]) -> str:
-    """The current versions of `topics` for the district, joined into one string (made where missing)."""
-    topics = list(topics)
-    keys = [_version_key(district_id, topic) for topic in topics]
+def _read(district_id: int, topics: Iterable[str], entry_keys: list[str]) -> tuple[str, dict[str, object] | None]:
+    """The topics' joined versions (made where missing) and the entries stored under them, in one round trip.
+
+    An entry is stored as (versions, value) under a key without the versions, so the versions and the
+    entries are read together: an entry whose versions are not the current ones is not returned. The
+    entries are None when the cache cannot be reached (the versions are then a token nothing was stored
+    under).
+    """
+    version_keys = [_version_key(district_id, topic) for topic in topics]
     try:
-        found = cache.get_many(keys)
-        missing = {key: secrets.token_hex(8) for key in keys if key not in found}
+        found = cache.get_many(version_keys + entry_keys)
+        missing = {key: secrets.token_hex(8) for key in version_keys if key not in found}
         if missing:
             cache.set_many(missing, VERSION_TIMEOUT)
             found.update(missing)
     except Exception:  # the cache is down: a token nothing was stored under
         log.warning("cache unavailable reading versions", exc_info=True)
-        return "x" + secrets.token_hex(8)
-    return ".".join(found[key] for key in keys)
+        return "x" + secrets.token_hex(8), None
+    current = ".".join(found[key] for key in version_keys)
+    entries = {}
+    for key in entry_keys:
+        stored = found.get(key)
+        if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == current:
+            entries[key] = stored[1]
+    return current, entries
+
+
+def versions(district_id: int, topics: Iterable[str]) -> str:
+    """The current versions of `topics` for the district, joined into one string (made where missing)."""
+    return _read(district_id, topics, [])[0]
+
+
+def _entry_key(district_id: int, key: str) -> str:
+    return f"cc:{district_id}:{key}"
 
 
 def bump(district_id: int, *topics: str) -> None:
@@ -85,19 +106,17 @@ def cached(
     timeout: int = DEFAULT_TIMEOUT,
 ) -> T:
     """`compute()`'s value, from the cache while the topics' versions are unchanged."""
-    full_key = f"cc:{district_id}:{key}:{versions(district_id, topics)}"
-    try:
-        value = cache.get(full_key)
-    except Exception:
-        log.warning("cache unavailable reading %s", full_key, exc_info=True)
+    entry_key = _entry_key(district_id, key)
+    current, entries = _read(district_id, topics, [entry_key])
+    if entries is None:
         return compute()
-    if value is not None:
-        return value
+    if entry_key in entries:
+        return entries[entry_key]  # type: ignore[return-value]
     value = compute()
     try:
-        cache.set(full_key, value, timeout)
+        cache.set(entry_key, (current, value), timeout)
     except Exception:
-        log.warning("cache unavailable writing %s", full_key, exc_info=True)
+        log.warning("cache unavailable writing %s", entry_key, exc_info=True)
     return value
 
 
@@ -110,26 +129,23 @@ def cached_html(
 ) -> dict[str, SafeString]:
     """Rendered HTML fragments by key, from the cache while the topics' versions are unchanged.
 
-    One read of the versions and one of every fragment, whatever their number; only the missing ones
+    One read of the versions and every fragment together, whatever their number; only the missing ones
     are rendered (in the order given) and stored. The HTML was escaped when rendered, so it is marked
     safe again when read.
     """
-    prefix = f"cc:{district_id}:html:{versions(district_id, topics)}:"
-    try:
-        found = cache.get_many([prefix + key for key in renders])
-    except Exception:
-        log.warning("cache unavailable reading fragments %s", list(renders), exc_info=True)
-        found = None
+    entry_keys = {key: _entry_key(district_id, f"html:{key}") for key in renders}
+    current, entries = _read(district_id, topics, list(entry_keys.values()))
     html: dict[str, str] = {}
-    missing: dict[str, str] = {}
+    missing: dict[str, tuple[str, str]] = {}
     for key, render in renders.items():
-        value = found.get(prefix + key) if found is not None else None
+        value = entries.get(entry_keys[key]) if entries is not None else None
         if value is None:
-            value = missing[prefix + key] = str(render())
+            value = str(render())
+            missing[entry_keys[key]] = (current, value)
         html[key] = value
-    if missing and found is not None:
+    if missing and entries is not None:
         try:
             cache.set_many(missing, timeout)
         except Exception:
-            log.warning("cache unavailable writing fragments %s", list(missing), exc_info=True)
+            log.warning("cache unavailable writing fragments %s", list(renders), exc_info=True)
     return {key: mark_safe(value) for key, value in html.items()}  # escaped when the templates rendered it

@@ -74,3 +74,23 @@ def test_with_the_cache_down_values_are_computed_and_versions_are_fresh(
     assert cache_versions.versions(1, [PUBLISHED]) != cache_versions.versions(1, [PUBLISHED])
     with django_capture_on_commit_callbacks(execute=True):
         cache_versions.bump(1, PUBLISHED)  # does not raise
+
+
+def test_a_page_served_from_the_cache_reads_its_versions_and_fragments_in_one_round_trip(monkeypatch):
+    renders = {"cards": lambda: "<p>cards</p>", "body": lambda: "<p>body</p>"}
+    cache_versions.cached_html(1, [CHECKIN_ROLLUPS, PUBLISHED], renders)
+    reads, get_many = [], cache.get_many
+    monkeypatch.setattr(cache, "get_many", lambda keys: reads.append(keys) or get_many(keys))
+
+    html = cache_versions.cached_html(1, [CHECKIN_ROLLUPS, PUBLISHED], {key: None for key in renders})
+
+    assert html == {"cards": "<p>cards</p>", "body": "<p>body</p>"}  # nothing rendered (None is not callable)
+    assert len(reads) == 1 and len(reads[0]) == 4  # two versions and two fragments
+
+
+def test_an_entry_built_on_an_old_version_is_rendered_anew_and_replaces_it(django_capture_on_commit_callbacks):
+    assert cache_versions.cached_html(1, [PUBLISHED], {"page": lambda: "old"}) == {"page": "old"}
+    with django_capture_on_commit_callbacks(execute=True):
+        cache_versions.bump(1, PUBLISHED)
+    assert cache_versions.cached_html(1, [PUBLISHED], {"page": lambda: "new"}) == {"page": "new"}
+    assert cache_versions.cached_html(1, [PUBLISHED], {"page": lambda: "newer"}) == {"page": "new"}
