@@ -19,8 +19,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
 
 from .languages import activate_request_language
-from .models import District, Membership
-from .tenancy import district_context
+from .models import Membership
+from .tenancy import district_context_by_slug
 
 DISTRICT_URL_KWARG = "district_slug"
 
@@ -74,16 +74,18 @@ class DistrictMiddleware:
         is_public = getattr(match.func, "district_public", False)
         if not request.user.is_authenticated and not is_public:
             return _login_first(request)
-        district = District.objects.filter(slug=slug).first()
-        if district is None:
-            _not_found(request)
-        with district_context(district):
+        with district_context_by_slug(slug) as district:
+            if district is None:
+                _not_found(request)
             membership = None
             if request.user.is_authenticated:
-                membership = (
-                    Membership.objects.select_related("school", "department", "role_label")
-                    .filter(user=request.user, is_active=True)
-                    .first()
+                # The membership row alone, unordered (the model orders by the user's name, a join) and at
+                # most one ((district, user) is unique; the scoped manager adds the district). Every
+                # district page runs this query, so it joins nothing: its school, department and role
+                # card load on the few pages that show them (the query with those joins cost a page
+                # served from the cache a third of its time under load; see README, "Dashboards").
+                membership = next(
+                    iter(Membership.objects.filter(user=request.user, is_active=True).order_by()[:1]), None
                 )
             if membership is None and not is_public:
                 _not_found(request)

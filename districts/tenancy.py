@@ -16,6 +16,7 @@ stands out in review.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -55,16 +56,59 @@ def district_context(district: District) -> Iterator[District]:
     district's local time, for requests, tasks and the emails they render alike.
     """
     outer_district_id = _rls_district_id.get()
-    with transaction.atomic(), timezone.override(district.tzinfo):
-        token = _rls_district_id.set(district.pk)
+    with transaction.atomic():
         _set_transaction_setting(RLS_DISTRICT_SETTING, str(district.pk))
-        try:
-            with scope(district=district):
-                yield district
-        finally:
-            _rls_district_id.reset(token)
+        with _inside_district(district):
+            yield district
     if outer_district_id is not None and outer_district_id != district.pk and connection.in_atomic_block:
         _set_transaction_setting(RLS_DISTRICT_SETTING, str(outer_district_id))
+
+
+@contextmanager
+def district_context_by_slug(slug: str) -> Iterator[District | None]:
+    """`district_context` for the district with `slug` (None when there is none), for a request's start.
+
+    On PostgreSQL the district is read and written to the transaction's setting in one statement: a
+    district page's first query costs one round trip, not two. Not for nesting in another district's
+    context (a request has none around it).
+    """
+    from .models import District
+
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            district = next(iter(District.objects.raw(_district_by_slug_sql(), [RLS_DISTRICT_SETTING, slug])), None)
+            if district is not None:
+                del district.rls_setting  # the statement's side effect, not a field
+        else:
+            district = District.objects.filter(slug=slug).first()
+        if district is None:
+            yield None
+            return
+        with _inside_district(district):
+            yield district
+
+
+@contextmanager
+def _inside_district(district: District) -> Iterator[None]:
+    """The fail-closed ORM scope and the time zone of a district whose setting the transaction carries."""
+    token = _rls_district_id.set(district.pk)
+    try:
+        with timezone.override(district.tzinfo), scope(district=district):
+            yield
+    finally:
+        _rls_district_id.reset(token)
+
+
+@functools.cache
+def _district_by_slug_sql() -> str:
+    """SELECT the district by slug (the ORM's own SQL, so it follows the model) and set the RLS setting to its id.
+
+    Parameters: the setting's name, the slug. The setting is written only when a district matches.
+    """
+    from .models import District
+
+    select, _ = District.objects.filter(slug="").order_by().query.sql_with_params()
+    return f"SELECT district.*, set_config(%s, district.id::text, true) AS rls_setting FROM ({select}) AS district"
 
 
 @contextmanager

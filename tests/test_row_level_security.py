@@ -10,13 +10,14 @@ from __future__ import annotations
 import pytest
 from django.conf import settings
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from psycopg import sql
 
 from districts.models import School
 from districts.rls import POLICY_NAME, district_owned_models
 from districts.roles import Role
-from districts.tenancy import dangerously_cross_district, district_context
+from districts.tenancy import current_district, dangerously_cross_district, district_context, district_context_by_slug
 from tests.factories import DepartmentFactory, MembershipFactory, SchoolFactory
 
 pytestmark = pytest.mark.postgres
@@ -176,6 +177,23 @@ def test_district_context_sets_the_wall_for_the_orm(two_populated_districts):
             assert set(School._base_manager.values_list("district_id", flat=True)) == {district.pk}
         with dangerously_cross_district():
             assert set(School._base_manager.values_list("district_id", flat=True)) == {district.pk, other.pk}
+
+
+def test_the_request_context_found_by_slug_sets_the_wall_in_the_same_statement(two_populated_districts):
+    """A district page's first query finds the district and writes its id to the setting: the rows of the
+    other district stay invisible even to the unscoped base manager, and an unknown slug sets nothing."""
+    district, _other = two_populated_districts
+    with transaction.atomic():
+        as_app_role()
+        with district_context_by_slug("no-such-district") as missing:  # first: the setting outlives a savepoint
+            assert missing is None
+            assert School._base_manager.count() == 0
+        with CaptureQueriesContext(connection) as queries, district_context_by_slug(district.slug) as found:
+            assert found == district and not hasattr(found, "rls_setting")
+            assert set(School._base_manager.values_list("district_id", flat=True)) == {district.pk}
+            assert current_district() == district
+        statements = [q["sql"] for q in queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
+        assert len(statements) == 2 and "set_config" in statements[0]  # the district with the wall, the schools
 
 
 @pytest.mark.django_db(transaction=True)

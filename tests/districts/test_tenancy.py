@@ -6,11 +6,12 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 from django_scopes import ScopeError
 
 from districts.models import Department, Invitation, Membership, School
 from districts.rls import district_owned_models
-from districts.tenancy import current_district, dangerously_cross_district, district_context
+from districts.tenancy import current_district, dangerously_cross_district, district_context, district_context_by_slug
 from tests.factories import SchoolFactory
 
 
@@ -36,6 +37,20 @@ def test_district_context_filters_to_its_district(district, other_district, scho
         assert current_district() == district
     with district_context(other_district):
         assert [s.name for s in School.objects.all()] == ["Theirs"]
+    assert current_district() is None
+
+
+def test_the_context_found_by_slug_filters_to_its_district_in_its_time_zone(district, other_district, schools):
+    district.time_zone = "America/Denver"
+    district.save()
+    with district_context_by_slug(district.slug) as found:
+        assert found == district and current_district() == district
+        assert [s.name for s in School.objects.all()] == ["Ours"]
+        assert timezone.get_current_timezone_name() == "America/Denver"
+    with district_context_by_slug("no-such-district") as missing:
+        assert missing is None
+        with pytest.raises(ScopeError):
+            School.objects.count()
     assert current_district() is None
 
 
