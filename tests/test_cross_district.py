@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -24,7 +25,7 @@ from django.conf import settings
 from django.db import transaction
 from django.test import Client
 
-from districts.models import School
+from districts.models import District, School
 from districts.roles import Role
 from districts.tenancy import dangerously_cross_district
 from plans.models import StrategicPlan
@@ -169,9 +170,11 @@ def _every_districts_schools(*, district, filters=None):
         return list(School._base_manager.order_by("name"))
 
 
-def _unscoped_request(district):
+@contextmanager
+def _unscoped_request(slug):
     """The middleware's district context gone: the member lookup finds the user's membership anywhere."""
-    return dangerously_cross_district()
+    with dangerously_cross_district():
+        yield District.objects.filter(slug=slug).first()
 
 
 @dataclass(frozen=True)
@@ -218,7 +221,7 @@ MUTATIONS = [
     ),
     Mutation(
         "the middleware's membership lookup",
-        "districts.middleware.district_context",
+        "districts.middleware.district_context_by_slug",
         _unscoped_request,
         lambda url, matrix, monkeypatch: check_another_districts_url(url, matrix),
         "districts:school_list",
