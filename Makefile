@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 RUN_DIR := $(or $(THROUGHLINE_RUN_DIR),.run)
 # Two pytest-xdist workers (each gets its own test database): the suite spends much
 # of its time waiting on subprocesses, chromium and PostgreSQL (README, "Tests").
-PYTEST_ARGS ?= -n 2
+PYTEST_ARGS ?= -n 2 --dist worksteal
 INSTALLED := $(VENV)/.installed-$(shell cksum < requirements.lock | cut -d' ' -f1)
 
 .PHONY: run test gates install migrate seed lint bench lock clean

@@ -82,6 +82,16 @@ SERVICE_CHECKS: dict[str, Callable[[], str]] = {
 BROWSER_FIXTURES = frozenset({"browser", "page", "login_as"})
 
 
+# Tests that take minutes, run first so the other worker is never left idle waiting for one of them at
+# the end: with `--dist worksteal` (the Makefile) the worker running the all-pages walk has the rest of
+# its share taken by the other.
+LONGEST_FIRST = ("tests/gates/test_all_pages.py::test_every_page_of_every_role_in_both_languages",)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: (item.nodeid not in LONGEST_FIRST, item.get_closest_marker("browser") is None))
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
     uses_browser = BROWSER_FIXTURES & set(getattr(item, "fixturenames", ()))
     if uses_browser and item.get_closest_marker("browser") is None:
