@@ -86,16 +86,15 @@ def _whole_page_key(request: HttpRequest) -> str | None:
 
 def _dashboard(request: HttpRequest) -> HttpResponse:
     district, membership = request.district, request.membership
-    plan = active_plan(district=district)
     filters = HeatmapFilters.from_query(request.GET)
     page = request.GET.get("page", "1")
     can_export = can(membership, Action.EXPORT_DATA)
-    context: dict[str, Any] = {
-        "plan": plan,
-        "filters": filters,
-        # The heat map as CSV or Excel (dashboards.views.exports), for everyone who may export.
-        "export_formats": ["csv", "xlsx"] if can_export else [],
-    }
+    if _target(request) == "heatmap":
+        html = _heatmap_partial(request, filters, page, can_export)
+        if html is not None:
+            return _html_response(html)
+    plan = active_plan(district=district)
+    context = _heatmap_context(plan, filters, can_export)
     if plan is not None:
         variant = f"{plan.pk}:{translation.get_language()}:{filters.cache_key}:{page[:12]}:{int(can_export)}"
 
@@ -103,13 +102,6 @@ def _dashboard(request: HttpRequest) -> HttpResponse:
             heatmap = dashboard.heatmap(district=district, plan=plan, filters=filters, page=page)
             return {**context, "heatmap": heatmap}
 
-        if _target(request) == "heatmap":
-            html = cache_versions.cached_html(
-                district.pk,
-                DASHBOARD_TOPICS,
-                {f"dashboard-heatmap:{variant}": lambda: _section(request, "heatmap", with_heatmap())},
-            )
-            return _html_response(next(iter(html.values())))
         hour = timezone.localtime().strftime("%Y%m%d%H")
         cards = summary.priority_cards
         html = cache_versions.cached_html(
@@ -128,6 +120,41 @@ def _dashboard(request: HttpRequest) -> HttpResponse:
     context["highlights_panel"] = highlights_panel(district=district, actor=membership, plan=plan)
     context["place_home"] = homes.place_home(actor=membership) if membership.role == Role.CABINET else None
     return render_page(request, "dashboards/dashboard.html", context)
+
+
+def _heatmap_context(plan: StrategicPlan | None, filters: HeatmapFilters, can_export: bool) -> dict[str, Any]:
+    return {
+        "plan": plan,
+        "filters": filters,
+        # The heat map as CSV or Excel (dashboards.views.exports), for everyone who may export.
+        "export_formats": ["csv", "xlsx"] if can_export else [],
+    }
+
+
+class _NoActivePlanError(Exception):
+    """Raised while rendering the heat-map partial of a district without an active plan (nothing is cached)."""
+
+
+def _heatmap_partial(request: HttpRequest, filters: HeatmapFilters, page: str, can_export: bool) -> str | None:
+    """The heat-map partial (a filter or page link), from the cache without reading the plan; None when the
+    district has no active plan (the page then says so).
+
+    Its key does not name the plan: activating, archiving or editing one bumps NAMES, which it is kept under.
+    """
+    district = request.district
+
+    def render() -> str:
+        plan = active_plan(district=district)
+        if plan is None:
+            raise _NoActivePlanError
+        heatmap = dashboard.heatmap(district=district, plan=plan, filters=filters, page=page)
+        return _section(request, "heatmap", {**_heatmap_context(plan, filters, can_export), "heatmap": heatmap})
+
+    key = f"dashboard-heatmap:{translation.get_language()}:{filters.cache_key}:{page[:12]}:{int(can_export)}"
+    try:
+        return cache_versions.cached_html(district.pk, DASHBOARD_TOPICS, {key: render})[key]
+    except _NoActivePlanError:
+        return None
 
 
 def _body_context(district: District, membership: Membership, plan: StrategicPlan, context: dict[str, Any]) -> dict:

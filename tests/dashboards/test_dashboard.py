@@ -22,6 +22,7 @@ from dashboards import dashboard, highlights
 from dashboards.summary import health_of, health_view
 from districts.models import School
 from districts.roles import Role
+from plans.models import PlanState
 from tests.conftest import login
 from tests.dashboards.builders import build_district_data
 from tests.role_matrix import is_exact, outcome_of
@@ -521,3 +522,16 @@ def test_the_tick_closing_the_open_cycle_shows_at_once(built, client_for, django
         cycles._run_open_cycle(cycle, now=cycle.closes_at)  # as the tick runs it once the cycle may close
         assert CheckinCycle.objects.get(pk=cycle.pk).state == CycleState.CLOSED
     assert "No check-in cycle is open right now." in client.get(url).content.decode()
+
+
+def test_the_heat_map_partial_follows_the_active_plan_though_it_is_cached_without_naming_it(
+    built, client_for, django_capture_on_commit_callbacks
+):
+    client = client_for(built.superintendent)
+    cached = client.get(home_url(built.district), **HX_HEATMAP).content.decode()
+    assert 'id="heatmap"' in cached
+    with scopes_disabled(), django_capture_on_commit_callbacks(execute=True):
+        built.plan.state = PlanState.ARCHIVED
+        built.plan.save()  # as archiving does: NAMES is bumped once it commits
+    html = client.get(home_url(built.district), **HX_HEATMAP).content.decode()
+    assert 'id="heatmap"' not in html and built.priorities[0].title not in html
