@@ -4,7 +4,7 @@ Builds, with bulk writes (tests/dashboards/builders.py, the data the dashboards'
 1,800-school district with 5 priorities, 40 commitments (39 asked of every school, one of its 12
 departments) and 36 closed monthly cycles of check-ins with their stored roll-ups and a metric per
 priority, plus an open cycle, beside 500 small districts (8 schools, 6 cycles each); prints the build
-times; turns the big district's public page on; runs VACUUM ANALYZE.
+times; turns the big district's public page on; runs VACUUM ANALYZE and a CHECKPOINT.
 
 Then, in this process, each page's query count at 1,800 schools and at 8 (the same number is the
 target) and the three slowest queries of a warm request at 1,800 (what to look at first when a page
